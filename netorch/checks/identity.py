@@ -1,0 +1,75 @@
+"""Names, ids and addresses that must be unique; site ids and ASNs in range."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+
+from netorch.checks.context import Context, PathKey
+from netorch.findings import Finding, error
+
+MAX_SITE_ID = 65535
+MAX_ASN = 4294967294
+# RFC 7300 / 5398 / 6793: reserved, documentation and AS_TRANS numbers.
+RESERVED_ASNS = ((0, 0), (23456, 23456), (64496, 64511), (65535, 65551))
+
+
+def unique(ctx: Context, code: str, what: str,
+           items: Iterable[tuple[Hashable, PathKey]]) -> Iterator[Finding]:
+    """An error at every repeat of a value, naming where it was first used."""
+    first: dict[Hashable, PathKey] = {}
+    for value, path in items:
+        if value in first:
+            yield error(code, f"{what} '{value}' is already used at {ctx.at(*first[value])}",
+                        ctx.at(*path))
+        else:
+            first[value] = path
+
+
+def duplicate_sites(ctx: Context) -> Iterator[Finding]:
+    yield from unique(ctx, "duplicate-site-name", "site name",
+                      ((s.name, (*p, "name")) for p, s in ctx.sites()))
+    yield from unique(ctx, "duplicate-site-id", "site id",
+                      ((s.id, (*p, "id")) for p, s in ctx.sites()))
+
+
+def duplicate_devices(ctx: Context) -> Iterator[Finding]:
+    yield from unique(ctx, "duplicate-device-name", "device name",
+                      ((d.name, (*p, "name")) for p, _, d in ctx.devices()))
+    yield from unique(ctx, "duplicate-mgmt", "management address",
+                      ((d.mgmt.lower(), (*p, "mgmt")) for p, _, d in ctx.devices()))
+
+
+def duplicate_underlay_addresses(ctx: Context) -> Iterator[Finding]:
+    yield from unique(ctx, "duplicate-underlay-address", "underlay address",
+                      ((str(r.link.address.ip), (*r.path, "address")) for r in ctx.links()))
+    yield from unique(ctx, "duplicate-public-address", "public address",
+                      ((str(r.link.public), (*r.path, "public"))
+                       for r in ctx.links() if r.link.public))
+
+
+def one_link_per_underlay(ctx: Context) -> Iterator[Finding]:
+    for path, _, device in ctx.devices():
+        yield from unique(ctx, "duplicate-device-underlay",
+                          f"device {device.name} has more than one link on underlay",
+                          ((link.underlay, (*path, "links", k, "underlay"))
+                           for k, link in enumerate(device.links)))
+
+
+def site_id_range(ctx: Context) -> Iterator[Finding]:
+    base = ctx.fabric.routing.asn_base
+    for path, site in ctx.sites():
+        asn = base + site.id
+        if not 1 <= site.id <= MAX_SITE_ID:
+            yield error("site-id-range", f"site id {site.id} is out of range: "
+                        f"use 1..{MAX_SITE_ID}", ctx.at(*path, "id"))
+        elif asn > MAX_ASN:
+            yield error("site-asn-range", f"site id {site.id} gives ASN {asn} "
+                        f"(asn_base {base} + {site.id}), above the 32-bit maximum {MAX_ASN}",
+                        ctx.at(*path, "id"))
+        elif any(lo <= asn <= hi for lo, hi in RESERVED_ASNS):
+            yield error("site-asn-reserved", f"site id {site.id} gives ASN {asn}, "
+                        "which is reserved (RFC 5398/6793/7300)", ctx.at(*path, "id"))
+
+
+RULES = (duplicate_sites, duplicate_devices, duplicate_underlay_addresses,
+         one_link_per_underlay, site_id_range)

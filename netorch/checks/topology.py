@@ -1,0 +1,65 @@
+"""Hubs, underlays and platforms: can every site reach the sites it must?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from netorch.checks.context import Context
+from netorch.findings import Finding, error, warning
+from netorch.inventory.errors import did_you_mean
+from netorch.platforms import known_platforms
+from netorch.topology import unreachable_sites, underlays_of
+
+
+def hubs(ctx: Context) -> Iterator[Finding]:
+    topo = ctx.fabric.topology
+    where = ("fabric", "topology")
+    if topo.kind == "hub-and-spoke" and not topo.hubs:
+        yield error("no-hubs", "a hub-and-spoke fabric needs at least one hub: "
+                    "add 'hubs: [SITE, ...]'", ctx.at(*where))
+    if topo.kind == "full-mesh" and topo.hubs:
+        yield warning("hubs-ignored", "hubs are ignored in a full-mesh fabric",
+                      ctx.at(*where, "hubs"))
+    names = sorted(s.name for s in ctx.inventory.sites)
+    seen: set[str] = set()
+    for i, hub in enumerate(topo.hubs):
+        if hub not in names:
+            yield error("unknown-hub", f"hub '{hub}' is not a site{did_you_mean(hub, names)}",
+                        ctx.at(*where, "hubs", i))
+        elif hub in seen:
+            yield warning("duplicate-hub", f"hub '{hub}' is listed twice",
+                          ctx.at(*where, "hubs", i))
+        seen.add(hub)
+
+
+def declared_underlays(ctx: Context) -> Iterator[Finding]:
+    declared = sorted(ctx.fabric.underlays)
+    for ref in ctx.links():
+        name = ref.link.underlay
+        if name not in ctx.fabric.underlays:
+            yield error("unknown-underlay", f"underlay '{name}' is not declared in the fabric"
+                        f"{did_you_mean(name, declared)}; declared: {', '.join(declared)}",
+                        ctx.at(*ref.path, "underlay"))
+
+
+def platforms(ctx: Context) -> Iterator[Finding]:
+    known = known_platforms()
+    for path, _, device in ctx.devices():
+        if device.platform not in known:
+            yield error("unknown-platform", f"unknown platform '{device.platform}'"
+                        f"{did_you_mean(device.platform, known)}; known platforms: "
+                        f"{', '.join(known)}", ctx.at(*path, "platform"))
+
+
+def reachability(ctx: Context) -> Iterator[Finding]:
+    kind = ctx.fabric.topology.kind
+    for i in unreachable_sites(ctx.inventory):
+        site = ctx.inventory.sites[i]
+        have = ", ".join(sorted(underlays_of(site))) or "none"
+        peers = {"hub-and-spoke": "any hub", "regional": "any site of its region or hub",
+                 "full-mesh": "any other site"}[kind]
+        yield error("no-common-underlay", f"site {site.name} shares no underlay with {peers} "
+                    f"it must reach (its underlays: {have})", ctx.at("sites", i, "name"))
+
+
+RULES = (hubs, declared_underlays, platforms, reachability)

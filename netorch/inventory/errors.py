@@ -1,0 +1,144 @@
+"""Turn pydantic validation errors into findings at the right YAML node."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from netorch.findings import Finding, error
+from netorch.yamlsource import PathKey, SourceMap
+
+
+def did_you_mean(word: object, options: typing.Iterable[object]) -> str:
+    """A ' (did you mean 'x'?)' suffix for a near miss, or ''.
+
+    >>> did_you_mean("hubz", ["hubs", "kind"])
+    " (did you mean 'hubs'?)"
+    """
+    names = {str(o): o for o in options}
+    close = difflib.get_close_matches(str(word), list(names), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def describe(value: Any) -> str:
+    """The YAML-level name of a value's type, for messages."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ('{value}')"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated[...] and Optional[...] down to the interesting type."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def type_at(root: type[BaseModel], path: PathKey) -> Any:
+    """The declared type at `path` inside model `root`, or None if unknown."""
+    tp: Any = root
+    for part in path:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+            field = tp.model_fields.get(part)
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is list and isinstance(part, int):
+            tp = typing.get_args(tp)[0]
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    return _unwrap(tp)
+
+
+def _data_path(loc: tuple[int | str, ...]) -> tuple[PathKey, bool]:
+    """pydantic's loc without its internal tags; True if it points at a mapping key."""
+    is_key = "[key]" in loc
+    return tuple(p for p in loc if p != "[key]" and not (isinstance(p, str) and "[" in p)), is_key
+
+
+def _literals(root: type[BaseModel], path: PathKey) -> list[Any]:
+    tp = type_at(root, path)
+    return list(typing.get_args(tp)) if typing.get_origin(tp) is typing.Literal else []
+
+
+_LABELS = {"kind": "topology kind", "profile": "crypto profile", "auth": "authentication method",
+           "protocol": "routing protocol"}
+
+
+def _message(err: ErrorDetails, root: type[BaseModel], path: PathKey) -> str:
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    field = path[-1] if path else "inventory"
+    label = _LABELS.get(str(field), str(field))
+    if kind == "missing":
+        return f"missing required key '{field}'"
+    if kind == "extra_forbidden":
+        parent = type_at(root, path[:-1])
+        allowed = sorted(parent.model_fields) if isinstance(parent, type) else []
+        hint = did_you_mean(field, allowed)
+        return f"unknown key '{field}'{hint}" + ("" if hint else
+                                                 f"; allowed keys: {', '.join(allowed)}")
+    if kind == "literal_error":
+        options = _literals(root, path)
+        known = ", ".join(str(o) for o in options)
+        return f"unknown {label} '{value}'{did_you_mean(value, options)}; known: {known}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected an integer, got {describe(value)}"
+    if kind in ("string_type",):
+        return f"expected a string, got {describe(value)}"
+    if kind == "bool_type":
+        return f"expected true or false, got {describe(value)}"
+    if kind in ("list_type",):
+        return f"expected a list, got {describe(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping, got {describe(value)}"
+    if kind == "too_short":
+        want = ctx.get("min_length", 1)
+        return f"'{field}' must not be empty" if want == 1 else \
+            f"'{field}' needs at least {want} items"
+    if kind == "string_too_short":
+        return f"'{field}' must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = ctx.get("ge", ctx.get("le", ctx.get("gt", ctx.get("lt"))))
+        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                "greater_than": "more than", "less_than": "less than"}[kind]
+        return f"{field} {value} is out of range: must be {word} {bound}"
+    return str(err["msg"])
+
+
+def findings_from(exc: ValidationError, root: type[BaseModel], source: SourceMap) -> list[Finding]:
+    out = []
+    for err in exc.errors(include_url=False):
+        path, is_key = _data_path(err["loc"])
+        kind = err["type"]
+        at_key = is_key or kind == "extra_forbidden"
+        where = path[:-1] if kind == "missing" else path
+        code = f"schema-{kind.replace('_', '-')}"
+        out.append(error(code, _message(err, root, path), source.locate(where, key=at_key)))
+    return out

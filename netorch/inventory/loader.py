@@ -1,0 +1,95 @@
+"""Load an inventory from a directory (fabric.yaml + sites/*.yaml) or one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from netorch.findings import Finding, InventoryError, Location, error
+from netorch.inventory.errors import findings_from
+from netorch.inventory.model import Inventory
+from netorch.yamlsource import FileMap, SourceMap, load_file
+
+FABRIC_FILE = "fabric.yaml"
+SITES_DIR = "sites"
+
+
+class InventoryNotFound(Exception):
+    """The path is not an inventory at all (a usage error, not a finding)."""
+
+
+def load(path: str | Path) -> Inventory:
+    """Load and structurally validate an inventory; raise `InventoryError` with findings."""
+    root = Path(path)
+    if root.is_dir():
+        data, source, findings = _read_directory(root)
+    elif root.is_file():
+        data, source, findings = _read_single(root)
+    else:
+        raise InventoryNotFound(f"no such file or directory: {path}")
+    if findings or data is None:
+        raise InventoryError(findings)
+    try:
+        inventory = Inventory.model_validate(data)
+    except ValidationError as exc:
+        raise InventoryError(findings_from(exc, Inventory, source)) from None
+    inventory._source = source
+    inventory._path = str(path)
+    return inventory
+
+
+def _display(path: Path) -> str:
+    return path.as_posix()
+
+
+def _read_single(path: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Finding]]:
+    source = SourceMap()
+    data, filemap, findings = load_file(path, _display(path))
+    source.mount((), filemap)
+    if data is not None and not isinstance(data, dict):
+        findings.append(_not_mapping(filemap, "an inventory file holds 'fabric:' and 'sites:'"))
+        data = None
+    return data, source, findings
+
+
+def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Finding]]:
+    fabric_path = root / FABRIC_FILE
+    if not fabric_path.is_file():
+        raise InventoryNotFound(f"{root} is not an inventory: it has no {FABRIC_FILE}")
+    data, source, findings = _read_single(fabric_path)
+    sites: list[Any] = list(data.get("sites") or []) if isinstance(data, dict) else []
+    for site_path in _site_files(root / SITES_DIR):
+        site, filemap, site_findings = load_file(site_path, _display(site_path))
+        findings.extend(site_findings)
+        if site is None:
+            continue
+        if not isinstance(site, dict):
+            findings.append(_not_mapping(filemap, "a site file holds one site (a mapping)"))
+            continue
+        source.mount(("sites", len(sites)), filemap)
+        sites.append(site)
+    if isinstance(data, dict) and (sites or "sites" not in data):
+        data = {**data, "sites": sites}
+    return data, source, findings
+
+
+def _site_files(sites_dir: Path) -> list[Path]:
+    if not sites_dir.is_dir():
+        return []
+    files = [p for p in sites_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(files)
+
+
+def _not_mapping(filemap: FileMap, what: str) -> Finding:
+    return error("yaml-not-mapping", f"expected a mapping: {what}", filemap.locate(()))
+
+
+def location_of(inventory: Inventory, path: tuple[str | int, ...], *, key: bool = False
+                ) -> Location:
+    """Where `path` came from; for inventories built in Python, a synthetic place."""
+    source: SourceMap | None = inventory.source
+    if source is None:
+        return Location(inventory.path or "<inventory>", 0, 0)
+    return source.locate(path, key=key)

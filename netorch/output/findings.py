@@ -1,0 +1,136 @@
+"""Render a list of findings as text, JSON, JUnit XML or SARIF 2.1.0.
+
+Every formatter is a pure function of (findings, inventory path): sorted input gives
+byte-identical output, so CI artefacts diff cleanly between runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from xml.etree import ElementTree as ET
+
+from netorch import __version__
+from netorch.findings import Finding, Severity
+
+_RULE_HELP = "https://github.com/netorch/netorch#checks"
+
+
+def summary(findings: list[Finding]) -> dict[str, int]:
+    errors = sum(f.is_error for f in findings)
+    return {"errors": errors, "warnings": len(findings) - errors}
+
+
+def summary_line(findings: list[Finding], inventory: str) -> str:
+    """'inventory: 2 errors, 1 warning' — or 'inventory: valid' when clean."""
+    counts = summary(findings)
+    if not findings:
+        return f"{inventory}: valid, no findings"
+    parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
+    return f"{inventory}: {', '.join(parts)}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def as_text(findings: list[Finding], inventory: str, *, colour: bool = False,
+            **_: object) -> str:
+    lines = [_coloured(f, colour) for f in findings]
+    lines.append(summary_line(findings, inventory))
+    return "\n".join(lines) + "\n"
+
+
+def _coloured(finding: Finding, colour: bool) -> str:
+    if not colour:
+        return finding.render()
+    code = "31" if finding.is_error else "33"
+    label = f"\x1b[1;{code}m{finding.severity.value}:\x1b[0m"
+    return f"\x1b[1m{finding.location}:\x1b[0m {label} {finding.message}"
+
+
+def _finding_dict(finding: Finding) -> dict[str, object]:
+    loc = finding.location
+    return {
+        "severity": finding.severity.value,
+        "code": finding.code,
+        "message": finding.message,
+        "file": loc.file,
+        "line": loc.line,
+        "column": loc.column,
+        "related": [str(r) for r in finding.related],
+    }
+
+
+def as_json(findings: list[Finding], inventory: str, **_: object) -> str:
+    doc = {
+        "version": __version__,
+        "inventory": inventory,
+        "valid": not any(f.is_error for f in findings),
+        "summary": summary(findings),
+        "findings": [_finding_dict(f) for f in findings],
+    }
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def as_junit(findings: list[Finding], inventory: str, *, strict: bool = False,
+             files: list[str] | None = None, **_: object) -> str:
+    """One testsuite, one testcase per file; errors (and warnings with strict) fail it."""
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_file[f.location.file].append(f)
+    names = sorted(set(files or []) | set(by_file))
+    suite = ET.Element("testsuite", name=f"netorch validate {inventory}")
+    failures = 0
+    for name in names:
+        failures += _junit_case(suite, name, by_file.get(name, []), strict)
+    suite.set("tests", str(len(names)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _junit_case(suite: ET.Element, name: str, found: list[Finding], strict: bool) -> int:
+    case = ET.SubElement(suite, "testcase", classname="netorch.validate", name=name)
+    failing = [f for f in found if f.is_error or strict]
+    if failing:
+        fail = ET.SubElement(case, "failure", message=failing[0].render(),
+                             type=failing[0].code)
+        fail.text = "\n".join(f.render() for f in failing)
+    others = [f for f in found if f not in failing]
+    if others:
+        ET.SubElement(case, "system-out").text = "\n".join(f.render() for f in others)
+    return 1 if failing else 0
+
+
+def as_sarif(findings: list[Finding], inventory: str, **_: object) -> str:
+    """SARIF 2.1.0, as GitHub code scanning and GitLab read it (relative URIs)."""
+    codes = sorted({f.code for f in findings})
+    rules = [{"id": c, "shortDescription": {"text": c.replace("-", " ")},
+              "helpUri": _RULE_HELP} for c in codes]
+    run = {
+        "tool": {"driver": {"name": "netorch", "version": __version__,
+                            "informationUri": "https://github.com/netorch/netorch",
+                            "rules": rules}},
+        "results": [_sarif_result(f, codes.index(f.code)) for f in findings],
+    }
+    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+           "version": "2.1.0", "runs": [run]}
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _sarif_result(finding: Finding, rule_index: int) -> dict[str, object]:
+    loc = finding.location
+    region = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
+    return {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": "error" if finding.severity is Severity.ERROR else "warning",
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": loc.file},
+            "region": region}}],
+    }

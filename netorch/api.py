@@ -15,9 +15,11 @@ from netorch.checks import check as _check
 from netorch.findings import Finding, InventoryError, sort_findings
 from netorch.inventory import Inventory, InventoryNotFound
 from netorch.inventory import load as _load
+from netorch.plan import Allocations, FabricPlan, PlanResult, make_plan
+from netorch.plan.allocate import allocations_path, read_allocations
 
-__all__ = ["Inventory", "InventoryError", "InventoryNotFound", "Validation", "check", "load",
-           "validate"]
+__all__ = ["Allocations", "FabricPlan", "Inventory", "InventoryError", "InventoryNotFound",
+           "PlanResult", "Validation", "check", "load", "plan", "plan_result", "validate"]
 
 
 def load(path: str | Path) -> Inventory:
@@ -63,7 +65,34 @@ def validate(path: str | Path) -> Validation:
         inventory = _load(path)
     except InventoryError as exc:
         return Validation(str(path), exc.findings, None, _files_of(path))
-    return Validation(str(path), sort_findings(_check(inventory)), inventory, _files_of(path))
+    findings = _check(inventory)
+    if not any(f.is_error for f in findings):
+        findings += plan_result(inventory).findings
+    return Validation(str(path), sort_findings(findings), inventory, _files_of(path))
+
+
+def saved_allocations(inventory: Inventory) -> Allocations | None:
+    """The inventory's allocation file (`allocations.yaml`), or None if it has none yet."""
+    if not inventory.path:
+        return None
+    path = allocations_path(inventory.path)
+    return read_allocations(path) if path.is_file() else None
+
+
+def plan_result(inventory: Inventory, allocations: Allocations | None = None) -> PlanResult:
+    """Plan with the given allocations, else the saved ones, else fresh; never raises
+    for plan-time problems (pool exhausted, no common proposal): they are findings."""
+    if allocations is None:
+        allocations = saved_allocations(inventory)
+    return make_plan(inventory, allocations)
+
+
+def plan(inventory: Inventory, allocations: Allocations | None = None) -> FabricPlan:
+    """The fabric plan. Raises `InventoryError` if a plan-time finding prevents it."""
+    result = plan_result(inventory, allocations)
+    if result.plan is None:
+        raise InventoryError(result.findings)
+    return result.plan
 
 
 def _files_of(path: str | Path) -> list[str]:

@@ -33,7 +33,8 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", help="inventory directory or single YAML file", show_default=False)]
+InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=False,
+                                              help="inventory directory or single YAML file")]
 
 
 class ValidateFormat(str, Enum):

@@ -27,7 +27,13 @@ class Platform:
     encryption: frozenset[str] = _AES
     integrity: frozenset[str] = _SHA
     dh_groups: frozenset[int] = frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 24})
+    tunnel_interface: str = "tunnel{index}"
+    config_files: tuple[str, ...] = ("config.txt",)
     extra: dict[str, str] = field(default_factory=dict)
+
+    def tunnel_name(self, index: int) -> str:
+        """The tunnel interface of the tunnel with this pool index, e.g. Tunnel12."""
+        return self.tunnel_interface.format(index=index)
 
     @property
     def templates(self) -> str:
@@ -36,15 +42,19 @@ class Platform:
 
 BUILTIN: tuple[Platform, ...] = (
     Platform("cisco_iosxe", "Cisco IOS-XE (ISR/ASR/Catalyst 8000) with IKEv2 and VTIs",
-             napalm_driver="ios", netmiko_device_type="cisco_xe"),
+             napalm_driver="ios", netmiko_device_type="cisco_xe",
+             tunnel_interface="Tunnel{index}", config_files=("config.ios",)),
     Platform("juniper_junos", "Juniper SRX / vSRX (Junos) with st0 route-based VPNs",
-             napalm_driver="junos", netmiko_device_type="juniper_junos"),
+             napalm_driver="junos", netmiko_device_type="juniper_junos",
+             tunnel_interface="st0.{index}", config_files=("config.set",)),
     Platform("fortinet_fortios", "Fortinet FortiGate (FortiOS 7.x) interface-mode IPsec",
-             netmiko_device_type="fortinet",
+             netmiko_device_type="fortinet", tunnel_interface="nt{index}",
+             config_files=("config.fortios",),
              encryption=_AES | {"chacha20-poly1305"},
              dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 31})),
     Platform("linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
-             netmiko_device_type="linux",
+             netmiko_device_type="linux", tunnel_interface="xfrm{index}",
+             config_files=("swanctl.conf", "frr.conf", "interfaces.sh"),
              encryption=_AES | {"chacha20-poly1305"},
              dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 22, 23, 24, 31})),
 )

@@ -1,0 +1,12 @@
+"""CLI commands of the pipeline stages, one module each; `cli.py` registers them."""
+
+from __future__ import annotations
+
+import typer
+
+from netorch.commands import plan
+
+
+def register(app: typer.Typer) -> None:
+    for module in (plan,):
+        module.register(app)

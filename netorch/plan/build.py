@@ -1,0 +1,134 @@
+"""Assemble the plan models from tunnel specs, allocations and the negotiated crypto."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from netorch.inventory.model import Device, EspProposal, IkeProposal, Inventory, Site
+from netorch.plan import routing
+from netorch.plan.allocate import Allocations, slot_of
+from netorch.plan.model import (
+    DevicePlan,
+    FabricPlan,
+    FabricSummary,
+    LinkPlan,
+    Proposal,
+    SitePlan,
+    Tunnel,
+    TunnelEnd,
+)
+from netorch.plan.proposals import negotiate
+from netorch.plan.tunnels import Side, TunnelSpec
+from netorch.platforms import Platform, registry
+from netorch.topology import hub_names
+
+DPD_SECONDS = 10
+
+
+class Builder:
+    """Collects tunnels one by one, then emits the whole, sorted `FabricPlan`."""
+
+    def __init__(self, inventory: Inventory, allocations: Allocations,
+                 chosen: tuple[IkeProposal, EspProposal]) -> None:
+        self.inventory = inventory
+        self.fabric = inventory.fabric
+        self.allocations = allocations
+        self.ike, self.esp = chosen
+        self.hubs = hub_names(inventory)
+        self.platforms = registry()
+        ranked = sorted(self.fabric.underlays.items(), key=lambda kv: (kv[1].preference, kv[0]))
+        self.rank = {name: i for i, (name, _) in enumerate(ranked)}
+        self.tunnels: list[Tunnel] = []
+        self._proposals: dict[tuple[str, str], Proposal] = {}
+
+    def ike_id(self, device: str) -> str:
+        return f"{device}.{self.fabric.name}"
+
+    def asn(self, site: Site) -> int:
+        return self.fabric.routing.asn_base + site.id
+
+    def proposal(self, a: Platform, b: Platform) -> Proposal:
+        key = (a.name, b.name)
+        if key not in self._proposals:
+            self._proposals[key] = negotiate(self.ike, self.esp, a, b)
+        return self._proposals[key]
+
+    def add_tunnel(self, spec: TunnelSpec) -> None:
+        pa, pb = self.platforms[spec.a.device.platform], self.platforms[spec.b.device.platform]
+        proposal = self.proposal(pa, pb)
+        address = self.allocations.tunnels[spec.id]
+        index = slot_of(address, str(self.fabric.pools.tunnels))
+        net = ipaddress.IPv4Network(address)
+        ua, ub = spec.a.link.underlay, spec.b.link.underlay
+        rank = max(self.rank.get(ua, 0), self.rank.get(ub, 0))
+        auth = self.fabric.crypto.auth
+        self.tunnels.append(Tunnel(
+            id=spec.id, index=index, kind=spec.kind, underlay=spec.underlay,
+            preference=max(self._pref(ua), self._pref(ub)), rank=rank,
+            local_preference=routing.local_preference(rank), prepend=rank,
+            nat_traversal=bool(spec.a.link.public or spec.b.link.public),
+            bfd=pa.bfd and pb.bfd, dpd_seconds=DPD_SECONDS, auth=auth,
+            key_ref=f"psk:{spec.id}" if auth == "psk" else None, proposal=proposal,
+            a=self._end(spec.a, spec.b, pa, index, f"{net[0]}/31"),
+            b=self._end(spec.b, spec.a, pb, index, f"{net[1]}/31"),
+        ))
+
+    def _pref(self, underlay: str) -> int:
+        known = self.fabric.underlays.get(underlay)
+        return known.preference if known else 0
+
+    def _end(self, side: Side, peer: Side, platform: Platform, index: int, address: str
+             ) -> TunnelEnd:
+        link = side.link
+        own_ip = str(link.address).split("/")[0]
+        return TunnelEnd(
+            site=side.site.name, site_id=side.site.id, device=side.device.name,
+            platform=platform.name, interface=platform.tunnel_name(index), address=address,
+            underlay=link.underlay, underlay_interface=link.interface, underlay_address=own_ip,
+            endpoint=str(link.public) if link.public else own_ip, behind_nat=bool(link.public),
+            ike_id=self.ike_id(side.device.name), asn=self.asn(side.site),
+            accepts=routing.accepts_from(peer.site.name, peer.site.name in self.hubs),
+            advertises=routing.advertises(side.site.name, side.site.name in self.hubs),
+        )
+
+    def plan(self) -> FabricPlan:
+        tunnels = sorted(self.tunnels, key=lambda t: t.index)
+        by_device: dict[str, list[str]] = {}
+        for t in tunnels:
+            for end in t.ends():
+                by_device.setdefault(end.device, []).append(t.id)
+        sites = sorted(self.inventory.sites, key=lambda s: s.id)
+        return FabricPlan(
+            fabric=self._summary(), sites=[self._site(s) for s in sites],
+            devices=[self._device(s, d, by_device.get(d.name, []))
+                     for s in sites for d in sorted(s.devices, key=lambda d: d.name)],
+            tunnels=tunnels,
+            prefix_sets=routing.prefix_sets(self.inventory, self.allocations.loopbacks),
+        )
+
+    def _summary(self) -> FabricSummary:
+        f = self.fabric
+        return FabricSummary(
+            name=f.name, topology=f.topology.kind, hubs=sorted(self.hubs),
+            underlays={k: v.preference for k, v in sorted(f.underlays.items())},
+            crypto_profile=f.crypto.profile, auth=f.crypto.auth,
+            tunnel_pool=str(f.pools.tunnels), loopback_pool=str(f.pools.loopbacks),
+            asn_base=f.routing.asn_base)
+
+    def _site(self, site: Site) -> SitePlan:
+        return SitePlan(name=site.name, id=site.id, organisation=site.organisation,
+                        zone=site.zone, region=site.region, hub=site.name in self.hubs,
+                        asn=self.asn(site), lan=[str(p) for p in site.lan],
+                        devices=sorted(d.name for d in site.devices))
+
+    def _device(self, site: Site, device: Device, tunnels: list[str]) -> DevicePlan:
+        loopback = self.allocations.loopbacks[device.name]
+        hub = site.name in self.hubs
+        links = [LinkPlan(underlay=k.underlay, interface=k.interface, address=str(k.address),
+                          next_hop=str(k.next_hop), public=str(k.public) if k.public else None)
+                 for k in device.links]
+        return DevicePlan(
+            name=device.name, site=site.name, site_id=site.id, platform=device.platform,
+            mgmt=device.mgmt, asn=self.asn(site), loopback=loopback,
+            router_id=loopback.split("/")[0], hub=hub, ike_id=self.ike_id(device.name),
+            links=links, advertises=routing.advertises(site.name, hub), tunnels=tunnels)

@@ -1,0 +1,159 @@
+"""The FabricPlan: everything the fabric needs, decided once, formatted by templates.
+
+The plan is data only — no keys. Its JSON form (`FabricPlan.model_dump_json`) is a
+versioned contract (`schema_version`); `netorch schema --part plan` prints its schema.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class IkeChoice(PlanModel):
+    """The IKE SA proposal a tunnel negotiates (first choice of both ends)."""
+
+    version: Literal[1, 2]
+    encryption: str
+    prf: str
+    integrity: str | None = Field(description="None with AEAD ciphers")
+    dh_group: int
+    lifetime: int = Field(description="seconds")
+
+
+class EspChoice(PlanModel):
+    """The CHILD SA (ESP) proposal a tunnel negotiates."""
+
+    encryption: str
+    integrity: str | None
+    pfs_group: int | None = Field(description="None = no PFS")
+    lifetime: int
+
+
+class Proposal(PlanModel):
+    ike: IkeChoice
+    esp: EspChoice
+    name: str = Field(description="strongSwan-style summary, e.g. aes128gcm16-prfsha256-ecp256")
+
+
+class TunnelEnd(PlanModel):
+    """One side of a tunnel, as that device sees it."""
+
+    site: str
+    site_id: int
+    device: str
+    platform: str
+    interface: str = Field(description="the platform's tunnel interface name")
+    address: str = Field(description="tunnel interface address, /31")
+    underlay: str
+    underlay_interface: str
+    underlay_address: str = Field(description="the link's own address (no length)")
+    endpoint: str = Field(description="where the peer reaches this end: public or link address")
+    behind_nat: bool
+    ike_id: str = Field(description="IKE identity (FQDN), also the certificate subject")
+    asn: int
+    accepts: str = Field(description="prefix set accepted from the peer")
+    advertises: str = Field(description="prefix set advertised to the peer")
+
+
+class Tunnel(PlanModel):
+    id: str = Field(description="stable identity: DEVICE_A--DEVICE_B--UNDERLAY")
+    index: int = Field(description="/31 offset in the tunnel pool; names interfaces, VNIs")
+    kind: Literal["hub-hub", "hub-spoke", "mesh"]
+    underlay: str
+    preference: int = Field(description="the underlay's preference: lower wins")
+    rank: int = Field(description="0 = primary underlay, 1 = first backup, ...")
+    local_preference: int = Field(description="BGP local-preference for routes over it")
+    prepend: int = Field(description="AS-path prepends on routes sent over it")
+    nat_traversal: bool
+    bfd: bool
+    dpd_seconds: int
+    auth: Literal["psk", "certificate"]
+    key_ref: str | None = Field(description="which derived PSK: never the key itself")
+    proposal: Proposal
+    a: TunnelEnd
+    b: TunnelEnd
+
+    def ends(self) -> tuple[TunnelEnd, TunnelEnd]:
+        return self.a, self.b
+
+
+class PrefixEntry(PlanModel):
+    prefix: str
+    le: int | None = Field(default=None, description="also accept more-specifics up to /le")
+
+
+class PrefixSet(PlanModel):
+    name: str
+    description: str
+    entries: list[PrefixEntry]
+
+
+class LinkPlan(PlanModel):
+    underlay: str
+    interface: str
+    address: str
+    next_hop: str
+    public: str | None
+
+
+class DevicePlan(PlanModel):
+    name: str
+    site: str
+    site_id: int
+    platform: str
+    mgmt: str
+    asn: int
+    loopback: str = Field(description="/32")
+    router_id: str
+    hub: bool
+    ike_id: str
+    links: list[LinkPlan]
+    advertises: str = Field(description="prefix set this device originates")
+    tunnels: list[str] = Field(description="ids of the tunnels ending here, by index")
+
+
+class SitePlan(PlanModel):
+    name: str
+    id: int
+    organisation: str
+    zone: str
+    region: str
+    hub: bool
+    asn: int
+    lan: list[str]
+    devices: list[str]
+
+
+class FabricSummary(PlanModel):
+    name: str
+    topology: str
+    hubs: list[str]
+    underlays: dict[str, int] = Field(description="underlay -> preference")
+    crypto_profile: str
+    auth: Literal["psk", "certificate"]
+    tunnel_pool: str
+    loopback_pool: str
+    asn_base: int
+
+
+class FabricPlan(PlanModel):
+    schema_version: str = SCHEMA_VERSION
+    fabric: FabricSummary
+    sites: list[SitePlan]
+    devices: list[DevicePlan]
+    tunnels: list[Tunnel]
+    prefix_sets: list[PrefixSet]
+
+    def device(self, name: str) -> DevicePlan:
+        return next(d for d in self.devices if d.name == name)
+
+    def tunnels_of(self, device: str) -> list[Tunnel]:
+        return [t for t in self.tunnels if device in (t.a.device, t.b.device)]

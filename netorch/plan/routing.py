@@ -1,0 +1,59 @@
+"""Routing policy: who advertises what, who accepts what from whom, and preferences.
+
+Each site advertises only its own prefixes (LANs and device loopbacks). A peer
+accepts from a non-hub site exactly that site's prefixes, so a compromised station
+cannot attract another agency's traffic. Hubs are the trusted transit: they
+re-advertise every site, and what is accepted from a hub is the fabric's aggregate.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from netorch.inventory.model import Inventory, Site
+from netorch.plan.model import PrefixEntry, PrefixSet
+
+FABRIC_SET = "fabric-all"
+
+
+def site_set(site: str) -> str:
+    return f"site-{site}"
+
+
+def prefix_sets(inventory: Inventory, loopbacks: dict[str, str]) -> list[PrefixSet]:
+    """One exact set per site, and the aggregate of the whole fabric (for hubs)."""
+    sets = [_site_prefixes(site, loopbacks) for site in sorted(inventory.sites,
+                                                               key=lambda s: s.name)]
+    lans = [ipaddress.IPv4Network(p) for s in inventory.sites for p in s.lan
+            if ipaddress.ip_network(p).version == 4]
+    aggregate = [PrefixEntry(prefix=str(n), le=32) for n in ipaddress.collapse_addresses(lans)]
+    pool = ipaddress.IPv4Network(inventory.fabric.pools.loopbacks)
+    aggregate.append(PrefixEntry(prefix=str(pool), le=32))
+    sets.append(PrefixSet(name=FABRIC_SET, description="every site's prefixes (from hubs)",
+                          entries=sorted(aggregate, key=_entry_key)))
+    return sorted(sets, key=lambda s: s.name)
+
+
+def _site_prefixes(site: Site, loopbacks: dict[str, str]) -> PrefixSet:
+    entries = [PrefixEntry(prefix=str(p)) for p in site.lan]
+    entries += [PrefixEntry(prefix=loopbacks[d.name]) for d in site.devices if d.name in loopbacks]
+    return PrefixSet(name=site_set(site.name), description=f"{site.name}'s own prefixes",
+                     entries=sorted(entries, key=_entry_key))
+
+
+def _entry_key(entry: PrefixEntry) -> tuple[int, int, int]:
+    net = ipaddress.ip_network(entry.prefix)
+    return (net.version, int(net.network_address), net.prefixlen)
+
+
+def advertises(site: str, hub: bool) -> str:
+    return FABRIC_SET if hub else site_set(site)
+
+
+def accepts_from(peer_site: str, peer_is_hub: bool) -> str:
+    return FABRIC_SET if peer_is_hub else site_set(peer_site)
+
+
+def local_preference(rank: int) -> int:
+    """Primary underlay 200, first backup 150, then 100 (the BGP default) and below."""
+    return max(200 - 50 * rank, 10)

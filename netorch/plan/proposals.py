@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from netorch.crypto import AEAD
 from netorch.inventory.model import EspProposal, IkeProposal
 from netorch.plan.model import EspChoice, IkeChoice, Proposal
@@ -24,15 +26,15 @@ class NoCommonProposal(Exception):
         super().__init__(what)
 
 
-def _common(what: str, offered: list[str], a: Platform, b: Platform,
+def _common(what: str, offered: Sequence[str], a: Platform, b: Platform,
             supported_a: frozenset[str], supported_b: frozenset[str]) -> str:
     for choice in offered:
         if choice in supported_a and choice in supported_b:
             return choice
-    raise NoCommonProposal(what, offered, a, b)
+    raise NoCommonProposal(what, list(offered), a, b)
 
 
-def _dh(what: str, offered: list[int], a: Platform, b: Platform) -> int:
+def _dh(what: str, offered: Sequence[int], a: Platform, b: Platform) -> int:
     for group in offered:
         if group in a.dh_groups and group in b.dh_groups:
             return group

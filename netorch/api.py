@@ -16,10 +16,14 @@ from netorch.findings import Finding, InventoryError, sort_findings
 from netorch.inventory import Inventory, InventoryNotFound
 from netorch.inventory import load as _load
 from netorch.plan import Allocations, FabricPlan, PlanResult, make_plan
+from netorch.keys import Secret
 from netorch.plan.allocate import allocations_path, read_allocations
+from netorch.render import RenderOptions
+from netorch.render import render as _render
 
 __all__ = ["Allocations", "FabricPlan", "Inventory", "InventoryError", "InventoryNotFound",
-           "PlanResult", "Validation", "check", "load", "plan", "plan_result", "validate"]
+           "PlanResult", "RenderOptions", "Secret", "Validation", "check", "load", "plan",
+           "plan_result", "render", "validate"]
 
 
 def load(path: str | Path) -> Inventory:
@@ -104,3 +108,13 @@ def _files_of(path: str | Path) -> list[str]:
     if sites.is_dir():
         files += sorted(p for p in sites.iterdir() if p.suffix in (".yaml", ".yml"))
     return [p.as_posix() for p in files]
+
+
+def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = False,
+           options: RenderOptions | None = None, devices: set[str] | None = None
+           ) -> dict[str, dict[str, str]]:
+    """Every device's configuration files, `{device: {file name: text}}`.
+
+    A PSK fabric needs `secret` (`netorch.keys.load_secret()`), unless `redact`.
+    """
+    return _render(plan, secret, redact=redact, options=options, devices=devices)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from netorch.commands import plan
+from netorch.commands import plan, render
 
 
 def register(app: typer.Typer) -> None:
-    for module in (plan,):
+    for module in (plan, render):
         module.register(app)

@@ -1,0 +1,94 @@
+"""What a template sees for one device: its plan, its tunnels from its own side, keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from netorch.keys import REDACTED, Secret
+from netorch.plan.model import (
+    DevicePlan,
+    FabricPlan,
+    FabricSummary,
+    PrefixSet,
+    SitePlan,
+    Tunnel,
+    TunnelEnd,
+)
+
+
+@dataclass(frozen=True)
+class TunnelView:
+    """One tunnel as this device sees it: `local` is our end, `remote` the peer's."""
+
+    tunnel: Tunnel
+    local: TunnelEnd
+    remote: TunnelEnd
+    psk: str | None
+
+    @property
+    def id(self) -> str:
+        return self.tunnel.id
+
+    @property
+    def index(self) -> int:
+        return self.tunnel.index
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    """The variables of every template of one device."""
+
+    fabric: FabricSummary
+    site: SitePlan
+    device: DevicePlan
+    tunnels: list[TunnelView]
+    prefix_sets: list[PrefixSet]
+    options: dict[str, object]
+
+    def variables(self) -> dict[str, object]:
+        return {"fabric": self.fabric, "site": self.site, "device": self.device,
+                "tunnels": self.tunnels, "prefix_sets": self.prefix_sets,
+                "options": self.options}
+
+    def keys(self) -> set[str]:
+        return {t.psk for t in self.tunnels if t.psk and t.psk != REDACTED}
+
+
+def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
+                    options: dict[str, object], devices: set[str] | None = None
+                    ) -> Iterator[DeviceContext]:
+    """One context per device (all, or those named), in plan order."""
+    sites = {s.name: s for s in plan.sites}
+    sets = {s.name: s for s in plan.prefix_sets}
+    views = _views(plan, secret, redact=redact, devices=devices)
+    for device in plan.devices:
+        if devices is not None and device.name not in devices:
+            continue
+        mine = views.get(device.name, [])
+        used = {device.advertises} | {v.local.accepts for v in mine} | {
+            v.local.advertises for v in mine}
+        yield DeviceContext(plan.fabric, sites[device.site], device, mine,
+                            [sets[n] for n in sorted(used)], options)
+
+
+def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,
+           devices: set[str] | None) -> dict[str, list[TunnelView]]:
+    views: dict[str, list[TunnelView]] = {}
+    for t in plan.tunnels:
+        wanted = [e for e in (t.a, t.b) if devices is None or e.device in devices]
+        if not wanted:
+            continue
+        psk = _psk(plan.fabric.name, t, secret, redact=redact)
+        for local in wanted:
+            remote = t.b if local is t.a else t.a
+            views.setdefault(local.device, []).append(TunnelView(t, local, remote, psk))
+    return views
+
+
+def _psk(fabric: str, tunnel: Tunnel, secret: Secret | None, *, redact: bool) -> str | None:
+    if tunnel.auth != "psk":
+        return None
+    if redact or secret is None:
+        return REDACTED
+    return secret.derive(fabric, tunnel.id)

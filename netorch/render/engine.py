@@ -1,0 +1,131 @@
+"""The Jinja2 environment, the template lookup chain, and rendering of whole fabrics."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from netorch import __version__
+from netorch.errors import SecretMissing, UserError
+from netorch.keys import Secret
+from netorch.plan.model import FabricPlan
+from netorch.platforms import registry
+from netorch.render.context import DeviceContext, device_contexts
+
+Rendered = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render. `dataplane="lab"` asks linux_strongswan for the lab's
+    VXLAN-over-userspace-IPsec dataplane instead of kernel XFRM interfaces."""
+
+    dataplane: str = "kernel"
+    template_dirs: tuple[Path, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def variables(self) -> dict[str, object]:
+        return {"dataplane": self.dataplane, **self.extra}
+
+
+def builtin_templates() -> Path:
+    """netorch's own templates: shipped in the wheel, or the checkout's top level."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise UserError("netorch's templates are missing from this installation")
+
+
+class Renderer:
+    """Renders devices of any platform; one Jinja2 environment per platform."""
+
+    def __init__(self, options: RenderOptions | None = None) -> None:
+        self.options = options or RenderOptions()
+        self._envs: dict[str, jinja2.Environment] = {}
+
+    @cached_property
+    def search_path(self) -> list[Path]:
+        return [*self.options.template_dirs, builtin_templates()]
+
+    def env(self, platform: str) -> jinja2.Environment:
+        if platform not in self._envs:
+            self._envs[platform] = self._make_env(platform)
+        return self._envs[platform]
+
+    def _make_env(self, platform: str) -> jinja2.Environment:
+        folder = registry()[platform].templates
+        dirs = [d / folder for d in self.search_path if (d / folder).is_dir()]
+        if not dirs:
+            raise UserError(f"templates for platform {platform} are missing: looked in "
+                            + ", ".join(str(d / folder) for d in self.search_path))
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True, autoescape=False)
+        env.filters.update(FILTERS)
+        env.globals["netorch_version"] = __version__
+        return env
+
+    def files(self, platform: str) -> list[str]:
+        """Output files of a platform: every top-level `*.j2` not starting with `_`."""
+        env = self.env(platform)
+        names = {n for n in env.list_templates(extensions=["j2"])
+                 if "/" not in n and not n.startswith("_")}
+        return sorted(n[: -len(".j2")] for n in names)
+
+    def render_device(self, ctx: DeviceContext) -> dict[str, str]:
+        env = self.env(ctx.device.platform)
+        out: dict[str, str] = {}
+        variables = ctx.variables()
+        for name in self.files(ctx.device.platform):
+            try:
+                text = env.get_template(f"{name}.j2").render(variables)
+            except jinja2.TemplateError as exc:
+                raise UserError(f"template {ctx.device.platform}/{name}.j2 failed for "
+                                f"{ctx.device.name}: {exc}") from None
+            if text.strip():
+                out[name] = text
+        return out
+
+
+def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = False,
+           options: RenderOptions | None = None, devices: set[str] | None = None
+           ) -> Rendered:
+    """Every device's files: {device: {file name: text}}. Needs the secret for PSK
+    fabrics unless `redact` (keys become a placeholder)."""
+    if plan.fabric.auth == "psk" and secret is None and not redact:
+        raise SecretMissing("rendering a PSK fabric needs the master secret: set "
+                            "NETORCH_SECRET or pass --secret-file, or use --redact")
+    renderer = Renderer(options)
+    contexts = device_contexts(plan, secret, redact=redact,
+                               options=renderer.options.variables(), devices=devices)
+    return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
+
+
+def _ip(value: str) -> str:
+    return str(ipaddress.ip_interface(value).ip)
+
+
+def _netmask(value: str) -> str:
+    return str(ipaddress.ip_interface(value).netmask)
+
+
+def _prefixlen(value: str) -> int:
+    return ipaddress.ip_interface(value).network.prefixlen
+
+
+def _network(value: str) -> str:
+    return str(ipaddress.ip_interface(value).network)
+
+
+def _wildcard(value: str) -> str:
+    return str(ipaddress.ip_interface(value).hostmask)
+
+
+FILTERS = {"ip": _ip, "netmask": _netmask, "prefixlen": _prefixlen, "network": _network,
+           "wildcard": _wildcard}

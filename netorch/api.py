@@ -15,8 +15,8 @@ from netorch.checks import check as _check
 from netorch.findings import Finding, InventoryError, sort_findings
 from netorch.inventory import Inventory, InventoryNotFound
 from netorch.inventory import load as _load
-from netorch.plan import Allocations, FabricPlan, PlanResult, make_plan
 from netorch.keys import Secret
+from netorch.plan import Allocations, FabricPlan, PlanResult, make_plan
 from netorch.plan.allocate import allocations_path, read_allocations
 from netorch.render import RenderOptions
 from netorch.render import render as _render

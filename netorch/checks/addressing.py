@@ -49,12 +49,12 @@ def pools_apart(ctx: Context) -> Iterator[Finding]:
 def link_next_hop(ctx: Context) -> Iterator[Finding]:
     for ref in ctx.links():
         subnet, hop = ref.link.address.network, ref.link.next_hop
-        where = ctx.at(*ref.path, "next_hop")
         if hop not in subnet:
             yield error("next-hop-outside", f"next hop {hop} is outside the link's subnet "
-                        f"{subnet}", where)
+                        f"{subnet}", ctx.at(*ref.path, "next_hop"))
         elif hop == ref.link.address.ip:
-            yield error("next-hop-self", f"next hop {hop} is the link's own address", where)
+            yield error("next-hop-self", f"next hop {hop} is the link's own address",
+                        ctx.at(*ref.path, "next_hop"))
 
 
 def underlay_in_pools(ctx: Context) -> Iterator[Finding]:

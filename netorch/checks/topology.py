@@ -8,7 +8,7 @@ from netorch.checks.context import Context
 from netorch.findings import Finding, error, warning
 from netorch.inventory.errors import did_you_mean
 from netorch.platforms import known_platforms
-from netorch.topology import unreachable_sites, underlays_of
+from netorch.topology import underlays_of, unreachable_sites
 
 
 def hubs(ctx: Context) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ a file that renders to nothing is not produced. User folders given with
 from __future__ import annotations
 
 from netorch.render.context import DeviceContext, TunnelView, device_contexts
-from netorch.render.engine import RenderOptions, Renderer, render
+from netorch.render.engine import Renderer, RenderOptions, render
 from netorch.render.write import WriteResult, device_keys, select_devices, write_tree
 
 __all__ = ["DeviceContext", "RenderOptions", "Renderer", "TunnelView", "WriteResult",

@@ -67,7 +67,7 @@ def write_tree(out: Path, plan: FabricPlan, rendered: dict[str, dict[str, str]],
 def _write(path: Path, text: str, mode: int, result: WriteResult) -> None:
     data = text.encode()
     if path.is_file() and path.read_bytes() == data:
-        os.chmod(path, mode)
+        path.chmod(mode)
         result.unchanged.append(path)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +75,6 @@ def _write(path: Path, text: str, mode: int, result: WriteResult) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    os.chmod(tmp, mode)
+    tmp.chmod(mode)
     tmp.replace(path)
     result.written.append(path)

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command (README, and CI's .ci/run): set up everything, lint, type-check,
+# run the whole test suite (unit, goldens, real parsers, SSH, lab, browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --system
+.venv/bin/ruff check netorch tests benchmarks examples
+.venv/bin/mypy
+.venv/bin/python -m pytest "$@"

@@ -17,10 +17,10 @@ KINDS = ("hub-and-spoke", "full-mesh", "regional")
 def fabrics(draw):  # type: ignore[no-untyped-def]
     ids = draw(st.lists(st.integers(1, 400), min_size=3, max_size=12, unique=True))
     kind = draw(st.sampled_from(KINDS))
-    specs = {i: dict(region=draw(st.sampled_from(["east", "west"])),
-                     devices=draw(st.integers(1, 2)),
-                     underlays=draw(st.sampled_from([("private", "internet"), ("private",),
-                                                     ("internet",)])))
+    specs = {i: {"region": draw(st.sampled_from(["east", "west"])),
+                     "devices": draw(st.integers(1, 2)),
+                     "underlays": draw(st.sampled_from([("private", "internet"), ("private",),
+                                                     ("internet",)]))}
              for i in ids}
     return kind, specs
 

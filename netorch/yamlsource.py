@@ -121,13 +121,14 @@ class _Builder:
                 self._error("yaml-key", "mapping keys must be plain scalars", key_node)
                 continue
             if key in out:
-                first = Location(self.map.file, *self.map.keys[(*path, key)])
+                first = Location(self.map.file, *self.map.keys[(*path, _step(key))])
                 self._error("yaml-duplicate-key", f"duplicate key '{key}' (first at {first})",
                             key_node)
                 continue
             where = at or (_pos(via) if via is not None else None)
-            self.map.keys[(*path, key)] = where or _pos(key_node)
-            out[key] = self.build(value_node, (*path, key), where)
+            step = _step(key)
+            self.map.keys[(*path, step)] = where or _pos(key_node)
+            out[key] = self.build(value_node, (*path, step), where)
         return out
 
     def _pairs(self, node: yaml.MappingNode, seen: set[int]) -> list[Pair]:
@@ -152,6 +153,11 @@ class _Builder:
 
     def _error(self, code: str, message: str, node: yaml.Node) -> None:
         self.findings.append(error(code, message, Location(self.map.file, *_pos(node))))
+
+
+def _step(key: str | float | None) -> str | int:
+    """A mapping key as a step of a `PathKey`."""
+    return key if isinstance(key, str | int) else str(key)
 
 
 def _scalar(node: yaml.Node) -> object:
@@ -207,18 +213,16 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Findi
     problem = exc.problem or "invalid YAML"
     if problem == "found undefined alias" and mark is not None:  # libyaml omits the name
         problem = f"found undefined alias '{_word_at(text, mark.index + 1)}'"
+    if problem.startswith("mapping values are not allowed"):
+        problem += " (quote a value that contains ': ')"
     context = ""
     if exc.context:
         ctx = exc.context_mark
         started = f" started at {ctx.line + 1}:{ctx.column + 1}" \
-            if ctx is not None and ctx is not mark and ctx.line != mark_line(mark) else ""
+            if ctx is not None and ctx.line + 1 != line else ""
         context = f" ({exc.context}{started})"
     return error("yaml-syntax", f"YAML syntax error: {problem}{context}",
                  Location(display, line, col))
-
-
-def mark_line(mark: yaml.Mark | None) -> int:
-    return -1 if mark is None else int(mark.line)
 
 
 def _indenting_tab(text: str) -> tuple[int, int] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 from netorch import crypto as rules
 from netorch.checks.context import Context
@@ -19,7 +19,8 @@ def profile_sections(ctx: Context) -> Iterator[Finding]:
         for name in ("ike", "esp"):
             if getattr(crypto, name) is None:
                 yield error("custom-profile-incomplete",
-                            f"profile 'custom' needs an '{name}' section", ctx.at(*_AT))
+                            f"profile 'custom' needs an '{name}' section",
+                            ctx.at(*_AT, "profile"))
         return
     for name in ("ike", "esp"):
         if getattr(crypto, name) is not None:
@@ -28,15 +29,15 @@ def profile_sections(ctx: Context) -> Iterator[Finding]:
                         ctx.at(*_AT, name, key=True))
 
 
-def _algorithms(ctx: Context, section: str, field: str, values: list[str] | list[int],
-                weak: frozenset[str] | frozenset[int], what: str) -> Iterator[Finding]:
+def _algorithms(ctx: Context, section: str, field: str, values: Sequence[object],
+                weak: Collection[object], what: str) -> Iterator[Finding]:
     for i, value in enumerate(values):
         if value in weak:
             yield error("weak-crypto", f"{what} {value} is too weak {_WHY}",
                         ctx.at(*_AT, section, field, i))
 
 
-def _aead(ctx: Context, section: str, encryption: list[str], integrity: list[str]
+def _aead(ctx: Context, section: str, encryption: Sequence[str], integrity: Sequence[str]
           ) -> Iterator[Finding]:
     needs = [e for e in encryption if e not in rules.AEAD and e not in rules.WEAK_ENCRYPTION]
     if needs and not integrity:
@@ -74,7 +75,7 @@ def _esp(ctx: Context, esp: EspProposal) -> Iterator[Finding]:
     yield from _aead(ctx, "esp", esp.encryption, esp.integrity)
     if not esp.pfs_groups:
         yield error("weak-crypto", f"ESP without PFS: add pfs_groups, e.g. [19] {_WHY}",
-                    ctx.at(*_AT, "esp"))
+                    ctx.at(*_AT, "esp", key=True))
     if esp.lifetime > rules.MAX_ESP_LIFETIME:
         yield error("weak-crypto", f"IPsec lifetime {esp.lifetime}s is above 8 h {_WHY}",
                     ctx.at(*_AT, "esp", "lifetime"))

@@ -14,44 +14,52 @@ RESERVED_ASNS = ((0, 0), (23456, 23456), (64496, 64511), (65535, 65551))
 
 
 def unique(ctx: Context, code: str, what: str,
-           items: Iterable[tuple[Hashable, PathKey]]) -> Iterator[Finding]:
-    """An error at every repeat of a value, naming where it was first used."""
-    first: dict[Hashable, PathKey] = {}
-    for value, path in items:
+           items: Iterable[tuple[Hashable, PathKey, str]]) -> Iterator[Finding]:
+    """An error at every repeat of a value, naming who used it first and where.
+
+    `items` are (value, path, owner): owner says whose value it is ("site hub").
+    """
+    first: dict[Hashable, tuple[PathKey, str]] = {}
+    for value, path, owner in items:
         if value in first:
-            yield error(code, f"{what} '{value}' is already used at {ctx.at(*first[value])}",
+            where, who = first[value]
+            yield error(code, f"{what} {value} is already used by {who} (at {ctx.at(*where)})",
                         ctx.at(*path))
         else:
-            first[value] = path
+            first[value] = (path, owner)
 
 
 def duplicate_sites(ctx: Context) -> Iterator[Finding]:
     yield from unique(ctx, "duplicate-site-name", "site name",
-                      ((s.name, (*p, "name")) for p, s in ctx.sites()))
+                      ((s.name, (*p, "name"), f"the site with id {s.id}")
+                       for p, s in ctx.sites()))
     yield from unique(ctx, "duplicate-site-id", "site id",
-                      ((s.id, (*p, "id")) for p, s in ctx.sites()))
+                      ((s.id, (*p, "id"), f"site {s.name}") for p, s in ctx.sites()))
 
 
 def duplicate_devices(ctx: Context) -> Iterator[Finding]:
     yield from unique(ctx, "duplicate-device-name", "device name",
-                      ((d.name, (*p, "name")) for p, _, d in ctx.devices()))
+                      ((d.name, (*p, "name"), f"a device of site {s.name}")
+                       for p, s, d in ctx.devices()))
     yield from unique(ctx, "duplicate-mgmt", "management address",
-                      ((d.mgmt.lower(), (*p, "mgmt")) for p, _, d in ctx.devices()))
+                      ((d.mgmt.lower(), (*p, "mgmt"), f"device {d.name}")
+                       for p, _, d in ctx.devices()))
 
 
 def duplicate_underlay_addresses(ctx: Context) -> Iterator[Finding]:
     yield from unique(ctx, "duplicate-underlay-address", "underlay address",
-                      ((str(r.link.address.ip), (*r.path, "address")) for r in ctx.links()))
+                      ((r.link.address.ip, (*r.path, "address"), f"device {r.device.name}")
+                       for r in ctx.links()))
     yield from unique(ctx, "duplicate-public-address", "public address",
-                      ((str(r.link.public), (*r.path, "public"))
+                      ((r.link.public, (*r.path, "public"), f"device {r.device.name}")
                        for r in ctx.links() if r.link.public))
 
 
 def one_link_per_underlay(ctx: Context) -> Iterator[Finding]:
     for path, _, device in ctx.devices():
-        yield from unique(ctx, "duplicate-device-underlay",
-                          f"device {device.name} has more than one link on underlay",
-                          ((link.underlay, (*path, "links", k, "underlay"))
+        yield from unique(ctx, "duplicate-device-underlay", f"device {device.name}: underlay",
+                          ((link.underlay, (*path, "links", k, "underlay"),
+                            f"its link {k + 1} ({link.interface})")
                            for k, link in enumerate(device.links)))
 
 

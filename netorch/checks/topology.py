@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from netorch.checks.context import Context
 from netorch.findings import Finding, error, warning
 from netorch.inventory.errors import did_you_mean
+from netorch.inventory.model import Site
 from netorch.platforms import known_platforms
-from netorch.topology import underlays_of, unreachable_sites
+from netorch.topology import hub_names, underlays_of, unreachable_sites
 
 
 def hubs(ctx: Context) -> Iterator[Finding]:
@@ -16,7 +17,7 @@ def hubs(ctx: Context) -> Iterator[Finding]:
     where = ("fabric", "topology")
     if topo.kind == "hub-and-spoke" and not topo.hubs:
         yield error("no-hubs", "a hub-and-spoke fabric needs at least one hub: "
-                    "add 'hubs: [SITE, ...]'", ctx.at(*where))
+                    "add 'hubs: [SITE, ...]'", ctx.at(*where, "kind"))
     if topo.kind == "full-mesh" and topo.hubs:
         yield warning("hubs-ignored", "hubs are ignored in a full-mesh fabric",
                       ctx.at(*where, "hubs"))
@@ -51,13 +52,37 @@ def platforms(ctx: Context) -> Iterator[Finding]:
                         f"{', '.join(known)}", ctx.at(*path, "platform"))
 
 
+def _peers(ctx: Context, site: Site) -> int:
+    """How many other sites `site` must reach (0: it is isolated by the topology)."""
+    sites, kind = ctx.inventory.sites, ctx.fabric.topology.kind
+    hubs = hub_names(ctx.inventory)
+    if kind == "full-mesh" or site.name in hubs:
+        return len(sites) - 1
+    others = [s for s in sites if s is not site]
+    if kind == "hub-and-spoke":
+        return sum(s.name in hubs for s in others)
+    return sum(s.region == site.region or s.name in hubs for s in others)
+
+
 def reachability(ctx: Context) -> Iterator[Finding]:
+    """Each site shares an underlay with some site it must reach.
+
+    Skipped while a link names an undeclared underlay: that is reported already, and
+    judging reachability on a misspelt underlay would only echo it at other sites.
+    """
+    if any(ref.link.underlay not in ctx.fabric.underlays for ref in ctx.links()):
+        return
     kind = ctx.fabric.topology.kind
+    peers = {"hub-and-spoke": "any hub", "regional": "any site of its region or hub",
+             "full-mesh": "any other site"}[kind]
     for i in unreachable_sites(ctx.inventory):
         site = ctx.inventory.sites[i]
+        if _peers(ctx, site) == 0:
+            yield error("isolated-site", f"site {site.name} has no site to reach: it is the "
+                        f"only site of region {site.region} and the fabric has no hubs",
+                        ctx.at("sites", i, "region"))
+            continue
         have = ", ".join(sorted(underlays_of(site))) or "none"
-        peers = {"hub-and-spoke": "any hub", "regional": "any site of its region or hub",
-                 "full-mesh": "any other site"}[kind]
         yield error("no-common-underlay", f"site {site.name} shares no underlay with {peers} "
                     f"it must reach (its underlays: {have})", ctx.at("sites", i, "name"))
 

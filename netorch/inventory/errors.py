@@ -92,15 +92,50 @@ _LABELS = {"kind": "topology kind", "profile": "crypto profile", "auth": "authen
            "protocol": "routing protocol"}
 
 
+_SINGULAR = {"sites": "site", "devices": "device", "links": "link", "lan": "LAN prefix",
+             "hubs": "hub", "encryption": "algorithm", "prf": "algorithm",
+             "integrity": "algorithm", "dh_groups": "DH group", "pfs_groups": "DH group"}
+_EXPECTED = {"int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+             "string_type": "a string", "bool_type": "true or false", "bool_parsing":
+             "true or false", "list_type": "a list", "model_type": "a mapping",
+             "dict_type": "a mapping", "model_attributes_type": "a mapping"}
+
+
+def _subject(path: PathKey) -> str:
+    """How to name the thing at `path` in a message: 'preference', 'an item of lan'."""
+    if not path:
+        return "the inventory"
+    if isinstance(path[-1], int):
+        parent = str(path[-2]) if len(path) > 1 else "list"
+        return f"{_SINGULAR.get(parent, 'item')} {path[-1] + 1} of '{parent}'"
+    return f"'{path[-1]}'"
+
+
+def _owner(path: PathKey, value: Any) -> str:
+    """' in site 'x'' / ' in 'fabric'': the mapping a missing key belongs in."""
+    name = value.get("name") if isinstance(value, dict) else None
+    if path and isinstance(path[-1], int) and len(path) > 1:
+        what = _SINGULAR.get(str(path[-2]), "item")
+        return f" in {what} '{name}'" if isinstance(name, str) else \
+            f" in {what} {path[-1] + 1} of '{path[-2]}'"
+    return f" in '{path[-1]}'" if path else ""
+
+
+def _fields(model: Any) -> list[str]:
+    """The keys a model allows ([] if `model` is not a model)."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
 def _message(err: ErrorDetails, root: type[BaseModel], path: PathKey) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     field = path[-1] if path else "inventory"
     label = _LABELS.get(str(field), str(field))
     if kind == "missing":
-        return f"missing required key '{field}'"
+        return f"missing required key '{field}'{_owner(path[:-1], value)}"
     if kind == "extra_forbidden":
-        parent = type_at(root, path[:-1])
-        allowed = sorted(parent.model_fields) if isinstance(parent, type) else []
+        allowed = sorted(_fields(type_at(root, path[:-1])))
         hint = did_you_mean(field, allowed)
         return f"unknown key '{field}'{hint}" + ("" if hint else
                                                  f"; allowed keys: {', '.join(allowed)}")
@@ -108,16 +143,8 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: PathKey) -> str:
         options = _literals(root, path)
         known = ", ".join(str(o) for o in options)
         return f"unknown {label} '{value}'{did_you_mean(value, options)}; known: {known}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected an integer, got {describe(value)}"
-    if kind in ("string_type",):
-        return f"expected a string, got {describe(value)}"
-    if kind == "bool_type":
-        return f"expected true or false, got {describe(value)}"
-    if kind in ("list_type",):
-        return f"expected a list, got {describe(value)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping, got {describe(value)}"
+    if kind in _EXPECTED:
+        return f"{_subject(path)} must be {_EXPECTED[kind]}, got {describe(value)}"
     if kind == "too_short":
         want = ctx.get("min_length", 1)
         return f"'{field}' must not be empty" if want == 1 else \
@@ -132,11 +159,33 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: PathKey) -> str:
     return str(err["msg"])
 
 
+def _misspelt(errors: list[ErrorDetails], root: type[BaseModel]) -> set[PathKey]:
+    """Paths of missing keys that an unknown key next to them is a near miss of.
+
+    `platfrom: x` gives "unknown key 'platfrom' (did you mean 'platform'?)"; saying
+    "missing required key 'platform'" as well would only repeat it.
+    """
+    out: set[PathKey] = set()
+    for err in errors:
+        path, _ = _data_path(err["loc"])
+        if err["type"] != "extra_forbidden" or not path:
+            continue
+        allowed = _fields(type_at(root, path[:-1]))
+        close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
+        if close:
+            out.add((*path[:-1], close[0]))
+    return out
+
+
 def findings_from(exc: ValidationError, root: type[BaseModel], source: SourceMap) -> list[Finding]:
     out = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, root)
+    for err in errors:
         path, is_key = _data_path(err["loc"])
         kind = err["type"]
+        if kind == "missing" and path in misspelt:
+            continue
         at_key = is_key or kind == "extra_forbidden"
         where = path[:-1] if kind == "missing" else path
         code = f"schema-{kind.replace('_', '-')}"

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from netorch.findings import Finding, InventoryError, Location, error
-from netorch.inventory.errors import findings_from
+from netorch.inventory.errors import describe, findings_from
 from netorch.inventory.model import Inventory
 from netorch.yamlsource import FileMap, SourceMap, load_file
 
@@ -49,7 +49,8 @@ def _read_single(path: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Fin
     data, filemap, findings = load_file(path, _display(path))
     source.mount((), filemap)
     if data is not None and not isinstance(data, dict):
-        findings.append(_not_mapping(filemap, "an inventory file holds 'fabric:' and 'sites:'"))
+        findings.append(_not_mapping(filemap, data, "an inventory file holds 'fabric:' and "
+                                     "'sites:'"))
         data = None
     return data, source, findings
 
@@ -59,19 +60,24 @@ def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[
     if not fabric_path.is_file():
         raise InventoryNotFound(f"{root} is not an inventory: it has no {FABRIC_FILE}")
     data, source, findings = _read_single(fabric_path)
-    sites: list[Any] = list(data.get("sites") or []) if isinstance(data, dict) else []
+    inline = data.get("sites") if isinstance(data, dict) else None
+    sites: list[Any] = list(inline) if isinstance(inline, list) else []
     for site_path in _site_files(root / SITES_DIR):
         site, filemap, site_findings = load_file(site_path, _display(site_path))
         findings.extend(site_findings)
         if site is None:
             continue
         if not isinstance(site, dict):
-            findings.append(_not_mapping(filemap, "a site file holds one site (a mapping)"))
+            findings.append(_not_mapping(filemap, site, "a site file holds one site"))
             continue
         source.mount(("sites", len(sites)), filemap)
         sites.append(site)
-    if isinstance(data, dict) and (sites or "sites" not in data):
+    if isinstance(data, dict) and (isinstance(inline, list) or "sites" not in data):
         data = {**data, "sites": sites}
+    if isinstance(data, dict) and data["sites"] in ([], None) and not findings:
+        findings.append(error("no-sites", f"the inventory has no sites: add one YAML file per "
+                              f"site in {_display(root / SITES_DIR)}/",
+                              source.locate(("sites",), key=True)))
     return data, source, findings
 
 
@@ -82,8 +88,9 @@ def _site_files(sites_dir: Path) -> list[Path]:
     return sorted(files)
 
 
-def _not_mapping(filemap: FileMap, what: str) -> Finding:
-    return error("yaml-not-mapping", f"expected a mapping: {what}", filemap.locate(()))
+def _not_mapping(filemap: FileMap, data: Any, what: str) -> Finding:
+    return error("yaml-not-mapping", f"expected a mapping, got {describe(data)}: {what}",
+                 filemap.locate(()))
 
 
 def location_of(inventory: Inventory, path: tuple[str | int, ...], *, key: bool = False

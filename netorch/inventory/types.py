@@ -116,7 +116,8 @@ _to_str = PlainSerializer(str, return_type=str)
 Prefix = Annotated[ipaddress.IPv4Network, BeforeValidator(parse_prefix), _to_str,
                    _str_schema(r"^\d+\.\d+\.\d+\.\d+/\d+$", "IPv4 prefix, e.g. 10.11.0.0/16")]
 IfAddress = Annotated[ipaddress.IPv4Interface, BeforeValidator(parse_interface), _to_str,
-                      _str_schema(r"^\d+\.\d+\.\d+\.\d+/\d+$", "address/length, e.g. 172.16.0.2/30")]
+                      _str_schema(r"^\d+\.\d+\.\d+\.\d+/\d+$",
+                                  "address/length, e.g. 172.16.0.2/30")]
 Address = Annotated[ipaddress.IPv4Address, BeforeValidator(parse_address), _to_str,
                     _str_schema(r"^\d+\.\d+\.\d+\.\d+$", "IPv4 address")]
 Name = Annotated[str, BeforeValidator(parse_name),

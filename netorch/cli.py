@@ -48,6 +48,7 @@ class SchemaPart(str, Enum):
     inventory = "inventory"
     fabric = "fabric"
     site = "site"
+    plan = "plan"
 
 
 def use_colour() -> bool:

@@ -8,8 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from netorch.inventory.model import Fabric, Inventory, Site
+from netorch.plan.model import FabricPlan
 
-Part = Literal["inventory", "fabric", "site"]
+Part = Literal["inventory", "fabric", "site", "plan"]
 SCHEMA_URL = "https://netorch.invalid/schemas/{part}.schema.json"
 
 
@@ -22,14 +23,15 @@ class FabricFile(BaseModel):
 
 
 _MODELS: dict[str, type[BaseModel]] = {"inventory": Inventory, "fabric": FabricFile,
-                                       "site": Site}
+                                       "site": Site, "plan": FabricPlan}
 
 
 def schema(part: Part = "inventory") -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one kind of inventory file."""
     doc = _MODELS[part].model_json_schema(mode="validation")
     titles = {"inventory": "netorch inventory (single file)",
-              "fabric": "netorch fabric.yaml", "site": "netorch site file (sites/*.yaml)"}
+              "fabric": "netorch fabric.yaml", "site": "netorch site file (sites/*.yaml)",
+              "plan": "netorch plan (netorch plan --format json)"}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": SCHEMA_URL.format(part=part), **doc, "title": titles[part]}
 

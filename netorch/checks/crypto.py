@@ -41,7 +41,8 @@ def _aead(ctx: Context, section: str, encryption: Sequence[str], integrity: Sequ
           ) -> Iterator[Finding]:
     needs = [e for e in encryption if e not in rules.AEAD and e not in rules.WEAK_ENCRYPTION]
     if needs and not integrity:
-        yield error("missing-integrity", f"{', '.join(needs)} needs an integrity algorithm",
+        yield error("missing-integrity", f"{section.upper()} encryption {', '.join(needs)} "
+                    "is not AEAD and needs an integrity algorithm: add 'integrity: [sha256]'",
                     ctx.at(*_AT, section, "encryption"))
 
 

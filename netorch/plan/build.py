@@ -62,7 +62,7 @@ class Builder:
         ua, ub = spec.a.link.underlay, spec.b.link.underlay
         rank = max(self.rank.get(ua, 0), self.rank.get(ub, 0))
         auth = self.fabric.crypto.auth
-        self.tunnels.append(Tunnel(
+        self.tunnels.append(Tunnel.build(
             id=spec.id, index=index, kind=spec.kind, underlay=spec.underlay,
             preference=max(self._pref(ua), self._pref(ub)), rank=rank,
             local_preference=routing.local_preference(rank), prepend=rank,
@@ -81,7 +81,7 @@ class Builder:
              ) -> TunnelEnd:
         link = side.link
         own_ip = str(link.address).split("/")[0]
-        return TunnelEnd(
+        return TunnelEnd.build(
             site=side.site.name, site_id=side.site.id, device=side.device.name,
             platform=platform.name, interface=platform.tunnel_name(index), address=address,
             underlay=link.underlay, underlay_interface=link.interface, underlay_address=own_ip,
@@ -116,7 +116,7 @@ class Builder:
             asn_base=f.routing.asn_base)
 
     def _site(self, site: Site) -> SitePlan:
-        return SitePlan(name=site.name, id=site.id, organisation=site.organisation,
+        return SitePlan.build(name=site.name, id=site.id, organisation=site.organisation,
                         zone=site.zone, region=site.region, hub=site.name in self.hubs,
                         asn=self.asn(site), lan=[str(p) for p in site.lan],
                         devices=sorted(d.name for d in site.devices))
@@ -124,10 +124,10 @@ class Builder:
     def _device(self, site: Site, device: Device, tunnels: list[str]) -> DevicePlan:
         loopback = self.allocations.loopbacks[device.name]
         hub = site.name in self.hubs
-        links = [LinkPlan(underlay=k.underlay, interface=k.interface, address=str(k.address),
+        links = [LinkPlan.build(underlay=k.underlay, interface=k.interface, address=str(k.address),
                           next_hop=str(k.next_hop), public=str(k.public) if k.public else None)
                  for k in device.links]
-        return DevicePlan(
+        return DevicePlan.build(
             name=device.name, site=site.name, site_id=site.id, platform=device.platform,
             mgmt=device.mgmt, asn=self.asn(site), loopback=loopback,
             router_id=loopback.split("/")[0], hub=hub, ike_id=self.ike_id(device.name),

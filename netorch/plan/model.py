@@ -6,7 +6,7 @@ versioned contract (`schema_version`); `netorch schema --part plan` prints its s
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,18 @@ SCHEMA_VERSION = "1.0"
 
 class PlanModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def build(cls, **values: Any) -> Self:
+        """Construct from values the planner already validated: no re-validation, and one
+        shared fields-set per class (a 10,000-site plan holds ~500,000 of these)."""
+        shared = _FIELDS_SETS.get(cls)
+        if shared is None:
+            shared = _FIELDS_SETS[cls] = set(cls.model_fields)
+        return cls.model_construct(_fields_set=shared, **values)
+
+
+_FIELDS_SETS: dict[type[BaseModel], set[str]] = {}
 
 
 class IkeChoice(PlanModel):

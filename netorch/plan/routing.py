@@ -26,17 +26,19 @@ def prefix_sets(inventory: Inventory, loopbacks: dict[str, str]) -> list[PrefixS
                                                                key=lambda s: s.name)]
     lans = [ipaddress.IPv4Network(p) for s in inventory.sites for p in s.lan
             if ipaddress.ip_network(p).version == 4]
-    aggregate = [PrefixEntry(prefix=str(n), le=32) for n in ipaddress.collapse_addresses(lans)]
+    aggregate = [PrefixEntry.build(prefix=str(n), le=32)
+                 for n in ipaddress.collapse_addresses(lans)]
     pool = ipaddress.IPv4Network(inventory.fabric.pools.loopbacks)
-    aggregate.append(PrefixEntry(prefix=str(pool), le=32))
+    aggregate.append(PrefixEntry.build(prefix=str(pool), le=32))
     sets.append(PrefixSet(name=FABRIC_SET, description="every site's prefixes (from hubs)",
                           entries=sorted(aggregate, key=_entry_key)))
     return sorted(sets, key=lambda s: s.name)
 
 
 def _site_prefixes(site: Site, loopbacks: dict[str, str]) -> PrefixSet:
-    entries = [PrefixEntry(prefix=str(p)) for p in site.lan]
-    entries += [PrefixEntry(prefix=loopbacks[d.name]) for d in site.devices if d.name in loopbacks]
+    entries = [PrefixEntry.build(prefix=str(p), le=None) for p in site.lan]
+    entries += [PrefixEntry.build(prefix=loopbacks[d.name], le=None)
+                for d in site.devices if d.name in loopbacks]
     return PrefixSet(name=site_set(site.name), description=f"{site.name}'s own prefixes",
                      entries=sorted(entries, key=_entry_key))
 

@@ -23,7 +23,8 @@ class PlanModel(BaseModel):
         shared = _FIELDS_SETS.get(cls)
         if shared is None:
             shared = _FIELDS_SETS[cls] = set(cls.model_fields)
-        return cls.model_construct(_fields_set=shared, **values)
+        built: Self = cls.model_construct(_fields_set=shared, **values)  # type: ignore[assignment]
+        return built
 
 
 _FIELDS_SETS: dict[type[BaseModel], set[str]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,7 +13,8 @@ import jinja2
 from netorch import __version__
 from netorch.errors import SecretMissing, UserError
 from netorch.keys import Secret
-from netorch.plan.model import FabricPlan
+from netorch.plan.model import EspChoice, FabricPlan
+from netorch.plan.proposals import swan_esp_name
 from netorch.platforms import registry
 from netorch.render.context import DeviceContext, device_contexts
 
@@ -102,8 +104,11 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
         raise SecretMissing("rendering a PSK fabric needs the master secret: set "
                             "NETORCH_SECRET or pass --secret-file, or use --redact")
     renderer = Renderer(options)
-    contexts = device_contexts(plan, secret, redact=redact,
-                               options=renderer.options.variables(), devices=devices)
+    variables = renderer.options.variables()
+    if renderer.options.dataplane == "lab" and "endpoints" not in variables:
+        variables["endpoints"] = lab_endpoints(plan)
+    contexts = device_contexts(plan, secret, redact=redact, options=variables,
+                               devices=devices)
     return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
 
 
@@ -127,5 +132,41 @@ def _wildcard(value: str) -> str:
     return str(ipaddress.ip_interface(value).hostmask)
 
 
+def lab_endpoints(plan: FabricPlan) -> dict[str, dict[str, str]]:
+    """The lab dataplane's tunnel endpoints: {device: {underlay: address}}, one /32 per
+    device and underlay (netorch.lab.spec.endpoint), devices in plan order."""
+    from netorch.lab.spec import endpoint
+
+    underlays = sorted(plan.fabric.underlays)
+    return {d.name: {k.underlay: str(endpoint(i, underlays.index(k.underlay)))
+                     for k in d.links if k.underlay in underlays}
+            for i, d in enumerate(plan.devices)}
+
+
+def _if_id(index: int) -> int:
+    """The XFRM interface id of the tunnel with this pool index (0 means none)."""
+    return index + 1
+
+
+def _vni(index: int) -> int:
+    """The lab dataplane's VXLAN id of the tunnel with this pool index."""
+    return index + 1
+
+
+def _lab_ifname(index: int) -> str:
+    """The lab dataplane's VXLAN device of the tunnel with this pool index."""
+    return f"vx{index}"
+
+
+def _swan_section(value: str) -> str:
+    """A swanctl/strongswan.conf section name: no dots or other separators."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", value)
+
+
+def _swan_esp(esp: EspChoice) -> str:
+    return swan_esp_name(esp)
+
+
 FILTERS = {"ip": _ip, "netmask": _netmask, "prefixlen": _prefixlen, "network": _network,
-           "wildcard": _wildcard}
+           "wildcard": _wildcard, "if_id": _if_id, "vni": _vni, "lab_ifname": _lab_ifname,
+           "swan_section": _swan_section, "swan_esp": _swan_esp}

@@ -30,6 +30,7 @@ SSHD_SH = ('mount --bind "$1" /etc/swanctl && mount --bind "$2" /etc/frr && '
            'mount --bind "$3" /etc/strongswan.conf && mount --bind "$4" /run/frr && '
            'exec /usr/sbin/sshd -D -f "$5" -E "$6"')
 READY_TIMEOUT = 10.0
+NETLINK_BUFFER = 8 * 1024 * 1024
 
 
 def device_dir(workdir: Path, dev: LabDevice) -> Path:
@@ -80,7 +81,7 @@ def start_all(spec: LabSpec, workdir: Path, state: LabState) -> None:
     """Start every daemon of every device, then wait until each one answers."""
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation dir
     for dev in spec.devices:
-        _start_frr(dev, state)
+        _start_frr(dev, device_dir(workdir, dev), state)
     for dev in spec.devices:
         devdir = device_dir(workdir, dev)
         _spawn(state, dev, "charon", sh.in_ns(dev.ns, [
@@ -96,14 +97,16 @@ def start_all(spec: LabSpec, workdir: Path, state: LabState) -> None:
         _wait_ready(dev, device_dir(workdir, dev))
 
 
-def _start_frr(dev: LabDevice, state: LabState) -> None:
+def _start_frr(dev: LabDevice, devdir: Path, state: LabState) -> None:
     run_dir = frr_dir(dev)
     run_dir.mkdir(parents=True, exist_ok=True)
     shutil.chown(run_dir, "frr", "frr")
     state.frr_dirs.append(str(run_dir))
     for daemon in FRR_DAEMONS:
+        extra = ["-s", str(NETLINK_BUFFER)] if daemon == "zebra" else []
         sh.run(sh.in_ns(dev.ns, [str(FRR_DIR / daemon), "-N", dev.ns, "-d", "-A", "127.0.0.1",
-                                 "-P", "0", "-f", "/dev/null"]))
+                                 "-P", "0", "-f", "/dev/null", *extra,
+                                 "--log", f"file:{devdir / f'{daemon}.log'}"]))
         if daemon == "zebra":
             _wait_path(run_dir / "zserv.api", f"zebra of {dev.name}")
         pid = _read_pid(run_dir / f"{daemon}.pid")
@@ -118,6 +121,7 @@ def _spawn(state: LabState, dev: LabDevice, role: str, argv: list[str], marker: 
 
 def _wait_ready(dev: LabDevice, devdir: Path) -> None:
     _wait_path(devdir / "charon.vici", f"charon of {dev.name}")
+    _wait_zebra(dev)
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         try:
@@ -127,6 +131,18 @@ def _wait_ready(dev: LabDevice, devdir: Path) -> None:
             time.sleep(0.05)
     raise LabError(f"sshd of {dev.name} did not listen on {dev.mgmt.ip}:22 within "
                    f"{READY_TIMEOUT:g} s (see {devdir / 'ssh' / 'sshd.log'})")
+
+
+def _wait_zebra(dev: LabDevice) -> None:
+    """Wait until zebra has read the interfaces (netlink events during its start get lost)."""
+    want = str(dev.lan[0].ip)
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        out = sh.run(["vtysh", "-N", dev.ns, "-c", "show interface brief"], check=False)
+        if want in out.stdout:
+            return
+        time.sleep(0.05)
+    raise LabError(f"zebra of {dev.name} did not see its interfaces within {READY_TIMEOUT:g} s")
 
 
 def _wait_path(path: Path, what: str) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from netorch.lab import sh
 from netorch.lab.spec import IPv4Address, LabDevice, LabLink, LabSpec
 
-DEVICE_SYSCTLS = ("net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
+NO_IPV6 = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+DEVICE_SYSCTLS = (*NO_IPV6, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
                   "net.ipv4.conf.default.rp_filter=0", "net.ipv4.conf.all.accept_redirects=0",
                   "net.ipv4.conf.default.accept_redirects=0")
-UNDERLAY_SYSCTLS = ("net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0",
+UNDERLAY_SYSCTLS = (*NO_IPV6, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0",
                     "net.ipv4.conf.default.send_redirects=0", "net.ipv4.conf.all.rp_filter=0",
                     "net.ipv4.conf.default.rp_filter=0")
-HOST_SYSCTLS = ("net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0")
+HOST_SYSCTLS = (*NO_IPV6, "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0")
 
 
 def build(spec: LabSpec) -> None:

@@ -1,0 +1,51 @@
+"""The audit log: one JSON line per device per deploy, appended, never a secret.
+
+Each record says when, who (the local user and the device login), which device, the
+SHA-256 of the redacted diff, what happened and whether a rollback ran. Lines are
+written with O_APPEND in one `write`, so concurrent deploys never interleave a record.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from netorch.deploy.results import DeviceResult
+
+DEFAULT_PATH = "netorch-audit.jsonl"
+
+
+def audit_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`explicit`, else `$NETORCH_AUDIT_LOG`, else ./netorch-audit.jsonl."""
+    return Path(explicit or os.environ.get("NETORCH_AUDIT_LOG") or DEFAULT_PATH)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def record(result: DeviceResult, *, run_id: str, action: str, login: str) -> dict[str, object]:
+    return {"time": datetime.now(UTC).isoformat(timespec="seconds"), "run": run_id,
+            "user": _user(), "login": login, "action": action, "device": result.device,
+            "platform": result.platform, "diff_sha256": result.diff_sha256,
+            "result": result.outcome.value, "state": result.state.value,
+            "rollback": result.rollback, "error": result.error}
+
+
+def append(path: Path, results: Iterable[DeviceResult], *, run_id: str, action: str,
+           login: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = "".join(json.dumps(record(r, run_id=run_id, action=action, login=login),
+                               sort_keys=True) + "\n" for r in results)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, lines.encode())
+    finally:
+        os.close(fd)

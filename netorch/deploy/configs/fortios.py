@@ -1,0 +1,139 @@
+"""Fortinet FortiOS: `config` / `edit` / `set` trees, diffed table by table.
+
+Tables netorch owns (`OWNED`: IPsec phase 1/2, BGP, netorch prefix lists and route
+maps) are replaced: entries and settings the rendered `config.fortios` lacks are
+deleted or unset. Other tables the rendered file touches (`system interface`, where the
+tunnel interfaces get their addresses) are merged: only the entries it names are
+changed, so the rest of the firewall is never touched.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from netorch.deploy.configs import Change, unified
+
+OWNED = ("vpn ipsec phase1-interface", "vpn ipsec phase2-interface", "router bgp",
+         "router prefix-list", "router route-map")
+_DELETE_ORDER = ("vpn ipsec phase2-interface", "router bgp", "router route-map",
+                 "router prefix-list", "vpn ipsec phase1-interface")
+
+
+@dataclass
+class Node:
+    settings: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, Node] = field(default_factory=dict)
+    entries: dict[str, Node] = field(default_factory=dict)
+
+
+def parse(text: str) -> Node:
+    """FortiOS CLI text (`show` output or a script of config blocks) into a tree."""
+    root = Node()
+    stack = [root]
+    for raw in text.splitlines():
+        words = _split(raw.strip())
+        if not words or words[0].startswith("#"):
+            continue
+        node = stack[-1]
+        if words[0] == "config":
+            stack.append(node.tables.setdefault(" ".join(words[1:]), Node()))
+        elif words[0] == "edit" and len(words) > 1:
+            stack.append(node.entries.setdefault(words[1], Node()))
+        elif words[0] in ("next", "end") and len(stack) > 1:
+            stack.pop()
+        elif words[0] == "set" and len(words) > 2:
+            node.settings[words[1]] = raw.strip().split(None, 2)[2]
+        elif words[0] == "unset" and len(words) > 1:
+            node.settings.pop(words[1], None)
+    return root
+
+
+def _split(line: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError:
+        return line.split()
+
+
+def render(node: Node, depth: int = 0) -> list[str]:
+    pad = "    " * depth
+    out = [f"{pad}set {key} {value}" for key, value in node.settings.items()]
+    for path, table in node.tables.items():
+        out.append(f"{pad}config {path}")
+        out += render(table, depth + 1)
+        for name, entry in table.entries.items():
+            out.append(f"{pad}    edit {_quote(name)}")
+            out += render(entry, depth + 2)
+            out.append(f"{pad}    next")
+        out.append(f"{pad}end")
+    return out
+
+
+def _quote(name: str) -> str:
+    return name if name.isdigit() else f'"{name}"'
+
+
+def managed(running: str, intended: str = "") -> str:
+    return "".join(line + "\n" for line in render(_scope(parse(running), parse(intended))))
+
+
+def _scope(running: Node, intended: Node) -> Node:
+    """The owned tables and the intended entries of merged tables, in intended order."""
+    scoped = Node()
+    order = [*intended.tables, *(p for p in running.tables if p not in intended.tables)]
+    for path in order:
+        table = running.tables.get(path)
+        if table is None:
+            continue
+        if path in OWNED:
+            scoped.tables[path] = table
+        elif path in intended.tables:
+            wanted = intended.tables[path].entries
+            entries = {k: v for k, v in table.entries.items() if k in wanted}
+            if entries:
+                scoped.tables[path] = Node(entries=entries)
+    return scoped
+
+
+def plan_change(running: str, intended: str, *, restore_from: str | None = None) -> Change:
+    """The commands that turn `running` into `intended` (or, with `restore_from`, back
+    into that saved config, within the same scope: every table then replaced)."""
+    scope = parse(intended)
+    have = _scope(parse(running), scope)
+    want = scope if restore_from is None else _scope(parse(restore_from), scope)
+    commands: list[str] = []
+    for path, table in want.tables.items():
+        replace = restore_from is not None or path in OWNED
+        body = _changes(have.tables.get(path, Node()), table, replace)
+        commands += [f"config {path}", *body, "end"] if body else []
+    order = [p for p in _DELETE_ORDER if p in have.tables]
+    if restore_from is not None:
+        order += [p for p in have.tables if p not in _DELETE_ORDER]
+    for path in order:
+        body = _deletions(have.tables[path], want.tables.get(path, Node()))
+        commands += [f"config {path}", *body, "end"] if body else []
+    if not commands:
+        return Change()
+    before = "".join(line + "\n" for line in render(have))
+    after = "".join(line + "\n" for line in render(want))
+    return Change(unified(before, after, "config.fortios"), commands)
+
+
+def _changes(have: Node, want: Node, replace: bool) -> list[str]:
+    out = [f"set {k} {v}" for k, v in want.settings.items() if have.settings.get(k) != v]
+    if replace:
+        out += [f"unset {k}" for k in have.settings if k not in want.settings]
+    for path, table in want.tables.items():
+        body = _changes(have.tables.get(path, Node()), table, replace)
+        body += _deletions(have.tables.get(path, Node()), table) if replace else []
+        out += [f"config {path}", *body, "end"] if body else []
+    for name, entry in want.entries.items():
+        body = _changes(have.entries.get(name, Node()), entry, replace)
+        out += [f"edit {_quote(name)}", *body, "next"] if body or name not in have.entries \
+            else []
+    return out
+
+
+def _deletions(have: Node, want: Node) -> list[str]:
+    return [f"delete {_quote(name)}" for name in have.entries if name not in want.entries]

@@ -1,0 +1,79 @@
+"""Cisco IOS-XE: the VPN/routing sections netorch owns, diffed with hier_config.
+
+netorch's rendered `config.ios` is not a whole device config, so the diff is scoped:
+a top-level section is managed when the rendered file has it, or when it is one netorch
+creates (IKEv2 and IPsec objects, tunnel interfaces, BGP, NETORCH-* prefix lists and
+route maps), so a tunnel removed from the plan is removed from the device. Everything
+else on the box (management interface, users, logging) is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hier_config import Host
+
+from netorch.deploy.configs import Change, unified
+
+OWNED = re.compile(r"^(crypto ikev2 (proposal|policy|keyring|profile) |crypto ipsec (profile|"
+                   r"transform-set) |interface Tunnel\d+$|router bgp |ip prefix-list NETORCH|"
+                   r"route-map NETORCH|bfd-template )")
+_NOISE = {"", "!", "exit-address-family"}  # separators; IOS adds exit-address-family itself
+_SKIP = re.compile(r"^(Building configuration|Current configuration|version |end$|!)")
+
+
+def sections(text: str) -> list[list[str]]:
+    """Top-level sections (header line + indented children) of an IOS config."""
+    out: list[list[str]] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if line.strip() in _NOISE or _SKIP.match(line) and not line.startswith(" "):
+            continue
+        if line.startswith(" ") and out:
+            out[-1].append(line)
+        elif not line.startswith(" "):
+            out.append([line])
+    return out
+
+
+def managed(running: str, intended: str = "") -> str:
+    """The managed sections of `running`, in device order."""
+    wanted = {s[0] for s in sections(intended)}
+    keep = [s for s in sections(running) if s[0] in wanted or OWNED.match(s[0])]
+    return "".join(line + "\n" for section in keep for line in section)
+
+
+def _canonical(text: str) -> str:
+    return "".join(line + "\n" for section in sections(text) for line in section)
+
+
+def plan_change(running: str, intended: str) -> Change:
+    current = managed(running, intended)
+    host = Host("device", "ios")
+    host.load_running_config(current)
+    host.load_generated_config(_canonical(intended))
+    remediation = host.remediation_config_filtered_text(set(), set())
+    commands = with_exits([line.rstrip() for line in remediation.splitlines() if line.strip()])
+    if not commands:
+        return Change()
+    return Change(unified(current, _canonical(intended), "config.ios"), commands)
+
+
+def with_exits(lines: list[str]) -> list[str]:
+    """Indented remediation lines as typed: an `exit` for each level left, no indent.
+
+    Explicit exits keep a `no ...` line meant for global config from being taken by
+    the sub-mode the previous section left open.
+
+    >>> with_exits(["router bgp 1", "  address-family ipv4", "    network 10.0.0.0", "no x"])
+    ['router bgp 1', 'address-family ipv4', 'network 10.0.0.0', 'exit', 'exit', 'no x']
+    """
+    levels = [(len(line) - len(line.lstrip(" "))) // 2 for line in lines]
+    out: list[str] = []
+    depth = 0
+    for index, line in enumerate(lines):
+        out += ["exit"] * max(0, depth - levels[index])
+        opens = index + 1 < len(lines) and levels[index + 1] > levels[index]
+        depth = levels[index] + 1 if opens else levels[index]
+        out.append(line.strip())
+    return out

@@ -1,0 +1,138 @@
+"""The driver contract: NAPALM's lifecycle, over a plain Netmiko CLI session.
+
+Why not the stock NAPALM drivers: `ios` loads candidates by SCP and diffs with
+`show archive config differences`, `junos` speaks NETCONF; FortiOS and Linux have no
+NAPALM driver at all. One CLI-over-SSH contract serves every platform, keeps the
+device-side behaviour the same as an engineer typing, and is what the test suite's SSH
+simulator and a real sshd can both provide. The lifecycle keeps NAPALM's shape:
+
+    running = get_running(); change = plan(running)   # compare_config
+    save()                                             # rollback point
+    push(change)                                       # load + commit (confirmed, if any)
+    confirm()                                          # make it permanent
+    rollback()                                         # back to the saved point
+"""
+
+from __future__ import annotations
+
+import socket
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from netorch.deploy.configs import Change
+from netorch.deploy.targets import DeviceTarget
+
+Connect = Callable[[], Any]
+
+
+class DeviceError(Exception):
+    """A device step failed. `kind` is one of unreachable, auth, timeout, rejected,
+    session-lost, verify, device; the message is already scrubbed of secrets."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+        self.message = message
+
+
+def classify(exc: BaseException) -> str:
+    """The kind of a Netmiko / paramiko / socket exception, without reading its text."""
+    from netmiko.exceptions import (
+        ConfigInvalidException,
+        NetmikoAuthenticationException,
+        NetmikoTimeoutException,
+        ReadTimeout,
+    )
+
+    if isinstance(exc, DeviceError):
+        return exc.kind
+    if isinstance(exc, NetmikoAuthenticationException):
+        return "auth"
+    if isinstance(exc, ConfigInvalidException):
+        return "rejected"
+    if isinstance(exc, ReadTimeout):
+        return "timeout"
+    if isinstance(exc, NetmikoTimeoutException | ConnectionRefusedError | socket.gaierror):
+        return "unreachable"
+    if isinstance(exc, EOFError | OSError) or type(exc).__name__ in ("SSHException",):
+        return "session-lost"
+    return "device"
+
+
+_WHAT = {"auth": "authentication failed", "unreachable": "cannot connect",
+         "timeout": "timed out waiting for the device", "session-lost": "SSH session lost",
+         "rejected": "the device rejected a line", "device": "unexpected device error"}
+
+
+def as_device_error(exc: BaseException, step: str) -> DeviceError:
+    """A safe `DeviceError` for `exc`: the kind and the step, never the library's text
+    (Netmiko quotes the command it was sending, which may carry a key)."""
+    if isinstance(exc, DeviceError):
+        return exc
+    kind = classify(exc)
+    return DeviceError(kind, f"{_WHAT[kind]} during {step} ({type(exc).__name__})")
+
+
+class Driver(ABC):
+    """One platform's way to read, change and restore a device over a CLI session."""
+
+    platform: ClassVar[str]
+    netmiko_type: ClassVar[str]
+    automatic_rollback: ClassVar[bool] = False
+    errors: ClassVar[str] = r"$^"  # regex of the platform's "line rejected" texts
+
+    def __init__(self, target: DeviceTarget, connect: Connect, reconnect: Connect) -> None:
+        self.target = target
+        self._connect = connect
+        self._reconnect = reconnect
+        self.conn: Any = None
+        self.saved: str = ""
+        self.device_diff: str = ""
+
+    def open(self) -> None:
+        self.conn = self._connect()
+
+    def reopen(self) -> None:
+        self.conn = self._reconnect()
+
+    @property
+    def intended(self) -> str:
+        return "".join(self.target.files.get(name, "") for name in self.files())
+
+    @classmethod
+    @abstractmethod
+    def files(cls) -> tuple[str, ...]:
+        """The rendered files this driver deploys."""
+
+    @abstractmethod
+    def get_running(self) -> str:
+        """The device's running configuration as text."""
+
+    @abstractmethod
+    def plan(self, running: str) -> Change:
+        """What would change `running` into the intended config (empty: nothing)."""
+
+    @abstractmethod
+    def managed(self, running: str) -> str:
+        """The part of `running` netorch owns, canonical: equal means same state."""
+
+    def save(self, running: str) -> None:
+        """Make a rollback point. Default: remember the running config."""
+        self.saved = running
+
+    @abstractmethod
+    def push(self, change: Change) -> None:
+        """Apply `change` (for commit-confirm platforms: commit it, still unconfirmed)."""
+
+    def confirm(self) -> None:
+        """Make the pushed change permanent (confirm, save to startup)."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Return the device to the saved rollback point."""
+
+    def send(self, command: str, expect: str | None = None) -> str:
+        output: str = self.conn.send_command(command, expect_string=expect, strip_prompt=True,
+                                             strip_command=True)
+        return output

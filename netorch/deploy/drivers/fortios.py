@@ -1,0 +1,44 @@
+"""Fortinet FortiOS over CLI: no candidate, so keep the config found and restore it.
+
+Each `config ... end` block takes effect as it is typed. Before pushing, netorch keeps
+the device's own `show` output; a failed push is undone by computing, from the config
+now on the box back to the saved one, the commands that restore the managed tables
+(deleting what the push created, setting back what it changed).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from netorch.deploy.configs import Change, fortios
+from netorch.deploy.drivers.base import Driver
+
+
+class FortiOsDriver(Driver):
+    platform = "fortinet_fortios"
+    netmiko_type = "fortinet"
+    errors: ClassVar[str] = r"Command fail\. Return code|command parse error|" \
+                            r"value parse error|node_check_object fail"
+
+    @classmethod
+    def files(cls) -> tuple[str, ...]:
+        return ("config.fortios",)
+
+    def get_running(self) -> str:
+        return self.send("show")
+
+    def plan(self, running: str) -> Change:
+        return fortios.plan_change(running, self.intended)
+
+    def managed(self, running: str) -> str:
+        return fortios.managed(running, self.intended)
+
+    def push(self, change: Change) -> None:
+        self.conn.send_config_set(change.commands, error_pattern=self.errors, cmd_verify=True)
+
+    def rollback(self) -> None:
+        now = self.get_running()
+        restore = fortios.plan_change(now, self.intended, restore_from=self.saved)
+        if restore:
+            self.conn.send_config_set(restore.commands, error_pattern=self.errors,
+                                      cmd_verify=True)

@@ -1,0 +1,62 @@
+"""Keep secrets out of everything deploy prints, logs or raises.
+
+Two nets: lines that carry a key in any supported syntax have the value replaced,
+and every secret value found in a device's rendered files is scrubbed from any text
+(an exception from Netmiko may quote a command, and a command may carry a PSK).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+REDACTED = "<redacted>"
+_SECRET_LINE = re.compile(
+    r"(?P<key>\b(?:pre-shared-key(?: (?:local|remote))?(?: \d)?|ascii-text|psksecret(?: ENC)?|"
+    r"secret|password(?: \d)?|key-string|authentication-key)\b\s*=?\s*)(?P<value>\S.*?)"
+    r"(?P<end>;?\s*$)", re.IGNORECASE)
+_MIN_SECRET = 6
+
+
+def redact_line(line: str) -> str:
+    """A config line with any secret value replaced.
+
+    >>> redact_line("  pre-shared-key local Sup3rS3cret")
+    '  pre-shared-key local <redacted>'
+    >>> redact_line('set psksecret "abc def"')
+    'set psksecret <redacted>'
+    >>> redact_line("secret = 0sAbCdEf==")
+    'secret = <redacted>'
+    """
+    return _SECRET_LINE.sub(lambda m: m["key"] + REDACTED + m["end"], line)
+
+
+def redact_text(text: str) -> str:
+    return "\n".join(redact_line(line) for line in text.split("\n"))
+
+
+def secrets_in(files: Iterable[str]) -> frozenset[str]:
+    """Every secret value the rendered files carry (quotes stripped)."""
+    found: set[str] = set()
+    for text in files:
+        for line in text.splitlines():
+            match = _SECRET_LINE.search(line)
+            if match:
+                value = match["value"].strip().strip("\"'")
+                value = value.removeprefix("ascii-text ").strip("\"'")
+                if len(value) >= _MIN_SECRET:
+                    found.add(value)
+    return frozenset(found)
+
+
+class Scrubber:
+    """Redacts secret lines and known secret values from any text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        text = redact_text(text)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text

@@ -1,0 +1,1 @@
+"""A stateful SSH device simulator (asyncssh) for netorch's deploy tests and benchmark."""

@@ -1,0 +1,205 @@
+"""A simulated Cisco IOS-XE router: lines apply as typed, flash files, `configure replace`.
+
+Like the real OS there is no candidate: every accepted config line changes the
+running config at once, which is why netorch saves a copy to flash first and rolls
+back with `configure replace flash:FILE force`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tests.simulator import iosxe_grammar as grammar
+from tests.simulator import state
+from tests.simulator.base import CliSession, Reply, SimDevice, caret
+
+INVALID = "% Invalid input detected at '^' marker.\n"
+INCOMPLETE = "% Incomplete command.\n"
+
+
+@dataclass
+class Node:
+    text: str
+    children: list[Node] = field(default_factory=list)
+
+    def find(self, text: str) -> Node | None:
+        return next((c for c in self.children if c.text == text), None)
+
+    def add(self, text: str) -> Node:
+        existing = self.find(text)
+        if existing is not None:
+            return existing
+        key = grammar.single_key(text)
+        if key is not None:
+            self.children = [c for c in self.children
+                             if c.children or grammar.single_key(c.text) != key]
+        node = Node(text)
+        self.children.append(node)
+        return node
+
+    def remove(self, text: str) -> None:
+        self.children = [c for c in self.children
+                         if c.text != text and not c.text.startswith(text + " ")]
+
+
+def parse(text: str) -> Node:
+    """An indented IOS config (as `show running-config` prints it) into a tree."""
+    root = Node("")
+    stack: list[tuple[int, Node]] = [(-1, root)]
+    for raw in text.splitlines():
+        if not raw.strip() or raw.strip() in ("!", "end") or raw.startswith(("Building",
+                                                                              "Current conf")):
+            continue
+        depth = len(raw) - len(raw.lstrip(" "))
+        while stack[-1][0] >= depth:
+            stack.pop()
+        node = Node(raw.strip())
+        stack[-1][1].children.append(node)
+        stack.append((depth, node))
+    return root
+
+
+def render(root: Node) -> str:
+    out: list[str] = []
+
+    def walk(node: Node, depth: int) -> None:
+        for child in node.children:
+            out.append(" " * depth + child.text)
+            walk(child, depth + 1)
+
+    for child in root.children:
+        out.append(child.text)
+        walk(child, 1)
+        if child.children:
+            out.append("!")
+    return "\n".join(out) + "\n"
+
+
+class IosXeDevice(SimDevice):
+    platform = "cisco_iosxe"
+
+    def __init__(self, name: str, **kwargs: str) -> None:
+        super().__init__(name, **kwargs)
+        self.root = parse(f"hostname {name}\ninterface GigabitEthernet1\n ip address dhcp\n")
+        self.flash: dict[str, str] = {}
+
+    def session(self) -> CliSession:
+        return IosXeSession(self)
+
+    def running_text(self) -> str:
+        body = render(self.root)
+        return (f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n"
+                f"version 17.9\n{body}!\nend\n")
+
+    def load_text(self, text: str) -> None:
+        self.root = parse(text)
+
+    @property
+    def hostname(self) -> str:
+        line = next((c.text for c in self.root.children if c.text.startswith("hostname ")), "")
+        return line.split()[1] if line else "Router"
+
+
+class IosXeSession(CliSession):
+    device: IosXeDevice
+
+    def __init__(self, device: IosXeDevice) -> None:
+        super().__init__(device)
+        self.path: list[tuple[str, Node]] = []  # empty = exec mode
+        self.pending_copy: str | None = None
+
+    def prompt(self) -> str:
+        if self.pending_copy is not None:
+            return ""
+        if not self.path:
+            return f"{self.device.hostname}#"
+        return f"{self.device.hostname}({self.path[-1][0]})#"
+
+    def handle(self, line: str) -> Reply:
+        if self.pending_copy is not None:
+            return self._finish_copy()
+        text = line.strip()
+        if not text or text.startswith("!"):
+            return Reply()
+        if self.path:
+            return self._config(text)
+        return self._exec(text)
+
+    def _exec(self, text: str) -> Reply:
+        words = text.split()
+        if text in ("terminal length 0", "terminal width 511", "terminal no monitor"):
+            return Reply()
+        if text in ("configure terminal", "conf t", "config term"):
+            self.path = [("config", self.device.root)]
+            return Reply("Enter configuration commands, one per line.  End with CNTL/Z.\n")
+        if text in ("exit", "logout", "quit"):
+            return Reply(action="drop")
+        if re.fullmatch(r"show run(ning-config)?", text):
+            return Reply(self.device.running_text())
+        if m := re.fullmatch(r"copy running-config flash:(\S+)", text):
+            self.pending_copy = m[1]
+            return Reply(f"Destination filename [{m[1]}]? ")
+        if m := re.fullmatch(r"configure replace flash:(\S+)( force)?", text):
+            return self._replace(m[1])
+        if text in ("write memory", "copy running-config startup-config"):
+            return Reply("Building configuration...\n[OK]\n")
+        if m := re.fullmatch(r"delete /force flash:(\S+)", text):
+            self.device.flash.pop(m[1], None)
+            return Reply()
+        shown = state.iosxe_show(self.device, text)
+        if shown is not None:
+            return Reply(shown)
+        return Reply(caret(self.prompt(), text, 0) + "\n" + INVALID if words else "")
+
+    def _finish_copy(self) -> Reply:
+        name, self.pending_copy = self.pending_copy or "", None
+        body = self.device.running_text()
+        self.device.flash[name] = body
+        return Reply(f"\n{len(body)} bytes copied in 0.012 secs ({len(body) * 80} bytes/sec)\n")
+
+    def _replace(self, name: str) -> Reply:
+        if name not in self.device.flash:
+            return Reply(f"%Error opening flash:{name} (No such file or directory)\n")
+        self.device.load_text(self.device.flash[name])
+        return Reply("Total number of passes: 1\nRollback Done\n\n")
+
+    def _config(self, text: str) -> Reply:
+        if text == "end":
+            self.path = []
+            return Reply()
+        if text in ("exit", "exit-address-family"):
+            self.path.pop()
+            return Reply()
+        if text.startswith("do "):
+            return self._exec(text[3:])
+        return self._apply(text)
+
+    def _apply(self, text: str) -> Reply:
+        saved = list(self.path)
+        while True:
+            mode, node = self.path[-1]
+            words = text.split()
+            if words[0] == "no" and len(words) > 1:
+                node.remove(" ".join(words[1:]))
+                return Reply()
+            new_mode = grammar.starter(mode, text)
+            if new_mode is not None:
+                self.path.append((new_mode, node.add(text)))
+                return Reply()
+            bad = grammar.error_token(mode, words)
+            if bad is None and grammar.incomplete(mode, words):
+                return Reply(INCOMPLETE)
+            if bad is None:
+                self._set(node, text)
+                return Reply()
+            if len(self.path) == 1 or bad > 0:
+                self.path = saved
+                return Reply(caret(self.prompt(), text, bad) + "\n" + INVALID)
+            self.path.pop()  # IOS retries an unknown sub-mode line at the parent level
+
+    def _set(self, node: Node, text: str) -> None:
+        pattern = self.device.faults.ignore_on_commit
+        if pattern and re.search(pattern, text):
+            return
+        node.add(text)

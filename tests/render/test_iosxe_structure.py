@@ -67,12 +67,14 @@ def iosxe_problems(text: str) -> list[str]:
     for number, lines in tunnels.items():
         problems += _tunnel_problems(f"Tunnel{number}", lines, ipsec, ikev2, keyrings)
     for name, lines in ipsec.items():
-        if _value(lines, "set transform-set") not in transforms:
-            problems.append(f"ipsec profile {name}: no transform-set {_value(lines, 'set transform-set')}")
+        transform = _value(lines, "set transform-set")
+        if transform not in transforms:
+            problems.append(f"ipsec profile {name}: no transform-set {transform}")
         if _value(lines, "set ikev2-profile") not in ikev2:
             problems.append(f"ipsec profile {name}: no ikev2 profile")
     for name, lines in ikev2.items():
-        if not _value(lines, "match identity remote fqdn") or not _value(lines, "identity local fqdn"):
+        identities = ("match identity remote fqdn", "identity local fqdn")
+        if not all(_value(lines, identity) for identity in identities):
             problems.append(f"ikev2 profile {name}: remote or local identity missing")
         keyring, trustpoint = _value(lines, "keyring local"), _value(lines, "pki trustpoint")
         if keyring is None and trustpoint is None:

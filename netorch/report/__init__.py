@@ -1,0 +1,46 @@
+"""Reports for auditors: one model (`Report`), many formats (html, md, json, dot, mermaid).
+
+>>> from netorch import api, report                       # doctest: +SKIP
+>>> r = report.make_report(api.load("inventories/eastern-region"),
+...                        generated_at="2024-01-01T00:00:00Z")   # doctest: +SKIP
+>>> html = report.render(r, "html")                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netorch import api
+from netorch.findings import InventoryError, sort_findings
+from netorch.inventory.model import Inventory
+from netorch.plan.allocate import allocations_path
+from netorch.report.build import Inputs, build
+from netorch.report.model import SCHEMA_VERSION, Report
+from netorch.report.provenance import generation_time
+from netorch.report.render import FORMATS, render
+from netorch.report.state import read_state
+
+__all__ = ["FORMATS", "SCHEMA_VERSION", "Report", "make_report", "render"]
+
+
+def make_report(inventory: Inventory, *, state: Path | None = None,
+                generated_at: str | None = None) -> Report:
+    """The report of a loaded inventory (and, with `state`, a verify JSON file).
+
+    Raises:
+        InventoryError: the inventory has errors, or cannot be planned.
+    """
+    findings = api.check(inventory)
+    if any(f.is_error for f in findings):
+        raise InventoryError([f for f in findings if f.is_error])
+    result = api.plan_result(inventory)
+    if result.plan is None:
+        raise InventoryError(result.findings)
+    path = Path(inventory.path)
+    alloc = allocations_path(path)
+    allocations = (alloc.name if alloc.is_file() else
+                   "none: addresses allocated afresh (provisional until `netorch plan --allocate`)")
+    return build(Inputs(
+        inventory=inventory, plan=result.plan, findings=sort_findings(findings + result.findings),
+        path=path, allocations=allocations, generated_at=generation_time(generated_at),
+        state=read_state(state) if state is not None else None, state_path=state))

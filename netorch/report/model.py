@@ -1,0 +1,238 @@
+"""The report model: every fact a report shows, computed once, formatted many ways.
+
+Its JSON form is a versioned contract (`schema_version`, `kind`); the HTML, Markdown,
+DOT and mermaid formats only lay these facts out. It holds no key, PSK or credential:
+the plan it is built from has none, and nothing here reads the master secret.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+CheckStatus = Literal["pass", "warn", "fail"]
+Compliance = Literal["pass", "warn", "fail"]
+
+
+class ReportModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InputFile(ReportModel):
+    path: str = Field(description="relative to the inventory")
+    sha256: str
+
+
+class Provenance(ReportModel):
+    netorch_version: str
+    inventory: str = Field(description="the inventory path as given")
+    inventory_sha256: str = Field(description="over the sorted (path, sha256) of every file")
+    files: list[InputFile]
+    allocations: str = Field(description="allocation file used, or why there is none")
+    plan_sha256: str = Field(description="sha256 of the plan's JSON (`netorch plan -f json`)")
+    state: str | None = Field(description="the --state file, if any")
+    state_sha256: str | None
+    generated_at: str = Field(description="UTC, ISO 8601")
+
+
+class FabricInfo(ReportModel):
+    name: str
+    description: str | None
+    topology: str
+    hubs: list[str]
+    underlays: dict[str, int] = Field(description="underlay -> preference (lower wins)")
+    crypto_profile: str
+    auth: str
+    asn_base: int
+
+
+class SiteRow(ReportModel):
+    name: str
+    id: int
+    organisation: str
+    zone: str
+    region: str
+    description: str | None
+    hub: bool
+    asn: int
+    devices: list[str]
+    platforms: list[str]
+    underlays: list[str]
+    lan: list[str]
+
+    @property
+    def ha(self) -> bool:
+        return len(self.devices) > 1
+
+
+class TunnelRow(ReportModel):
+    id: str
+    index: int
+    kind: str
+    underlay: str
+    preference: int
+    role: str = Field(description="primary | backup (rank n)")
+    nat_traversal: bool
+    site_a: str
+    device_a: str
+    address_a: str
+    site_b: str
+    device_b: str
+    address_b: str
+    auth: str
+    proposal: str
+    compliance: Compliance
+    status: str | None = Field(description="live tunnel status from --state, else None")
+
+
+class Check(ReportModel):
+    rule: str
+    reference: str
+    status: CheckStatus
+    observed: str
+
+
+class ProposalCompliance(ReportModel):
+    """One negotiated proposal (shared by many tunnels) held against the rules."""
+
+    id: str = Field(description="P1, P2, ... in order of first use")
+    proposal: str
+    ike: str
+    esp: str
+    auth: str
+    result: Compliance
+    checks: list[Check]
+    tunnels: int
+
+
+class TunnelCompliance(ReportModel):
+    tunnel: str
+    proposal: str
+    result: Compliance
+    why: str
+
+
+class FindingRow(ReportModel):
+    severity: str
+    code: str
+    location: str
+    message: str
+
+
+class PathInfo(ReportModel):
+    """How traffic from one site reaches another: underlay per hop and transit hubs."""
+
+    underlays: list[str] = Field(description="underlay of each hop, in order")
+    via: list[str] = Field(description="transit hubs (alternatives joined by |)")
+
+    @property
+    def text(self) -> str:
+        hops = " → ".join(self.underlays) if len(set(self.underlays)) > 1 else self.underlays[0]
+        return f"{hops} {'via ' + ', '.join(self.via) if self.via else 'direct'}"
+
+
+class Route(ReportModel):
+    """Primary path, and the backup taken when the primary's best underlay is lost."""
+
+    primary: str | None
+    backup: str | None
+
+    @property
+    def text(self) -> str:
+        if self.primary is None:
+            return "unreachable"
+        backup = self.backup or "none (single underlay)"
+        return f"primary: {self.primary}; backup: {backup}"
+
+
+class RouteCount(ReportModel):
+    route: Route
+    pairs: int = Field(description="site pairs taking this route")
+
+
+class MatrixCell(ReportModel):
+    source: str
+    target: str
+    pairs: int
+    reachable: int
+    routes: list[RouteCount]
+
+
+class Matrix(ReportModel):
+    by: Literal["zone", "organisation"]
+    groups: list[str]
+    cells: list[MatrixCell]
+
+
+class SiteReach(ReportModel):
+    """One site's routes to every site of one zone (the zone's sites grouped by route)."""
+
+    site: str
+    zone: str
+    routes: list[RouteCount]
+
+
+class TunnelState(ReportModel):
+    tunnel: str
+    status: str
+    detail: str | None
+
+
+class SessionState(ReportModel):
+    tunnel: str
+    device: str
+    peer: str
+    state: str
+    prefixes_received: int | None
+
+
+class LiveState(ReportModel):
+    tunnels: list[TunnelState]
+    sessions: list[SessionState]
+    unexpected: list[TunnelState] = Field(description="reported live but not in the plan")
+    counts: dict[str, int] = Field(description="tunnel status -> number of tunnels")
+
+
+class ZoneAnswer(ReportModel):
+    """The auditor's question for one zone: who reaches it, over what, how protected."""
+
+    zone: str
+    sites: list[str]
+    reached_by: int = Field(description="other sites that reach every site of the zone")
+    unreachable_from: list[str]
+    routes: list[RouteCount]
+    tunnels: int
+    compliant_tunnels: int
+
+
+class Summary(ReportModel):
+    sites: int
+    devices: int
+    ha_sites: int
+    tunnels: int
+    tunnels_by_underlay: dict[str, int]
+    compliance: dict[str, int] = Field(description="pass / warn / fail -> tunnels")
+    all_compliant: bool
+    findings: dict[str, int] = Field(description="error / warning -> findings")
+    protection: str = Field(description="the proposals in use, in one line")
+    zones: list[ZoneAnswer]
+    live: dict[str, int] | None
+
+
+class Report(ReportModel):
+    kind: Literal["netorch-report"] = "netorch-report"
+    schema_version: str = SCHEMA_VERSION
+    provenance: Provenance
+    fabric: FabricInfo
+    summary: Summary
+    sites: list[SiteRow]
+    tunnels: list[TunnelRow]
+    proposals: list[ProposalCompliance]
+    compliance: list[TunnelCompliance]
+    findings: list[FindingRow]
+    matrices: list[Matrix]
+    reach: list[SiteReach]
+    state: LiveState | None

@@ -1,0 +1,81 @@
+"""Where a report comes from: inputs by content hash, and a reproducible timestamp.
+
+Hashes depend on file contents and paths relative to the inventory only, so the same
+inventory checked out anywhere gives the same digests. The generation time comes from
+`--generated-at`, else `SOURCE_DATE_EPOCH` (reproducible-builds.org), else now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from netorch.errors import UsageError
+from netorch.plan.allocate import allocations_path
+from netorch.report.model import InputFile
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def inventory_files(path: Path) -> list[Path]:
+    """The files that make the inventory and its plan: YAML and the allocation file."""
+    if path.is_file():
+        files = [path]
+    else:
+        sites = path / "sites"
+        files = [path / "fabric.yaml"]
+        if sites.is_dir():
+            files += [p for p in sites.iterdir() if p.suffix in (".yaml", ".yml")]
+    alloc = allocations_path(path)
+    files += [alloc] if alloc.is_file() else []
+    return sorted({f for f in files if f.is_file()})
+
+
+def hash_inputs(path: Path) -> tuple[str, list[InputFile]]:
+    """Per-file digests (sorted by relative path) and one digest over all of them.
+
+    The combined digest is the sha256 of the lines `<sha256>  <relative path>` (the
+    format of `sha256sum`), so anyone can recompute it with standard tools.
+    """
+    base = path.parent if path.is_file() else path
+    files = sorted((f.relative_to(base).as_posix(), sha256(f.read_bytes()))
+                   for f in inventory_files(path))
+    listing = "".join(f"{digest}  {name}\n" for name, digest in files)
+    return sha256(listing.encode()), [InputFile(path=n, sha256=d) for n, d in files]
+
+
+def parse_time(value: str) -> datetime:
+    """ISO 8601 (naive means UTC) or seconds since the epoch.
+
+    >>> parse_time("1700000000").isoformat()
+    '2023-11-14T22:13:20+00:00'
+    >>> parse_time("2024-05-01T12:00:00+01:00").isoformat()
+    '2024-05-01T11:00:00+00:00'
+    """
+    text = value.strip()
+    try:
+        if text.lstrip("-").isdigit():
+            return datetime.fromtimestamp(int(text), tz=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"'{value}' is not a time: use ISO 8601 (2024-05-01T12:00:00Z) "
+                         "or seconds since the epoch") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def generation_time(given: str | None = None) -> str:
+    """`given`, else $SOURCE_DATE_EPOCH, else now; UTC, to the second, ISO 8601."""
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "")
+    if given:
+        moment = parse_time(given)
+    elif epoch:
+        moment = parse_time(epoch)
+    else:
+        moment = datetime.now(UTC)
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

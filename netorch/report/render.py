@@ -1,0 +1,77 @@
+"""Format a `Report`: html (self-contained), md, json, dot, mermaid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from netorch.report.diagram import topology
+from netorch.report.dot import legend, to_dot, underlay_style
+from netorch.report.graphviz import to_svg
+from netorch.report.mermaid import to_mermaid
+from netorch.report.model import Report, RouteCount
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def md_cell(value: object) -> str:
+    """Safe inside a Markdown table cell.
+
+    >>> md_cell("a|b\\nc")
+    'a\\\\|b c'
+    """
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def routes_text(routes: list[RouteCount], total: bool = True) -> str:
+    """'primary: …; backup: … (n)' per distinct route, n only when several differ."""
+    if len(routes) == 1 and not total:
+        return routes[0].route.text
+    return " / ".join(f"{rc.route.text} ({rc.pairs})" for rc in routes) or "—"
+
+
+@cache
+def _env(html: bool) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html", "j2"]) if html else False,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = md_cell
+    env.filters["routes"] = routes_text
+    return env
+
+
+def _html(report: Report) -> str:
+    topo = topology(report)
+    svg = to_svg(to_dot(topo, report.fabric.name))
+    styles = {u: underlay_style(u, topo.underlays) for u in topo.underlays}
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return _env(True).get_template("report.html.j2").render(
+        r=report, svg=svg, css=css, styles=styles, legend=legend(topo))
+
+
+def _markdown(report: Report) -> str:
+    return _env(False).get_template("report.md.j2").render(
+        r=report, mermaid=to_mermaid(topology(report)))
+
+
+def _json(report: Report) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+def _dot(report: Report) -> str:
+    return to_dot(topology(report), report.fabric.name)
+
+
+def _mermaid(report: Report) -> str:
+    return to_mermaid(topology(report))
+
+
+FORMATS: dict[str, Callable[[Report], str]] = {
+    "html": _html, "md": _markdown, "json": _json, "dot": _dot, "mermaid": _mermaid}
+
+
+def render(report: Report, fmt: str) -> str:
+    return FORMATS[fmt](report)

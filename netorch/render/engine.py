@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -49,6 +49,7 @@ class Renderer:
     def __init__(self, options: RenderOptions | None = None) -> None:
         self.options = options or RenderOptions()
         self._envs: dict[str, jinja2.Environment] = {}
+        self._files: dict[str, list[str]] = {}
 
     @cached_property
     def search_path(self) -> list[Path]:
@@ -68,13 +69,18 @@ class Renderer:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, autoescape=False)
+            keep_trailing_newline=True, autoescape=False, auto_reload=False)
         env.filters.update(FILTERS)
         env.globals["netorch_version"] = __version__
         return env
 
     def files(self, platform: str) -> list[str]:
         """Output files of a platform: every top-level `*.j2` not starting with `_`."""
+        if platform not in self._files:
+            self._files[platform] = self._list_files(platform)
+        return self._files[platform]
+
+    def _list_files(self, platform: str) -> list[str]:
         env = self.env(platform)
         names = {n for n in env.list_templates(extensions=["j2"])
                  if "/" not in n and not n.startswith("_")}
@@ -113,21 +119,26 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
 
 
 def _ip(value: str) -> str:
-    return str(ipaddress.ip_interface(value).ip)
+    """The address of "address/len" (the plan's addresses are already validated)."""
+    return value.partition("/")[0]
 
 
+@lru_cache(maxsize=1 << 16)
 def _netmask(value: str) -> str:
     return str(ipaddress.ip_interface(value).netmask)
 
 
+@lru_cache(maxsize=1 << 16)
 def _prefixlen(value: str) -> int:
     return ipaddress.ip_interface(value).network.prefixlen
 
 
+@lru_cache(maxsize=1 << 16)
 def _network(value: str) -> str:
     return str(ipaddress.ip_interface(value).network)
 
 
+@lru_cache(maxsize=1 << 16)
 def _wildcard(value: str) -> str:
     return str(ipaddress.ip_interface(value).hostmask)
 

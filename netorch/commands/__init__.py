@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from netorch.commands import plan, render
+from netorch.commands import plan, render, report
 
 
 def register(app: typer.Typer) -> None:
-    for module in (plan, render):
+    for module in (plan, render, report):
         module.register(app)

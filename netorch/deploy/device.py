@@ -83,7 +83,7 @@ def _commit(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scrubbe
         step = "confirming the commit"
         driver.confirm()
     except Exception as exc:
-        result.error = scrub(as_device_error(exc, step).message)
+        result.error = scrub(as_device_error(exc, step, driver.alive()).message)
         result.steps.append(f"failed: {result.error}")
         _recover(driver, result, scrub, before)
         return

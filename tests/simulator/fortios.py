@@ -36,10 +36,16 @@ class FNode:
         return node.entries if node else {}
 
 
+def _empty(node: FNode) -> bool:
+    return not node.settings and not node.entries and all(_empty(t) for t in node.children.values())
+
+
 def render(node: FNode, depth: int = 0) -> list[str]:
     pad = "    " * depth
     out = [f"{pad}set {k} {v}" for k, v in node.settings.items()]
     for path, child in node.children.items():
+        if _empty(child):
+            continue
         out.append(f"{pad}config {path}")
         out += render(child, depth + 1)
         for name, entry in child.entries.items():

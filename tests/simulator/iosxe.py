@@ -48,8 +48,8 @@ def parse(text: str) -> Node:
     root = Node("")
     stack: list[tuple[int, Node]] = [(-1, root)]
     for raw in text.splitlines():
-        if not raw.strip() or raw.strip() in ("!", "end") or raw.startswith(("Building",
-                                                                              "Current conf")):
+        if not raw.strip() or raw.strip() in ("!", "end") or raw.startswith(
+                ("Building", "Current conf", "version ")):
             continue
         depth = len(raw) - len(raw.lstrip(" "))
         while stack[-1][0] >= depth:

@@ -57,6 +57,17 @@ async def _read_line(process: asyncssh.SSHServerProcess[str]) -> str | None:
         return line if line else None
 
 
+async def _hang(process: asyncssh.SSHServerProcess[str]) -> None:
+    """Stop answering: swallow input until the client gives up or HANG_LIMIT passes."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(_drain(process), HANG_LIMIT)
+
+
+async def _drain(process: asyncssh.SSHServerProcess[str]) -> None:
+    while await _read_line(process) is not None:
+        pass
+
+
 async def _serve(device: SimDevice, process: asyncssh.SSHServerProcess[str]) -> None:
     session: CliSession = device.session()
     process.stdout.write(session.banner() + session.prompt())
@@ -68,8 +79,8 @@ async def _serve(device: SimDevice, process: asyncssh.SSHServerProcess[str]) -> 
                 process.channel.get_connection().abort()
                 return
             if device.faults.match("hang_on", command):
-                await asyncio.sleep(HANG_LIMIT)
-                continue
+                await _hang(process)
+                return
             reply = session.handle(command)
             if reply.action == "drop":
                 process.stdout.write(reply.text)

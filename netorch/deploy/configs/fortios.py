@@ -56,10 +56,16 @@ def _split(line: str) -> list[str]:
         return line.split()
 
 
+def _empty(node: Node) -> bool:
+    return not node.settings and not node.entries and all(_empty(t) for t in node.tables.values())
+
+
 def render(node: Node, depth: int = 0) -> list[str]:
     pad = "    " * depth
     out = [f"{pad}set {key} {value}" for key, value in node.settings.items()]
     for path, table in node.tables.items():
+        if _empty(table):
+            continue
         out.append(f"{pad}config {path}")
         out += render(table, depth + 1)
         for name, entry in table.entries.items():
@@ -111,7 +117,8 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None)
     if restore_from is not None:
         order += [p for p in have.tables if p not in _DELETE_ORDER]
     for path in order:
-        body = _deletions(have.tables[path], want.tables.get(path, Node()))
+        table = have.tables[path]
+        body = _deletions(table, want.tables[path]) if path in want.tables else _clear(table)
         commands += [f"config {path}", *body, "end"] if body else []
     if not commands:
         return Change()
@@ -137,3 +144,12 @@ def _changes(have: Node, want: Node, replace: bool) -> list[str]:
 
 def _deletions(have: Node, want: Node) -> list[str]:
     return [f"delete {_quote(name)}" for name in have.entries if name not in want.entries]
+
+
+def _clear(have: Node) -> list[str]:
+    """Commands that empty a table netorch owns but no longer wants at all."""
+    out = [f"unset {k}" for k in have.settings]
+    for path, table in have.tables.items():
+        body = _clear(table)
+        out += [f"config {path}", *body, "end"] if body else []
+    return out + _deletions(have, Node())

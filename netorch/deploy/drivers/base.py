@@ -65,12 +65,14 @@ _WHAT = {"auth": "authentication failed", "unreachable": "cannot connect",
          "rejected": "the device rejected a line", "device": "unexpected device error"}
 
 
-def as_device_error(exc: BaseException, step: str) -> DeviceError:
+def as_device_error(exc: BaseException, step: str, alive: bool = True) -> DeviceError:
     """A safe `DeviceError` for `exc`: the kind and the step, never the library's text
     (Netmiko quotes the command it was sending, which may carry a key)."""
     if isinstance(exc, DeviceError):
         return exc
     kind = classify(exc)
+    if kind == "timeout" and not alive:
+        kind = "session-lost"
     return DeviceError(kind, f"{_WHAT[kind]} during {step} ({type(exc).__name__})")
 
 
@@ -92,6 +94,13 @@ class Driver(ABC):
 
     def open(self) -> None:
         self.conn = self._connect()
+
+    def alive(self) -> bool:
+        """Whether the SSH session still stands (a dropped one looks like a timeout)."""
+        try:
+            return bool(self.conn is not None and self.conn.is_alive())
+        except Exception:
+            return False
 
     def reopen(self) -> None:
         self.conn = self._reconnect()

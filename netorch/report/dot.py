@@ -41,7 +41,7 @@ def _node(s: SiteRow, fill: str) -> str:
         attrs += ['class="site"', f"fillcolor={quote(fill)}"]
     if s.ha:
         attrs.append("peripheries=2")
-    return f"    {quote(s.name)} [{', '.join(attrs)}];"
+    return f"{quote(s.name)} [{', '.join(attrs)}];"
 
 
 def left_sites(topo: Topology) -> frozenset[str]:
@@ -59,7 +59,7 @@ def left_sites(topo: Topology) -> frozenset[str]:
 
 def _group(group: Group, index: str, fill: str, indent: str) -> list[str]:
     lines = [f"{indent}subgraph cluster_{index} {{", f"{indent}  label={quote(group.title)};"]
-    lines += [f"{indent}{_node(s, fill)}" for s in group.sites]
+    lines += [f"{indent}  {_node(s, fill)}" for s in group.sites]
     return [*lines, f"{indent}}}"]
 
 
@@ -109,7 +109,7 @@ def to_dot(topo: Topology, name: str) -> str:
              '  edge [fontname="Helvetica", fontsize=9, penwidth=1.4];']
     if topo.hubs:
         lines += ["  subgraph cluster_hubs {", '    label="hubs (transit)"; style="rounded,bold";',
-                  *[f"  {_node(s, '')}" for s in topo.hubs], "  }"]
+                  *[f"    {_node(s, '')}" for s in topo.hubs], "  }"]
     for number, (zone, groups) in enumerate(topo.zones.items()):
         lines += _zone(zone, groups, number)
     left = left_sites(topo)

@@ -1,0 +1,26 @@
+"""Shared fixtures: the example inventory, reported at a fixed time from the repo root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netorch import api
+from netorch.report import Report, make_report
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = "inventories/eastern-region"
+FIXED_TIME = "2024-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return ROOT
+
+
+@pytest.fixture
+def example(at_root: Path) -> Report:
+    return make_report(api.load(EXAMPLE), generated_at=FIXED_TIME)

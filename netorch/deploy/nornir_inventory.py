@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nornir.core import Nornir
-from nornir.core.configuration import Config
+from nornir.core.configuration import Config, LoggingConfig, RunnerConfig
 from nornir.core.inventory import (
     ConnectionOptions,
     Defaults,
@@ -66,7 +66,7 @@ def build_nornir(targets: Sequence[DeviceTarget], credentials: Credentials, *, w
     """A Nornir with a threaded runner and logging off (its log could quote commands)."""
     ConnectionPluginRegister.auto_register()
     inventory = NetorchInventory(targets, credentials, timeout, connect_timeout).load()
-    config = Config(logging={"enabled": False},
-                    runner={"plugin": "threaded", "options": {"num_workers": workers}})
+    config = Config(logging=LoggingConfig(enabled=False),
+                    runner=RunnerConfig(plugin="threaded", options={"num_workers": workers}))
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers),
                   config=config)

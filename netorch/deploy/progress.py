@@ -8,7 +8,14 @@ from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from netorch.deploy.results import DeviceResult, Outcome
 
@@ -53,7 +60,7 @@ class ConsoleReporter:
         self.console = console or Console(stderr=True)
         self._lock = threading.Lock()
         self._progress: Progress | None = None
-        self._task = 0
+        self._task = TaskID(0)
 
     def start(self, total: int, title: str) -> None:
         if not self.console.is_terminal:

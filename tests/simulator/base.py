@@ -39,7 +39,7 @@ class Faults:
         pattern = getattr(self, kind)
         if pattern is None or not re.search(pattern, line):
             return False
-        self.fired.append(f"{kind}: {line.split()[0] if line.split() else ''}")
+        self.fired.append(f"{kind}: {line.split(maxsplit=1)[0] if line.split() else ''}")
         if not self.sticky:
             setattr(self, kind, None)
         return True
@@ -95,7 +95,7 @@ class CliSession(ABC):
     def handle(self, line: str) -> Reply:
         """Execute one line the user typed."""
 
-    def closed(self) -> None:
+    def closed(self) -> None:  # noqa: B027 - optional hook
         """The SSH session went away (dropped or exited)."""
 
 

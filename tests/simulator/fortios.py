@@ -139,7 +139,7 @@ class FortiOsSession(CliSession):
         return Reply()
 
     def _config(self, text: str, words: list[str]) -> Reply:
-        label, node, is_entry = self.stack[-1]
+        _, node, is_entry = self.stack[-1]
         verb = words[0]
         if verb == "end":
             self.stack.pop()

@@ -27,7 +27,7 @@ def sections(text: str) -> list[list[str]]:
     out: list[list[str]] = []
     for raw in text.splitlines():
         line = raw.rstrip()
-        if line.strip() in _NOISE or _SKIP.match(line) and not line.startswith(" "):
+        if line.strip() in _NOISE or (_SKIP.match(line) and not line.startswith(" ")):
             continue
         if line.startswith(" ") and out:
             out[-1].append(line)

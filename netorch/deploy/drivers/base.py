@@ -134,7 +134,7 @@ class Driver(ABC):
     def push(self, change: Change) -> None:
         """Apply `change` (for commit-confirm platforms: commit it, still unconfirmed)."""
 
-    def confirm(self) -> None:
+    def confirm(self) -> None:  # noqa: B027 - optional hook, most platforms need nothing
         """Make the pushed change permanent (confirm, save to startup)."""
 
     @abstractmethod

@@ -199,6 +199,9 @@ def load_file(path: Path, display: str) -> tuple[Any, FileMap, list[Finding]]:
     except _TooManyAliases:
         return None, filemap, [error("yaml-alias-bomb", "aliases expand to more than "
                                      f"{MAX_ALIAS_EXPANSION} nodes", Location(display, 1, 1))]
+    if data is None and not builder.findings:
+        return None, filemap, [error("yaml-empty", "file holds no data (only null)",
+                                     Location(display, *_pos(nodes[0])))]
     return data, filemap, builder.findings
 
 

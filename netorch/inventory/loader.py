@@ -30,7 +30,8 @@ def load(path: str | Path) -> Inventory:
     else:
         raise InventoryNotFound(f"no such file or directory: {path}")
     if findings or data is None:
-        raise InventoryError(findings)
+        raise InventoryError(findings or [error("invalid", "not an inventory",
+                                                source.locate(()))])
     try:
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:

@@ -176,13 +176,13 @@ class Browser:
         result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
         return result["result"].get("value")
 
-    def screenshot(self, path: Path, full_height: bool = False) -> bytes:
+    def screenshot(self, path: Path, height: float | None = None) -> bytes:
+        """The viewport, or the page's top `height` CSS pixels (beyond the viewport)."""
         params: dict[str, Any] = {"format": "png"}
-        if full_height:
-            metrics = self.send("Page.getLayoutMetrics")["cssContentSize"]
+        if height is not None:
+            width = self.send("Page.getLayoutMetrics")["cssLayoutViewport"]["clientWidth"]
             params |= {"captureBeyondViewport": True, "clip": {
-                "x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"],
-                "scale": 1}}
+                "x": 0, "y": 0, "width": width, "height": height, "scale": 1}}
         data = base64.b64decode(self.send("Page.captureScreenshot", params)["data"])
         path.write_bytes(data)
         return data

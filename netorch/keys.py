@@ -38,10 +38,11 @@ class Secret:
 
     __str__ = __repr__
 
-    def derive(self, fabric: str, tunnel_id: str) -> str:
-        """The tunnel's PSK: 32 bytes as 64 hex characters (safe in every vendor CLI)."""
+    def derive(self, fabric: str, key_ref: str) -> str:
+        """The PSK a plan's `key_ref` names: 32 bytes as 64 hex characters (safe in every
+        vendor CLI), bound to the fabric and to the tunnel's peers."""
         hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES,
-                    salt=f"netorch/{fabric}".encode(), info=f"psk/v1/{tunnel_id}".encode())
+                    salt=f"netorch/{fabric}".encode(), info=f"v1/{key_ref}".encode())
         return hkdf.derive(self._value).hex()
 
 

@@ -68,10 +68,16 @@ class Builder:
             local_preference=routing.local_preference(rank), prepend=rank,
             nat_traversal=bool(spec.a.link.public or spec.b.link.public),
             bfd=pa.bfd and pb.bfd, dpd_seconds=DPD_SECONDS, auth=auth,
-            key_ref=f"psk:{spec.id}" if auth == "psk" else None, proposal=proposal,
+            key_ref=self.key_ref(spec) if auth == "psk" else None, proposal=proposal,
             a=self._end(spec.a, spec.b, pa, index, f"{net[0]}/31"),
             b=self._end(spec.b, spec.a, pb, index, f"{net[1]}/31"),
         ))
+
+    @staticmethod
+    def key_ref(spec: TunnelSpec) -> str:
+        """One PSK per device pair, shared by its tunnels over every underlay: IKE
+        peers pick a PSK by the identity pair, which is the same on both underlays."""
+        return f"psk:{spec.a.device.name}--{spec.b.device.name}"
 
     def _pref(self, underlay: str) -> int:
         known = self.fabric.underlays.get(underlay)

@@ -89,7 +89,8 @@ class Tunnel(PlanModel):
     bfd: bool
     dpd_seconds: int
     auth: Literal["psk", "certificate"]
-    key_ref: str | None = Field(description="which derived PSK: never the key itself")
+    key_ref: str | None = Field(
+        description="which derived PSK (one per device pair): never the key itself")
     proposal: Proposal
     a: TunnelEnd
     b: TunnelEnd

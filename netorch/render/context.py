@@ -89,6 +89,6 @@ def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,
 def _psk(fabric: str, tunnel: Tunnel, secret: Secret | None, *, redact: bool) -> str | None:
     if tunnel.auth != "psk":
         return None
-    if redact or secret is None:
+    if redact or secret is None or tunnel.key_ref is None:
         return REDACTED
-    return secret.derive(fabric, tunnel.id)
+    return secret.derive(fabric, tunnel.key_ref)

@@ -45,7 +45,9 @@ def device_keys(plan: FabricPlan, secret: Secret | None) -> dict[str, set[str]]:
     if secret is None or plan.fabric.auth != "psk":
         return keys
     for t in plan.tunnels:
-        key = secret.derive(plan.fabric.name, t.id)
+        if t.key_ref is None:
+            continue
+        key = secret.derive(plan.fabric.name, t.key_ref)
         for end in (t.a, t.b):
             keys.setdefault(end.device, set()).add(key)
     return keys

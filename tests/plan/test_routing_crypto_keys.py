@@ -102,8 +102,8 @@ def test_plan_holds_key_references_never_keys() -> None:
     text = plan.model_dump_json()
     secret = Secret(b"0123456789abcdef0123")
     for t in plan.tunnels:
-        assert t.key_ref == f"psk:{t.id}"
-        assert secret.derive("test", t.id) not in text
+        assert t.key_ref == f"psk:{t.a.device}--{t.b.device}"
+        assert secret.derive("test", t.key_ref) not in text
 
 
 def test_secret_comes_from_env_or_file_and_missing_is_a_clear_error(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -32,7 +32,8 @@ def _files(out: Path) -> dict[str, bytes]:
 
 def _keys() -> set[str]:
     plan = api.plan(api.load(FIXTURE))
-    return {Secret(SECRET.encode()).derive(plan.fabric.name, t.id) for t in plan.tunnels}
+    return {Secret(SECRET.encode()).derive(plan.fabric.name, t.key_ref) for t in plan.tunnels
+            if t.key_ref}
 
 
 @pytest.fixture

@@ -53,8 +53,9 @@ def test_no_key_in_any_format(at_root: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("NETORCH_SECRET", secret)
     inventory = api.load(EXAMPLE)
     plan = api.plan(inventory)
-    keys = [Secret(secret.encode()).derive(plan.fabric.name, t.key_ref) for t in plan.tunnels
-            if t.key_ref]
+    refs = {t.id for t in plan.tunnels} | {t.key_ref for t in plan.tunnels if t.key_ref}
+    keys = [Secret(secret.encode()).derive(plan.fabric.name, ref) for ref in sorted(refs)]
+    assert len(keys) >= len(plan.tunnels)
     report = make_report(inventory, generated_at=FIXED_TIME)
     for fmt in FORMATS:
         text = render(report, fmt)

@@ -142,6 +142,8 @@ class Driver(ABC):
         """Return the device to the saved rollback point."""
 
     def send(self, command: str, expect: str | None = None) -> str:
+        # auto_find_prompt=False: the base prompt is known since login, and finding it
+        # again costs a round trip plus a fixed sleep on every command
         output: str = self.conn.send_command(command, expect_string=expect, strip_prompt=True,
-                                             strip_command=True)
+                                             strip_command=True, auto_find_prompt=False)
         return output

@@ -1,7 +1,7 @@
 """Juniper Junos over CLI: a candidate in `configure exclusive`, then `commit confirmed`.
 
 The change is staged in an exclusive candidate (another session cannot interleave),
-checked with `commit check`, and committed with `commit confirmed N`: if netorch loses
+committed with `commit confirmed N` (which runs the commit checks first): if netorch loses
 the device before confirming, Junos rolls back by itself after N minutes. A failure
 before the commit leaves nothing behind (the candidate is discarded on exit); after it,
 netorch rolls back explicitly (`rollback 1` + `commit`) rather than wait.
@@ -28,8 +28,11 @@ class JunosDriver(Driver):
     def files(cls) -> tuple[str, ...]:
         return ("config.set",)
 
+    in_config = False
+
     def get_running(self) -> str:
-        return self.send("show configuration | display set")
+        prefix = "run " if self.in_config else ""
+        return self.send(f"{prefix}show configuration | display set")
 
     def plan(self, running: str) -> Change:
         return junos.plan_change(running, self.intended)
@@ -41,32 +44,41 @@ class JunosDriver(Driver):
         output = self.conn.config_mode("configure exclusive")
         if "locked" in output:
             raise DeviceError("device", "configuration database is locked by another user")
+        self.in_config = True
+
+    def _exit(self) -> None:
+        self.conn.exit_config_mode()
+        self.in_config = False
+
+    def reopen(self) -> None:
+        self.in_config = False
+        super().reopen()
 
     def push(self, change: Change) -> None:
+        """Stage, diff and `commit confirmed`; stays in configuration mode so the check
+        after commit and the confirming `commit` need no second `configure`."""
         self._configure()
         self.conn.send_config_set(change.commands, enter_config_mode=False,
                                   exit_config_mode=False, error_pattern=self.errors,
                                   cmd_verify=True)
         self.device_diff = self.send("show | compare")
-        check = self.send("commit check")
-        if "configuration check succeeds" not in check:
-            raise DeviceError("rejected", "commit check failed")
         done = self.send(f"commit confirmed {CONFIRM_MINUTES}")
         if "commit complete" not in done:
-            raise DeviceError("rejected", "commit confirmed failed")
-        self.conn.exit_config_mode()
+            raise DeviceError("rejected", "commit confirmed failed (commit check refused it)")
 
     def confirm(self) -> None:
-        self._configure()
+        if not self.in_config:
+            self._configure()
         done = self.send("commit")
-        self.conn.exit_config_mode()
+        self._exit()
         if "commit complete" not in done:
             raise DeviceError("device", "confirming commit failed")
 
     def rollback(self) -> None:
-        self._configure()
+        if not self.in_config:
+            self._configure()
         self.send("rollback 1")
         done = self.send("commit")
-        self.conn.exit_config_mode()
+        self._exit()
         if "commit complete" not in done:
             raise DeviceError("device", "rollback commit failed")

@@ -1,0 +1,32 @@
+"""Run a fleet of simulated devices until stdin closes: `python -m tests.simulator N OUT`.
+
+Devices are named sim-000... and cycle through the three CLI platforms; OUT receives
+a JSON map name -> [platform, port] once every device listens. The benchmark runs the
+fleet in its own process so the simulator and the deploy code do not share a GIL.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+
+from tests.simulator import fleet
+from tests.simulator.server import Simulator
+
+PLATFORMS = ("cisco_iosxe", "juniper_junos", "fortinet_fortios")
+
+
+def main(count: int, out: str) -> None:
+    warnings.filterwarnings("ignore")
+    devices = [fleet.make(PLATFORMS[i % 3], f"sim-{i:03d}", f"198.51.{100 + i // 250}.{i % 250 + 1}")
+               for i in range(count)]
+    with Simulator(devices) as sim:
+        ports = {d.name: [d.platform, d.port] for d in sim.devices.values()}
+        with open(out, "w", encoding="utf-8") as handle:
+            json.dump(ports, handle)
+        sys.stdin.read()  # until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2])

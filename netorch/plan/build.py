@@ -65,7 +65,7 @@ class Builder:
         self.tunnels.append(Tunnel.build(
             id=spec.id, index=index, kind=spec.kind, underlay=spec.underlay,
             preference=max(self._pref(ua), self._pref(ub)), rank=rank,
-            local_preference=routing.local_preference(rank), prepend=rank,
+            local_preference=routing.local_preference(rank, spec.kind), prepend=rank,
             nat_traversal=bool(spec.a.link.public or spec.b.link.public),
             bfd=pa.bfd and pb.bfd, dpd_seconds=DPD_SECONDS, auth=auth,
             key_ref=self.key_ref(spec) if auth == "psk" else None, proposal=proposal,

@@ -56,6 +56,11 @@ def accepts_from(peer_site: str, peer_is_hub: bool) -> str:
     return FABRIC_SET if peer_is_hub else site_set(peer_site)
 
 
-def local_preference(rank: int) -> int:
-    """Primary underlay 200, first backup 150, then 100 (the BGP default) and below."""
-    return max(200 - 50 * rank, 10)
+def local_preference(rank: int, kind: str = "hub-spoke") -> int:
+    """Primary underlay 200, first backup 150, then 100 and below.
+
+    Between hubs everything is 100 lower, so a hub always prefers its own tunnel to a
+    site (even the backup underlay) over reaching that site through the other hub.
+    """
+    base = 200 - 50 * rank
+    return max(base - 100 if kind == "hub-hub" else base, 10)

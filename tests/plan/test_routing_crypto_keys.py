@@ -117,3 +117,12 @@ def test_secret_comes_from_env_or_file_and_missing_is_a_clear_error(monkeypatch,
     with pytest.raises(UserError, match="too short") as info:
         load_secret(short)
     assert "short\n" not in str(info.value).replace("too short", "")
+
+
+def test_a_hub_prefers_its_own_backup_tunnel_to_a_site_over_the_other_hub() -> None:
+    sites = [site(1), site(2), site(3, underlays=("internet",))]
+    plan = plan_of(inventory(sites, hubs=["s1", "s2"]))
+    hub_hub = max(t.local_preference for t in plan.tunnels if t.kind == "hub-hub")
+    direct = next(t for t in plan.tunnels if t.kind == "hub-spoke" and t.b.site == "s3")
+    assert direct.underlay == "internet"
+    assert direct.local_preference > hub_hub

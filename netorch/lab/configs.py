@@ -70,7 +70,8 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PrintMotd no
-SetEnv STRONGSWAN_CONF={devdir / 'strongswan.conf'} SWANCTL_DIR={devdir / 'swanctl'}
+SetEnv NETORCH_ROOT={devdir / 'root'} STRONGSWAN_CONF={devdir / 'strongswan.conf'} \
+SWANCTL_DIR={devdir / 'root' / 'etc' / 'swanctl'}
 Subsystem sftp internal-sftp
 """
 

@@ -55,17 +55,22 @@ def prepare(spec: LabSpec, workdir: Path) -> None:
     (workdir / "ssh_config").write_text(configs.ssh_config(spec, workdir))
 
 
+def etc_dir(devdir: Path) -> Path:
+    """The device's own /etc ($NETORCH_ROOT/etc for deploy, bind-mounted for sshd)."""
+    return devdir / "root" / "etc"
+
+
 def _prepare_device(devdir: Path, dev: LabDevice, pub: str) -> str:
-    for sub in ("swanctl", "frr", "ssh"):
-        (devdir / sub).mkdir(parents=True, exist_ok=True)
+    etc = etc_dir(devdir)
+    for sub in ("swanctl", "frr", "netorch"):
+        (etc / sub).mkdir(parents=True, exist_ok=True)
+    (devdir / "root" / "var" / "lib" / "netorch").mkdir(parents=True, exist_ok=True)
+    (devdir / "ssh").mkdir(parents=True, exist_ok=True)
     for sub in SWANCTL_SUBDIRS:
-        (devdir / "swanctl" / sub).mkdir(exist_ok=True)
-    conf = devdir / "swanctl" / "swanctl.conf"
-    if not conf.exists():
-        conf.write_text("include conf.d/*.conf\n")
-    (devdir / "frr" / "vtysh.conf").touch()
-    (devdir / "frr" / "frr.conf").touch()
-    shutil.chown(devdir / "frr", "frr", "frr")
+        (etc / "swanctl" / sub).mkdir(exist_ok=True)
+    (etc / "frr" / "vtysh.conf").touch()
+    (etc / "frr" / "frr.conf").touch()
+    shutil.chown(etc / "frr", "frr", "frr")
     (devdir / "strongswan.conf").write_text(configs.strongswan_conf(devdir))
     (devdir / "ssh" / "sshd_config").write_text(configs.sshd_config(devdir, dev))
     (devdir / "ssh" / "authorized_keys").write_text(pub)
@@ -89,7 +94,8 @@ def start_all(spec: LabSpec, workdir: Path, state: LabState) -> None:
             str(devdir / "strongswan.conf"), CHARON, str(devdir / "charon.out")]), "charon")
         _spawn(state, dev, "sshd", sh.in_ns(dev.ns, [
             "unshare", "--mount", "--propagation", "private", "sh", "-c", SSHD_SH, "sh",
-            str(devdir / "swanctl"), str(devdir / "frr"), str(devdir / "strongswan.conf"),
+            str(etc_dir(devdir) / "swanctl"), str(etc_dir(devdir) / "frr"),
+            str(devdir / "strongswan.conf"),
             str(frr_dir(dev)), str(devdir / "ssh" / "sshd_config"),
             str(devdir / "ssh" / "sshd.log")]), "sshd")
     state.save()

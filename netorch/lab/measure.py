@@ -8,6 +8,7 @@ WAN fault looks to the device, and times the route switch and the ping gap.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 import re
 import subprocess
@@ -155,7 +156,7 @@ def _ping_result(proc: subprocess.Popen[str], timeout: float) -> tuple[float, in
         proc.kill()
         out, _ = proc.communicate()
     stamps = [float(m["ts"]) for m in map(_TS_RE.match, out.splitlines()) if m]
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     sent = re.search(r"(\d+) packets transmitted, (\d+) received", out)
     lost = int(sent.group(1)) - int(sent.group(2)) if sent else -1
     return (max(gaps) if gaps else -1.0), lost

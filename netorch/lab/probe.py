@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from netorch.lab import sh
-from netorch.lab.daemons import device_dir
+from netorch.lab.daemons import device_dir, etc_dir
 from netorch.lab.runtime import Runtime
 from netorch.lab.spec import LabDevice
 
@@ -33,9 +34,9 @@ class SaState:
 
 
 def swanctl(rt: Runtime, dev: LabDevice, args: list[str], *, check: bool = True) -> str:
-    conf = device_dir(rt.workdir, dev) / "strongswan.conf"
-    env = ["env", f"STRONGSWAN_CONF={conf}",
-           f"SWANCTL_DIR={device_dir(rt.workdir, dev) / 'swanctl'}"]
+    devdir = device_dir(rt.workdir, dev)
+    env = ["env", f"STRONGSWAN_CONF={devdir / 'strongswan.conf'}",
+           f"SWANCTL_DIR={etc_dir(devdir) / 'swanctl'}"]
     return sh.run([*env, "swanctl", *args], check=check).stdout
 
 
@@ -108,9 +109,36 @@ def load_direct(rt: Runtime, dev: LabDevice, files: Path) -> None:
     if (files / "dataplane.ip").exists():
         lines = (files / "dataplane.ip").read_text().splitlines()
         sh.ip_batch(dev.ns, [line for line in lines if line.strip()])
-    (devdir / "swanctl" / "swanctl.conf").write_text((files / "swanctl.conf").read_text())
+    (etc_dir(devdir) / "swanctl" / "swanctl.conf").write_text((files / "swanctl.conf").read_text())
     out = swanctl(rt, dev, ["--load-all", "--noprompt"])
     if "invalid config" in out or "syntax error" in out:
         raise RuntimeError(f"swanctl rejected the config of {dev.name}: {out.strip()}")
-    (devdir / "frr" / "frr.conf").write_text((files / "frr.conf").read_text())
-    sh.run(["vtysh", "-N", dev.ns, "-f", str(devdir / "frr" / "frr.conf")])
+    frr_conf = etc_dir(devdir) / "frr" / "frr.conf"
+    frr_conf.write_text((files / "frr.conf").read_text())
+    sh.run(["vtysh", "-N", dev.ns, "-f", str(frr_conf)])
+
+
+def initiate_missing(rt: Runtime, names: dict[str, list[str]], timeout: int = 10) -> int:
+    """Start the IKE/CHILD SAs in `names` ({device: [connection]}) that are not up.
+
+    An initiator whose first try met a peer not yet configured (NO_PROPOSAL_CHOSEN)
+    does not retry; deploying many devices in parallel makes that likely.
+    """
+    procs = []
+    for dev in rt.spec.devices:
+        state = sa_state(rt, dev)
+        for name in names.get(dev.name, []):
+            if not state.established(name):
+                devdir = device_dir(rt.workdir, dev)
+                argv = ["env", f"STRONGSWAN_CONF={devdir / 'strongswan.conf'}", "swanctl",
+                        "--initiate", "--ike", name, "--child", name, "--timeout",
+                        str(timeout)]
+                procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL))
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout + 5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return len(procs)

@@ -90,8 +90,8 @@ class LinuxDriver(Driver):
         if "swanctl.conf" in names:
             out = self._run(f"swanctl --load-all --clear --file {_path('swanctl.conf')}",
                             "swanctl --load-all", "rejected")
-            if re.search(r"syntax error|invalid config|failed", out):
-                raise DeviceError("rejected", "swanctl refused swanctl.conf")
+            if re.search(r"syntax error|invalid config file|loading \S+ '[^']*' failed", out):
+                raise DeviceError("rejected", "the device rejected the config: swanctl refused it")
         if "frr.conf" in names:
             old_as = re.search(r"^router bgp (\d+)", previous.get("frr.conf", ""), re.M)
             if old_as:
@@ -108,9 +108,17 @@ class LinuxDriver(Driver):
         self._run(f"base64 -d {path}.part > {path}.new && rm -f {path}.part && "
                   f"mv {path}.new {path}", "upload")
 
+    def send(self, command: str, expect: str | None = None) -> str:
+        # cmd_verify=False: bash wraps the echo of long lines (uploads) at the terminal
+        # width, so waiting for an exact echo would time out; the prompt is enough
+        output: str = self.conn.send_command(command, expect_string=expect,
+                                             auto_find_prompt=False, cmd_verify=False)
+        return output
+
     def _run(self, command: str, step: str, kind: str = "device") -> str:
         output = self.send(f"{command}; echo \"rc=$?\"")
         match = re.search(r"rc=(\d+)\s*$", output)
         if match is None or match[1] != "0":
-            raise DeviceError(kind, f"{step} failed (exit {match[1] if match else '?'})")
+            what = "the device rejected the config: " if kind == "rejected" else ""
+            raise DeviceError(kind, f"{what}{step} failed (exit {match[1] if match else '?'})")
         return output

@@ -1,0 +1,70 @@
+"""linux_strongswan over real OpenSSH to a real sshd, charon and FRR in a test namespace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from netorch.deploy import (
+    ConfigState,
+    Credentials,
+    DeployOptions,
+    DeviceTarget,
+    Outcome,
+    deploy_fabric,
+    diff_fabric,
+)
+from tests.deploy.conftest import rendered
+from tests.deploy.linux_router import LinuxRouter, available, router
+
+pytestmark = [pytest.mark.system,
+              pytest.mark.skipif(available() is not None, reason=str(available()))]
+PSK = "Fx7-kq2-Lab-Psk-r1l1"
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Iterator[LinuxRouter]:
+    with router(tmp_path) as linux:
+        yield linux
+
+
+def _target(box: LinuxRouter, files: dict[str, str] | None = None) -> list[DeviceTarget]:
+    return [DeviceTarget("l1", "linux_strongswan", box.address, 22, "site-l1",
+                         files or rendered("l1"))]
+
+
+def test_deploy_linux_router(box: LinuxRouter, tmp_path: Path) -> None:
+    creds = Credentials("root", key_file=box.key_file)
+    opts = DeployOptions(commit=True, timeout=20, audit_log=tmp_path / "audit.jsonl")
+    diff = diff_fabric(_target(box), creds).devices[0]
+    assert diff.outcome is Outcome.WOULD_CHANGE, diff.as_dict()
+    assert "+router bgp 4200000021" in diff.diff and PSK not in diff.diff
+    done = deploy_fabric(_target(box), creds, opts).devices[0]
+    assert (done.outcome, done.state) == (Outcome.COMMITTED, ConfigState.NEW), (done.error, done.steps)
+    assert (box.root / "etc/frr/frr.conf").read_text() == rendered("l1")["frr.conf"]
+    assert "l1-r1-internet" in box.run("swanctl", "--list-conns")
+    assert "router bgp 4200000021" in box.run("vtysh", "-N", box.ns, "-c", "show running-config")
+    assert "100.64.0.5/31" in box.run("ip", "addr", "show", "nt5")
+    again = deploy_fabric(_target(box), creds, opts).devices[0]
+    assert again.outcome is Outcome.UNCHANGED
+    assert PSK not in (tmp_path / "audit.jsonl").read_text()
+
+
+def test_linux_rejected_config_rolls_back(box: LinuxRouter, tmp_path: Path) -> None:
+    creds = Credentials("root", key_file=box.key_file)
+    opts = DeployOptions(commit=True, timeout=20, audit_log=tmp_path / "audit.jsonl")
+    assert deploy_fabric(_target(box), creds, opts).ok
+    good = rendered("l1")
+    bad_frr = {**good, "frr.conf": good["frr.conf"].replace("bgp router-id", "bgp rooter-id")}
+    failed = deploy_fabric(_target(box, bad_frr), creds, opts).devices[0]
+    assert (failed.outcome, failed.state) == (Outcome.FAILED, ConfigState.OLD), failed.as_dict()
+    assert "rejected" in (failed.error or "")
+    bad_swan = {**good, "swanctl.conf": good["swanctl.conf"].replace("version = 2",
+                                                                    "version = 2 {")}
+    undone = deploy_fabric(_target(box, bad_swan), creds, opts).devices[0]
+    assert (undone.outcome, undone.state) == (Outcome.ROLLED_BACK, ConfigState.OLD), \
+        un(done.error, done.steps)
+    assert (box.root / "etc/swanctl/swanctl.conf").read_text() == good["swanctl.conf"]
+    assert "l1-r1-internet" in box.run("swanctl", "--list-conns")

@@ -98,7 +98,7 @@ class _Builder:
                 raise _TooManyAliases
         self._built.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            return _SCALAR_BUILDER.construct_object(node, deep=True)
+            return _construct(node)
         if id(node) in self._active:
             self._error("yaml-recursive-alias", "an alias refers to its own anchor (recursive "
                         "data cannot be an inventory)", node)
@@ -115,7 +115,7 @@ class _Builder:
                  at: tuple[int, int] | None) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node, via in self._pairs(node, set()):
-            key = _SCALAR_BUILDER.construct_object(key_node, deep=True)
+            key = _construct(key_node)
             if not isinstance(key_node, yaml.ScalarNode) or \
                     not isinstance(key, str | int | bool | float | None):
                 self._error("yaml-key", "mapping keys must be plain scalars", key_node)
@@ -158,6 +158,25 @@ class _Builder:
 def _step(key: str | float | None) -> str | int:
     """A mapping key as a step of a `PathKey`."""
     return key if isinstance(key, str | int) else str(key)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _construct(node: yaml.Node) -> Any:
+    """A scalar's Python value (or a key node's, whatever its kind).
+
+    PyYAML's constructor remembers every node it built until the end of a document;
+    ours never ends, so forget each node at once (else every node of every file
+    loaded stays in memory: 120 MB for 10,000 sites).
+    """
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
+        return node.value
+    try:
+        return _SCALAR_BUILDER.construct_object(node, deep=True)
+    finally:
+        _SCALAR_BUILDER.constructed_objects.clear()
+        _SCALAR_BUILDER.recursive_objects.clear()
 
 
 def _scalar(node: yaml.Node) -> object:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write  # noqa: E402
+from generate import write
 
 TARGETS = {1000: 1.5, 10000: 15.0}
 MEMORY_MB = 500

@@ -42,7 +42,7 @@ def test_deploy_linux_router(box: LinuxRouter, tmp_path: Path) -> None:
     assert diff.outcome is Outcome.WOULD_CHANGE, diff.as_dict()
     assert "+router bgp 4200000021" in diff.diff and PSK not in diff.diff
     done = deploy_fabric(_target(box), creds, opts).devices[0]
-    assert (done.outcome, done.state) == (Outcome.COMMITTED, ConfigState.NEW), (done.error, done.steps)
+    assert (done.outcome, done.state) == (Outcome.COMMITTED, ConfigState.NEW), done.steps
     assert (box.root / "etc/frr/frr.conf").read_text() == rendered("l1")["frr.conf"]
     assert "l1-r1-internet" in box.run("swanctl", "--list-conns")
     assert "router bgp 4200000021" in box.run("vtysh", "-N", box.ns, "-c", "show running-config")
@@ -65,6 +65,6 @@ def test_linux_rejected_config_rolls_back(box: LinuxRouter, tmp_path: Path) -> N
                                                                     "version = 2 {")}
     undone = deploy_fabric(_target(box, bad_swan), creds, opts).devices[0]
     assert (undone.outcome, undone.state) == (Outcome.ROLLED_BACK, ConfigState.OLD), \
-        un(done.error, done.steps)
+        (undone.error, undone.steps)
     assert (box.root / "etc/swanctl/swanctl.conf").read_text() == good["swanctl.conf"]
     assert "l1-r1-internet" in box.run("swanctl", "--list-conns")

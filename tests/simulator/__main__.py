@@ -19,8 +19,8 @@ PLATFORMS = ("cisco_iosxe", "juniper_junos", "fortinet_fortios")
 
 def main(count: int, out: str) -> None:
     warnings.filterwarnings("ignore")
-    devices = [fleet.make(PLATFORMS[i % 3], f"sim-{i:03d}", f"198.51.{100 + i // 250}.{i % 250 + 1}")
-               for i in range(count)]
+    devices = [fleet.make(PLATFORMS[i % 3], f"sim-{i:03d}",
+                          f"198.51.{100 + i // 250}.{i % 250 + 1}") for i in range(count)]
     with Simulator(devices) as sim:
         ports = {d.name: [d.platform, d.port] for d in sim.devices.values()}
         with open(out, "w", encoding="utf-8") as handle:

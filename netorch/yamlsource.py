@@ -29,17 +29,17 @@ class FileMap:
     """Positions of the values and keys of one YAML document."""
 
     file: str
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    values: dict[PathKey, int] = field(default_factory=dict)  # packed: see `pack`
+    keys: dict[PathKey, int] = field(default_factory=dict)
 
     def locate(self, path: PathKey, *, key: bool = False) -> Location:
         """The place of `path`, or of its deepest ancestor that exists."""
         if key and path in self.keys:
-            return Location(self.file, *self.keys[path])
+            return Location(self.file, *unpack(self.keys[path]))
         for end in range(len(path), -1, -1):
             pos = self.values.get(path[:end])
             if pos is not None:
-                return Location(self.file, *pos)
+                return Location(self.file, *unpack(pos))
         return Location(self.file, 1, 1)
 
 
@@ -90,7 +90,7 @@ class _Builder:
         self._active: set[int] = set()
         self._expanded = 0
 
-    def build(self, node: yaml.Node, path: PathKey, at: tuple[int, int] | None = None) -> Any:
+    def build(self, node: yaml.Node, path: PathKey, at: int | None = None) -> Any:
         self.map.values[path] = at or _pos(node)
         if id(node) in self._built:
             self._expanded += 1
@@ -112,7 +112,7 @@ class _Builder:
             self._active.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey,
-                 at: tuple[int, int] | None) -> dict[Any, Any]:
+                 at: int | None) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node, via in self._pairs(node, set()):
             key = _construct(key_node)
@@ -121,14 +121,14 @@ class _Builder:
                 self._error("yaml-key", "mapping keys must be plain scalars", key_node)
                 continue
             if key in out:
-                first = Location(self.map.file, *self.map.keys[(*path, _step(key))])
+                first = Location(self.map.file, *unpack(self.map.keys[(*path, _step(key))]))
                 self._error("yaml-duplicate-key", f"duplicate key '{key}' (first at {first})",
                             key_node)
                 continue
             where = at or (_pos(via) if via is not None else None)
-            step = _step(key)
-            self.map.keys[(*path, step)] = where or _pos(key_node)
-            out[key] = self.build(value_node, (*path, step), where)
+            child = (*path, _step(key))  # one tuple for both maps
+            self.map.keys[child] = where or _pos(key_node)
+            out[key] = self.build(value_node, child, where)
         return out
 
     def _pairs(self, node: yaml.MappingNode, seen: set[int]) -> list[Pair]:
@@ -152,7 +152,7 @@ class _Builder:
         return own + [p for p in merged if _scalar(p[0]) not in own_keys]
 
     def _error(self, code: str, message: str, node: yaml.Node) -> None:
-        self.findings.append(error(code, message, Location(self.map.file, *_pos(node))))
+        self.findings.append(error(code, message, Location(self.map.file, *unpack(_pos(node)))))
 
 
 def _step(key: str | float | None) -> str | int:
@@ -183,8 +183,25 @@ def _scalar(node: yaml.Node) -> object:
     return node.value if isinstance(node, yaml.ScalarNode) else id(node)
 
 
-def _pos(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+_COLUMN_BITS = 20
+
+
+def pack(line: int, column: int) -> int:
+    """A 1-based (line, column) as one int: half the memory of a tuple, 450k of them
+    for 10,000 sites.
+
+    >>> unpack(pack(12, 7))
+    (12, 7)
+    """
+    return (line << _COLUMN_BITS) | min(column, (1 << _COLUMN_BITS) - 1)
+
+
+def unpack(pos: int) -> tuple[int, int]:
+    return pos >> _COLUMN_BITS, pos & ((1 << _COLUMN_BITS) - 1)
+
+
+def _pos(node: yaml.Node) -> int:
+    return pack(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def load_file(path: Path, display: str) -> tuple[Any, FileMap, list[Finding]]:
@@ -207,7 +224,7 @@ def load_file(path: Path, display: str) -> tuple[Any, FileMap, list[Finding]]:
     if not nodes or nodes[0] is None:
         return None, filemap, [error("yaml-empty", "file is empty", Location(display, 1, 1))]
     if len(nodes) > 1:
-        second = Location(display, *_pos(nodes[1]))
+        second = Location(display, *unpack(_pos(nodes[1])))
         return None, filemap, [error("yaml-multi-document",
                                      "expected one YAML document, found several", second)]
     builder = _Builder(filemap)
@@ -220,7 +237,7 @@ def load_file(path: Path, display: str) -> tuple[Any, FileMap, list[Finding]]:
                                      f"{MAX_ALIAS_EXPANSION} nodes", Location(display, 1, 1))]
     if data is None and not builder.findings:
         return None, filemap, [error("yaml-empty", "file holds no data (only null)",
-                                     Location(display, *_pos(nodes[0])))]
+                                     Location(display, *unpack(_pos(nodes[0]))))]
     return data, filemap, builder.findings
 
 

@@ -12,7 +12,7 @@ from netorch.findings import InventoryError, Location
 from netorch.inventory import InventoryNotFound, load, location_of
 from netorch.inventory.model import Inventory
 from netorch.inventory.types import parse_duration
-from netorch.yamlsource import FileMap, SourceMap, load_file
+from netorch.yamlsource import FileMap, SourceMap, load_file, pack
 
 
 def _single_file(example: Path, out: Path) -> Path:
@@ -68,8 +68,8 @@ def test_location_of_an_inventory_built_in_python() -> None:
 
 def test_source_map_picks_the_longest_mounted_prefix() -> None:
     fabric, site = FileMap("fabric.yaml"), FileMap("sites/a.yaml")
-    fabric.values[()] = (1, 1)
-    site.values[("name",)] = (1, 7)
+    fabric.values[()] = pack(1, 1)
+    site.values[("name",)] = pack(1, 7)
     source = SourceMap()
     source.mount((), fabric)
     source.mount(("sites", 4), site)

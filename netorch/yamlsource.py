@@ -67,7 +67,9 @@ class SourceMap:
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
-MAX_ALIAS_EXPANSION = 100_000  # nodes built again through aliases (stops "billion laughs")
+# Without aliases a document has at most about one node per character; beyond that
+# (plus this margin) aliases are multiplying it ("billion laughs").
+MAX_ALIAS_EXPANSION = 100_000
 
 Pair = tuple[yaml.Node, yaml.Node, yaml.Node | None]  # key, value, the `<<` it came through
 
@@ -83,20 +85,20 @@ class _Builder:
     mapping that received them is, and where a fix for that mapping goes.
     """
 
-    def __init__(self, filemap: FileMap) -> None:
+    def __init__(self, filemap: FileMap, text: str) -> None:
         self.map = filemap
         self.findings: list[Finding] = []
-        self._built: set[int] = set()
         self._active: set[int] = set()
-        self._expanded = 0
+        self._budget = len(text) + MAX_ALIAS_EXPANSION
+        # With no anchors no node is built twice, so each list item's nodes can be let go
+        # once built: a 10,000-site single file then never holds all its nodes at once.
+        self._release = "&" not in text
 
     def build(self, node: yaml.Node, path: PathKey, at: int | None = None) -> Any:
         self.map.values[path] = at or _pos(node)
-        if id(node) in self._built:
-            self._expanded += 1
-            if self._expanded > MAX_ALIAS_EXPANSION:
-                raise _TooManyAliases
-        self._built.add(id(node))
+        self._budget -= 1
+        if self._budget < 0:
+            raise _TooManyAliases
         if isinstance(node, yaml.ScalarNode):
             return _construct(node)
         if id(node) in self._active:
@@ -107,9 +109,18 @@ class _Builder:
         try:
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path, at)
-            return [self.build(item, (*path, i), at) for i, item in enumerate(node.value)]
+            return self._sequence(node, path, at)
         finally:
             self._active.discard(id(node))
+
+    def _sequence(self, node: yaml.Node, path: PathKey, at: int | None) -> list[Any]:
+        items: list[Any] = node.value
+        out = []
+        for i, item in enumerate(items):
+            out.append(self.build(item, (*path, i), at))
+            if self._release:
+                items[i] = None
+        return out
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey,
                  at: int | None) -> dict[Any, Any]:
@@ -227,14 +238,14 @@ def load_file(path: Path, display: str) -> tuple[Any, FileMap, list[Finding]]:
         second = Location(display, *unpack(_pos(nodes[1])))
         return None, filemap, [error("yaml-multi-document",
                                      "expected one YAML document, found several", second)]
-    builder = _Builder(filemap)
+    builder = _Builder(filemap, text)
     try:
         data = builder.build(nodes[0], ())
     except yaml.constructor.ConstructorError as exc:
         return None, filemap, [_syntax_finding(exc, display, text)]
     except _TooManyAliases:
-        return None, filemap, [error("yaml-alias-bomb", "aliases expand to more than "
-                                     f"{MAX_ALIAS_EXPANSION} nodes", Location(display, 1, 1))]
+        return None, filemap, [error("yaml-alias-bomb", "aliases expand this file to too "
+                                     "many values", Location(display, 1, 1))]
     if data is None and not builder.findings:
         return None, filemap, [error("yaml-empty", "file holds no data (only null)",
                                      Location(display, *unpack(_pos(nodes[0]))))]

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netorch.errors import UserError
 
-class CredentialError(Exception):
+
+class CredentialError(UserError):
     """Credentials are missing or unusable: a user mistake, reported without a traceback."""
 
 

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from netorch import errors
 
-class UsageError(Exception):
+
+class UsageError(errors.UsageError):
     """The caller asked for something impossible (unknown device, bad option)."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -40,7 +41,7 @@ class PlanTunnel(Protocol):
 
 class PlanLike(Protocol):
     @property
-    def tunnels(self) -> list[PlanTunnel]: ...
+    def tunnels(self) -> Sequence[PlanTunnel]: ...
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ class VerifyReport:
 
     def as_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "errors": dict(sorted(self.errors.items())),
-                "tunnels": [{"device": t.device, "tunnel": t.tunnel, "status": t.status.value,
+                "tunnels": [{"id": t.tunnel, "device": t.device, "tunnel": t.tunnel,
+                             "status": t.status.value,
                              "local": t.local, "remote": t.remote} for t in self.tunnels],
                 "bgp": [{"device": b.device, "tunnel": b.tunnel, "neighbor": b.neighbor,
                          "state": b.state, "up": b.up, "prefixes": b.prefixes}

@@ -1,0 +1,117 @@
+"""`netorch diff`, `netorch deploy` and `netorch verify`: the live fabric, over SSH."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netorch import api
+from netorch.commands.common import InventoryArg, SecretFileOption, load_checked
+from netorch.deploy import (
+    ConsoleReporter,
+    DeployOptions,
+    DeployResult,
+    DeviceTarget,
+    build_targets,
+    credentials_from_env,
+    deploy_fabric,
+    diff_fabric,
+)
+from netorch.keys import load_secret
+from netorch.plan.model import FabricPlan
+from netorch.verify import verify_fabric
+
+LimitOption = Annotated[list[str] | None, typer.Option(
+    "--limit", "-l", metavar="SITE|DEVICE", help="only these sites or devices (globs, repeatable)")]
+WorkersOption = Annotated[int, typer.Option(help="devices worked on in parallel")]
+TimeoutOption = Annotated[float, typer.Option(help="seconds per device operation")]
+
+
+class VerifyFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _targets(inventory: Path, limit: list[str] | None, secret_file: Path | None,
+             *, with_files: bool = True) -> tuple[FabricPlan, list[DeviceTarget]]:
+    plan = api.plan(load_checked(inventory))
+    files: dict[str, dict[str, str]] = {}
+    if with_files:
+        needs_key = plan.fabric.auth == "psk"
+        secret = load_secret(secret_file) if needs_key else None
+        files = api.render(plan, secret)
+    return plan, build_targets(plan.devices, files, tuple(limit or ()))
+
+
+def _print_result(result: DeployResult, *, show_diff: bool) -> None:
+    for device in result.devices:
+        if show_diff and device.diff:
+            typer.echo(f"--- {device.device} ({device.platform})")
+            typer.echo(device.diff.rstrip("\n"))
+    typer.echo(f"{'DEVICE':<24} {'OUTCOME':<14} {'CONFIG':<8} {'ROLLBACK':<20} ERROR")
+    for d in result.devices:
+        typer.echo(f"{d.device:<24} {d.outcome.value:<14} {d.state.value:<8} "
+                   f"{d.rollback or '-':<20} {d.error or ''}".rstrip())
+    if result.aborted:
+        typer.echo(f"aborted: {result.aborted}")
+
+
+def diff(inventory: InventoryArg, limit: LimitOption = None, workers: WorkersOption = 10,
+         timeout: TimeoutOption = 60.0, secret_file: SecretFileOption = None) -> None:
+    """Per device, what a deploy would change against the running config."""
+    _, targets = _targets(inventory, limit, secret_file)
+    result = diff_fabric(targets, credentials_from_env(), workers=workers, timeout=timeout,
+                         reporter=ConsoleReporter())
+    _print_result(result, show_diff=True)
+    if result.ok and not any(d.changed for d in result.devices):
+        typer.echo("no change: every device already runs its planned configuration")
+    raise typer.Exit(result.exit_code)
+
+
+def deploy(
+    inventory: InventoryArg,
+    commit: Annotated[bool, typer.Option(help="apply (default: dry run showing diffs)")] = False,
+    workers: WorkersOption = 10,
+    canary: Annotated[int, typer.Option(help="deploy and verify N devices first")] = 0,
+    max_failures: Annotated[int | None, typer.Option(
+        help="abort the rest of the fabric after N failed devices")] = None,
+    limit: LimitOption = None,
+    timeout: TimeoutOption = 60.0,
+    audit_log: Annotated[Path | None, typer.Option(
+        help="JSON-lines audit log (default: $NETORCH_AUDIT_LOG or ./netorch-audit.jsonl)")]
+    = None,
+    secret_file: SecretFileOption = None,
+) -> None:
+    """Dry run by default; --commit applies, device by device, never half-way."""
+    _, targets = _targets(inventory, limit, secret_file)
+    options = DeployOptions(commit=commit, workers=workers, canary=canary,
+                            max_failures=max_failures, timeout=timeout, audit_log=audit_log)
+    result = deploy_fabric(targets, credentials_from_env(), options, ConsoleReporter())
+    _print_result(result, show_diff=not commit)
+    raise typer.Exit(result.exit_code)
+
+
+def verify(inventory: InventoryArg,
+           fmt: Annotated[VerifyFormat, typer.Option("--format", "-f")] = VerifyFormat.table,
+           limit: LimitOption = None, workers: WorkersOption = 10,
+           timeout: TimeoutOption = 30.0) -> None:
+    """Read live IKE/IPsec SAs and BGP sessions and compare them with the plan."""
+    plan, targets = _targets(inventory, limit, None, with_files=False)
+    report = verify_fabric(plan, targets, credentials_from_env(), workers=workers,
+                           timeout=timeout)
+    if fmt is VerifyFormat.json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(report.table())
+    raise typer.Exit(report.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diff")(diff)
+    app.command("deploy")(deploy)
+    app.command("verify")(verify)

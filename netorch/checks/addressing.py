@@ -23,8 +23,9 @@ def lan_overlaps(ctx: Context) -> Iterator[Finding]:
         if widest and int(net.network_address) <= int(widest[0].broadcast_address):
             other, other_site, other_path = widest
             whose = "another LAN of this site" if other_site == site else f"site {other_site}"
-            yield error("lan-overlap", f"LAN {net} overlaps {other} of {whose} "
-                        f"(at {ctx.at(*other_path)})", ctx.at(*path))
+            other_at = ctx.at(*other_path)
+            yield error("lan-overlap", f"LAN {net} overlaps {other} of {whose} (at {other_at})",
+                        ctx.at(*path), other_at)
         if widest is None or net.broadcast_address > widest[0].broadcast_address:
             widest = lan
 

@@ -23,8 +23,9 @@ def unique(ctx: Context, code: str, what: str,
     for value, path, owner in items:
         if value in first:
             where, who = first[value]
-            yield error(code, f"{what} {value} is already used by {who} (at {ctx.at(*where)})",
-                        ctx.at(*path))
+            first_at = ctx.at(*where)
+            yield error(code, f"{what} {value} is already used by {who} (at {first_at})",
+                        ctx.at(*path), first_at)
         else:
             first[value] = (path, owner)
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from netorch import __version__
-from netorch.findings import Finding, Severity
+from netorch.findings import Finding, Location, Severity
 
 _RULE_HELP = "https://github.com/netorch/netorch#checks"
 
@@ -124,13 +124,20 @@ def as_sarif(findings: list[Finding], inventory: str, **_: object) -> str:
 
 def _sarif_result(finding: Finding, rule_index: int) -> dict[str, object]:
     loc = finding.location
-    region = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
-    return {
+    result: dict[str, object] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": "error" if finding.severity is Severity.ERROR else "warning",
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": loc.file},
-            "region": region}}],
+        "locations": [_sarif_location(loc)],
     }
+    if finding.related:
+        result["relatedLocations"] = [{"id": i, **_sarif_location(r)}
+                                      for i, r in enumerate(finding.related)]
+    return result
+
+
+def _sarif_location(loc: Location) -> dict[str, object]:
+    """A SARIF physical location; SARIF regions are 1-based, so 'whole file' is 1:1."""
+    region = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
+    return {"physicalLocation": {"artifactLocation": {"uri": loc.file}, "region": region}}

@@ -80,3 +80,18 @@ def test_one_node_of_a_valid_inventory_replaced(data: st.DataObject) -> None:
     value = data.draw(VALUES)
     result = _validate(yaml.safe_dump(_replace(MINIMAL, path, value), sort_keys=False))
     assert all(f.location.line >= 1 for f in result.findings)
+
+
+@SETTINGS
+@given(st.one_of(VALUES, YAMLISH))
+def test_random_site_file_in_directory_form(site: Any) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "sites").mkdir()
+        (root / "fabric.yaml").write_text(yaml.safe_dump({"fabric": MINIMAL["fabric"]}))
+        (root / "sites" / "a.yaml").write_text(yaml.safe_dump(MINIMAL["sites"][0]))
+        text = site if isinstance(site, str) else yaml.safe_dump(site)
+        (root / "sites" / "b.yaml").write_text(text, encoding="utf-8")
+        result = api.validate(root)
+    assert result.errors or result.inventory is not None
+    assert all(f.location.line >= 1 for f in result.findings)

@@ -92,6 +92,7 @@ _LABELS = {"kind": "topology kind", "profile": "crypto profile", "auth": "authen
            "protocol": "routing protocol"}
 
 
+_UNKNOWN_KEY = ("extra_forbidden", "invalid_key")  # invalid_key: not a string (`1: x`)
 _SINGULAR = {"sites": "site", "devices": "device", "links": "link", "lan": "LAN prefix",
              "hubs": "hub", "encryption": "algorithm", "prf": "algorithm",
              "integrity": "algorithm", "dh_groups": "DH group", "pfs_groups": "DH group"}
@@ -132,9 +133,11 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: PathKey) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     field = path[-1] if path else "inventory"
     label = _LABELS.get(str(field), str(field))
+    if isinstance(field, int) and len(path) > 1:  # an item of a list: name it by the list
+        label = _SINGULAR.get(str(path[-2]), "value")
     if kind == "missing":
         return f"missing required key '{field}'{_owner(path[:-1], value)}"
-    if kind == "extra_forbidden":
+    if kind in _UNKNOWN_KEY:
         allowed = sorted(_fields(type_at(root, path[:-1])))
         hint = did_you_mean(field, allowed)
         return f"unknown key '{field}'{hint}" + ("" if hint else
@@ -168,7 +171,7 @@ def _misspelt(errors: list[ErrorDetails], root: type[BaseModel]) -> set[PathKey]
     out: set[PathKey] = set()
     for err in errors:
         path, _ = _data_path(err["loc"])
-        if err["type"] != "extra_forbidden" or not path:
+        if err["type"] not in _UNKNOWN_KEY or not path:
             continue
         allowed = _fields(type_at(root, path[:-1]))
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
@@ -186,7 +189,7 @@ def findings_from(exc: ValidationError, root: type[BaseModel], source: SourceMap
         kind = err["type"]
         if kind == "missing" and path in misspelt:
             continue
-        at_key = is_key or kind == "extra_forbidden"
+        at_key = is_key or kind in _UNKNOWN_KEY
         where = path[:-1] if kind == "missing" else path
         code = f"schema-{kind.replace('_', '-')}"
         out.append(error(code, _message(err, root, path), source.locate(where, key=at_key)))

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from netorch.inventory.errors import describe
 from netorch.inventory.types import Address, Duration, IfAddress, Name, Prefix
 
 TopologyKind = Literal["hub-and-spoke", "full-mesh", "regional"]
@@ -36,7 +37,8 @@ _MGMT_RE = re.compile(r"^(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port
 
 def _parse_mgmt(value: Any) -> str:
     if not isinstance(value, str):
-        raise PydanticCustomError("mgmt_type", "expected host or host:port as a string", {})
+        raise PydanticCustomError("mgmt_type", "'mgmt' must be a host, IP or host:port as a "
+                                  "string, got {got}", {"got": describe(value)})
     match = _MGMT_RE.match(value)
     if match is None or (match["port"] and not 0 < int(match["port"]) < 65536):
         raise PydanticCustomError(

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-import generate  # noqa: E402
+import generate
 
 CASES = [  # (label, sites, topology, target seconds)
     ("hub-and-spoke", 100, "hub-and-spoke", None),
@@ -46,7 +46,7 @@ def write_inventory(n: int, kind: str, out: Path) -> Path:
 
 def measure(path: str) -> dict[str, float]:
     """In this process: validate (load + check + plan) and the plan's JSON."""
-    from netorch import api  # noqa: PLC0415
+    from netorch import api
 
     start = time.perf_counter()
     inventory = api.load(path)

@@ -178,7 +178,9 @@ def _refuse_overlapping_gateways(gateways: dict[str, tuple[IPv4Interface, ...]])
 
 def _refuse_lab_range_overlap(inventory: Inventory) -> None:
     for site in inventory.sites:
-        used = [*site.lan, *(link.address.network for d in site.devices for link in d.links)]
+        links = [link for d in site.devices for link in d.links]
+        used = [*site.lan, *(link.address.network for link in links),
+                *(IPv4Network(link.public) for link in links if link.public)]
         for net in used:
             if net.overlaps(LAB_RANGE):
                 raise LabError(f"site '{site.name}' uses {net}, inside {LAB_RANGE}, which the "

@@ -19,7 +19,7 @@ from netorch.lab import sh
 from netorch.lab.daemons import FRR_RUN
 from netorch.lab.state import LabState
 
-STOP_TIMEOUT = 3.0
+STOP_TIMEOUT = 1.5
 
 
 def lab_namespaces(tag: str) -> list[str]:

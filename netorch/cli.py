@@ -34,6 +34,7 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=False,
+                                              exists=True,
                                               help="inventory directory or single YAML file")]
 
 
@@ -108,11 +109,18 @@ def _root(
     """netorch: one secure comms fabric from one inventory."""
 
 
+_registered = False
+
+
 def _register_optional_commands() -> None:
-    """Commands of later stages register themselves here when their modules exist."""
+    """Register the pipeline commands once (lazily: `netorch --version` stays fast)."""
+    global _registered  # noqa: PLW0603  (one app per process)
+    if _registered:
+        return
     from netorch import commands
 
     commands.register(app)
+    _registered = True
 
 
 def main(argv: list[str] | None = None) -> int:

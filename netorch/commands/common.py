@@ -14,6 +14,7 @@ from netorch.findings import InventoryError
 from netorch.inventory import Inventory
 
 InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=False,
+                                              exists=True,
                                               help="inventory directory or single YAML file")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE",
                                                 help="write to FILE instead of stdout")]

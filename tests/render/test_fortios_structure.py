@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from netorch import api
-from netorch.plan.model import FabricPlan
+from tests.render.structure import cases, configs, planned_interfaces, sample
 
-ROOT = Path(__file__).resolve().parents[2]
-INVENTORIES = {
-    "eastern-region": ROOT / "inventories" / "eastern-region",
-    "psk-mesh": ROOT / "tests" / "fixtures" / "psk-mesh.yaml",
-    "cnsa-regional": ROOT / "tests" / "fixtures" / "cnsa-regional.yaml",
-}
 PLATFORM = "fortinet_fortios"
 
 
@@ -64,19 +55,6 @@ def parse(text: str) -> Node:
     if len(stack) != 1:
         raise ValueError("unbalanced config/edit blocks")
     return root
-
-
-@cache
-def plan_of(case: str) -> FabricPlan:
-    return api.plan(api.load(INVENTORIES[case]))
-
-
-@cache
-def configs(case: str) -> dict[str, str]:
-    plan = plan_of(case)
-    devices = {d.name for d in plan.devices if d.platform == PLATFORM}
-    return {name: files["config.fortios"] for name, files in
-            api.render(plan, redact=True, devices=devices).items()}
 
 
 def fortios_problems(text: str) -> list[str]:
@@ -155,23 +133,13 @@ def _bgp_problems(root: Node) -> list[str]:
     return problems
 
 
-def _cases() -> list[object]:
-    return [pytest.param(case, d.name, id=f"{case}/{d.name}")
-            for case in INVENTORIES for d in plan_of(case).devices if d.platform == PLATFORM]
-
-
-@pytest.mark.parametrize(("case", "device"), _cases())
+@pytest.mark.parametrize(("case", "device"), cases(PLATFORM))
 def test_rendered_fortios_is_structurally_sound(case: str, device: str) -> None:
-    text = configs(case)[device]
+    text = configs(case, PLATFORM)[device]
     assert fortios_problems(text) == []
-    planned = {t.a.interface if t.a.device == device else t.b.interface
-               for t in plan_of(case).tunnels_of(device)}
+    planned = planned_interfaces(case, device)
     assert set(parse(text).table("vpn ipsec phase1-interface")) == planned
     assert all(len(name) <= 15 for name in planned)
-
-
-def _sample() -> str:
-    return configs("psk-mesh")[next(iter(configs("psk-mesh")))]
 
 
 @pytest.mark.parametrize(("drop", "expect"), [
@@ -182,7 +150,7 @@ def _sample() -> str:
     ('        set interface "nt', "no firewall policy with it as srcintf"),
 ])
 def test_checker_rejects_broken_config(drop: str, expect: str) -> None:
-    text = _sample()
+    text = sample(PLATFORM)
     line = next(ln for ln in text.splitlines(keepends=True) if ln.startswith(drop))
     problems = fortios_problems(text.replace(line, "", 1))
     assert any(expect in p for p in problems), problems

@@ -9,35 +9,13 @@ missing prefix-lists. A test feeds it broken configs to prove it rejects them.
 from __future__ import annotations
 
 import ipaddress
-from functools import cache
-from pathlib import Path
 
 import pytest
 from ciscoconfparse2 import CiscoConfParse
 
-from netorch import api
-from netorch.plan.model import FabricPlan
+from tests.render.structure import cases, configs, planned_interfaces, sample
 
-ROOT = Path(__file__).resolve().parents[2]
-INVENTORIES = {
-    "eastern-region": ROOT / "inventories" / "eastern-region",
-    "psk-mesh": ROOT / "tests" / "fixtures" / "psk-mesh.yaml",
-    "cnsa-regional": ROOT / "tests" / "fixtures" / "cnsa-regional.yaml",
-}
 PLATFORM = "cisco_iosxe"
-
-
-@cache
-def plan_of(case: str) -> FabricPlan:
-    return api.plan(api.load(INVENTORIES[case]))
-
-
-@cache
-def configs(case: str) -> dict[str, str]:
-    plan = plan_of(case)
-    devices = {d.name for d in plan.devices if d.platform == PLATFORM}
-    return {name: files["config.ios"] for name, files in
-            api.render(plan, redact=True, devices=devices).items()}
 
 
 def _children(parse: CiscoConfParse, head: str) -> dict[str, list[str]]:
@@ -146,24 +124,14 @@ def _route_maps(parse: CiscoConfParse) -> dict[str, list[str]]:
     return maps
 
 
-def _cases() -> list[object]:
-    return [pytest.param(case, d.name, id=f"{case}/{d.name}")
-            for case in INVENTORIES for d in plan_of(case).devices if d.platform == PLATFORM]
-
-
-@pytest.mark.parametrize(("case", "device"), _cases())
+@pytest.mark.parametrize(("case", "device"), cases(PLATFORM))
 def test_rendered_iosxe_is_structurally_sound(case: str, device: str) -> None:
-    text = configs(case)[device]
+    text = configs(case, PLATFORM)[device]
     assert iosxe_problems(text) == []
     parse = CiscoConfParse(text.splitlines(), syntax="ios")
-    planned = {t.a.interface if t.a.device == device else t.b.interface
-               for t in plan_of(case).tunnels_of(device)}
+    planned = planned_interfaces(case, device)
     rendered = {o.text.split()[1] for o in parse.find_objects(r"^interface Tunnel")}
     assert rendered == planned
-
-
-def _sample() -> str:
-    return configs("psk-mesh")[next(iter(configs("psk-mesh")))]
 
 
 @pytest.mark.parametrize(("drop", "expect"), [
@@ -173,14 +141,14 @@ def _sample() -> str:
     (" match ip address prefix-list site-mesh-linux\n", "matches no prefix-list"),
 ])
 def test_checker_rejects_broken_config(drop: str, expect: str) -> None:
-    text = _sample()
+    text = sample(PLATFORM)
     assert drop in text
     problems = iosxe_problems(text.replace(drop, "", 1))
     assert any(expect in p for p in problems), problems
 
 
 def test_checker_rejects_keyring_for_another_peer() -> None:
-    text = _sample()
+    text = sample(PLATFORM)
     broken = text.replace("  address 172.16.1.2\n", "  address 192.0.2.99\n", 1)
     assert broken != text
     assert any("keyring peer" in p for p in iosxe_problems(broken))

@@ -11,35 +11,13 @@ from __future__ import annotations
 
 import shlex
 from collections import defaultdict
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from netorch import api
-from netorch.plan.model import FabricPlan
+from tests.render.structure import cases, configs, planned_interfaces, sample
 
-ROOT = Path(__file__).resolve().parents[2]
-INVENTORIES = {
-    "eastern-region": ROOT / "inventories" / "eastern-region",
-    "psk-mesh": ROOT / "tests" / "fixtures" / "psk-mesh.yaml",
-    "cnsa-regional": ROOT / "tests" / "fixtures" / "cnsa-regional.yaml",
-}
 PLATFORM = "juniper_junos"
 Tree = dict[str, dict[str, list[list[str]]]]
-
-
-@cache
-def plan_of(case: str) -> FabricPlan:
-    return api.plan(api.load(INVENTORIES[case]))
-
-
-@cache
-def configs(case: str) -> dict[str, str]:
-    plan = plan_of(case)
-    devices = {d.name for d in plan.devices if d.platform == PLATFORM}
-    return {name: files["config.set"] for name, files in
-            api.render(plan, redact=True, devices=devices).items()}
 
 
 def parse(text: str) -> list[list[str]]:
@@ -145,23 +123,13 @@ def _bgp_problems(s: list[list[str]]) -> list[str]:
     return problems
 
 
-def _cases() -> list[object]:
-    return [pytest.param(case, d.name, id=f"{case}/{d.name}")
-            for case in INVENTORIES for d in plan_of(case).devices if d.platform == PLATFORM]
-
-
-@pytest.mark.parametrize(("case", "device"), _cases())
+@pytest.mark.parametrize(("case", "device"), cases(PLATFORM))
 def test_rendered_junos_is_structurally_sound(case: str, device: str) -> None:
-    text = configs(case)[device]
+    text = configs(case, PLATFORM)[device]
     assert junos_problems(text) == []
-    planned = {t.a.interface if t.a.device == device else t.b.interface
-               for t in plan_of(case).tunnels_of(device)}
+    planned = planned_interfaces(case, device)
     units = {f"st0.{u}" for u in objects(parse(text), "interfaces", "st0", "unit")}
     assert units == planned
-
-
-def _sample() -> str:
-    return configs("psk-mesh")[next(iter(configs("psk-mesh")))]
 
 
 def _drop(text: str, start: str, contains: str = "", whole: int = 0) -> str:
@@ -186,7 +154,7 @@ def _drop(text: str, start: str, contains: str = "", whole: int = 0) -> str:
 ])
 def test_checker_rejects_broken_config(start: str, contains: str, whole: int,
                                        expect: str) -> None:
-    text = _sample()
+    text = sample(PLATFORM)
     broken = _drop(text, start, contains, whole)
     assert broken != text
     problems = junos_problems(broken)

@@ -113,6 +113,7 @@ def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
     if not result.ok:
         return Deployed(plan, result, 0, 0)
     fixes = sum(zebra.sync(dev) for dev in rt.spec.devices)
+    (rt.workdir / "settle.log").write_text(f"zebra addresses re-announced: {fixes}\n")
     started = probe.initiate_missing(rt, initiators(plan))
     return Deployed(plan, result, fixes, started)
 

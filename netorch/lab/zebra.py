@@ -20,9 +20,15 @@ PAUSE = 0.3
 
 
 def kernel_addresses(ns: str) -> dict[str, set[str]]:
-    out = sh.run(["ip", "-n", ns, "-j", "-4", "addr", "show"], check=False).stdout
+    """Addresses of the namespace's VXLAN devices (the tunnels), by interface.
+
+    Only those: re-adding an underlay address would flush the routes via it.
+    """
+    out = sh.run(["ip", "-n", ns, "-j", "-d", "-4", "addr", "show"], check=False).stdout
     found: dict[str, set[str]] = {}
     for link in json.loads(out or "[]"):
+        if link.get("linkinfo", {}).get("info_kind") != "vxlan":
+            continue
         addrs = {f"{a['local']}/{a['prefixlen']}" for a in link.get("addr_info", [])}
         if addrs:
             found[str(link["ifname"])] = addrs
@@ -42,7 +48,7 @@ def missing(ns: str) -> list[tuple[str, str]]:
     """(interface, address) pairs the kernel has and zebra does not."""
     zebra = zebra_addresses(ns)
     return sorted((ifname, addr) for ifname, addrs in kernel_addresses(ns).items()
-                  if ifname != "lo" for addr in addrs - zebra.get(ifname, set()))
+                  for addr in addrs - zebra.get(ifname, set()))
 
 
 def sync(dev: LabDevice) -> int:

@@ -16,7 +16,8 @@ from tests.simulator.base import CliSession, Reply, SimDevice
 PATHS = {"system interface", "system global", "system zone", "system settings",
          "vpn ipsec phase1-interface", "vpn ipsec phase2-interface", "router bgp",
          "router static", "router prefix-list", "router route-map", "router access-list",
-         "firewall policy", "firewall address", "firewall addrgrp", "system console"}
+         "firewall policy", "firewall address", "firewall addrgrp", "system console",
+         "user peer", "user peergrp", "vpn certificate ca", "vpn certificate local"}
 NESTED = {"neighbor", "network", "rule", "redistribute", "neighbor-group"}
 _PROPOSAL = re.compile(r"^(aes128|aes192|aes256|aes128gcm|aes256gcm|chacha20poly1305|3des|des)"
                        r"(-(prf)?(sha1|sha256|sha384|sha512|md5))?$")

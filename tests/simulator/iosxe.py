@@ -180,9 +180,14 @@ class IosXeSession(CliSession):
         while True:
             mode, node = self.path[-1]
             words = text.split()
+            if text in grammar.STORED_NO:
+                node.add(text)
+                return Reply()
             if words[0] == "no" and len(words) > 1:
                 node.remove(" ".join(words[1:]))
                 return Reply()
+            if f"no {text}" in grammar.STORED_NO:
+                node.remove(f"no {text}")
             new_mode = grammar.starter(mode, text)
             if new_mode is not None:
                 self.path.append((new_mode, node.add(text)))

@@ -18,6 +18,7 @@ STARTERS: dict[str, list[tuple[str, str]]] = {
         (r"^crypto ikev2 keyring \S+$", "config-ikev2-keyring"),
         (r"^crypto ikev2 profile \S+$", "config-ikev2-profile"),
         (r"^crypto ipsec profile \S+$", "ipsec-profile"),
+        (r"^crypto pki trustpoint \S+$", "ca-trustpoint"),
         (r"^crypto ipsec transform-set \S+ \S.*$", "cfg-crypto-trans"),
         (r"^route-map \S+( (permit|deny))?( \d+)?$", "config-route-map"),
         (r"^ip access-list (standard|extended) \S+$", "config-acl"),
@@ -54,7 +55,10 @@ KEYWORDS: dict[str, set[str]] = {
     "config-ikev2-keyring-peer": {"address", "pre-shared-key", "identity", "description",
                                   "hostname", "no"},
     "config-ikev2-profile": {"match", "identity", "authentication", "keyring", "dpd",
-                             "lifetime", "nat", "description", "ivrf", "no"},
+                             "lifetime", "nat", "description", "ivrf", "pki", "no"},
+    "ca-trustpoint": {"enrollment", "fqdn", "subject-name", "revocation-check", "rsakeypair",
+                      "eckeypair", "subject-alt-name", "ip-address", "serial-number",
+                      "chain-validation", "usage", "no"},
     "ipsec-profile": {"set", "description", "no"},
     "cfg-crypto-trans": {"mode", "no"},
     "config-route-map": {"match", "set", "description", "continue", "no"},
@@ -88,7 +92,14 @@ _SINGLE = ("ip address", "tunnel source", "tunnel destination", "tunnel mode",
            "set transform-set", "set ikev2-profile", "set pfs", "mtu", "ip mtu",
            "ip tcp adjust-mss", "identity local", "keyring local", "dpd", "lifetime",
            "address", "encryption", "integrity", "prf", "group",
-           "proposal", "mode", "interval")
+           "proposal", "mode", "interval", "enrollment", "fqdn", "subject-name",
+           "revocation-check", "pki trustpoint")
+
+
+_PER_DIRECTION = {"route-map", "prefix-list", "filter-list", "distribute-list"}
+# `no` forms IOS keeps in the running config (it shows the non-default setting)
+STORED_NO = {"no bgp default ipv4-unicast", "no ip domain lookup", "no ip http server",
+             "no ip http secure-server", "no service pad", "no auto-summary"}
 
 
 def starter(mode: str, line: str) -> str | None:
@@ -123,6 +134,8 @@ def incomplete(mode: str, words: list[str]) -> bool:
 def single_key(line: str) -> str | None:
     """The part of a single-valued command that a new value replaces (`tunnel source`)."""
     words = line.split()
+    if words[0] == "neighbor" and len(words) >= 4 and words[2] in _PER_DIRECTION:
+        return " ".join([*words[:3], words[-1]])  # `route-map X in` and `... out` coexist
     if words[0] in ("neighbor", "pre-shared-key") and len(words) >= 3:
         return " ".join(words[:3] if words[0] == "neighbor" or words[1] in ("local", "remote")
                         else words[:1])

@@ -51,8 +51,10 @@ def bad_token(words: list[str]) -> int | None:
 
 def _replaces(old: str, new: str) -> bool:
     a, b = old.split(), new.split()
+    if a[:4] == b[:4] == ["security", "address-book", "global", "address"]:
+        return len(a) == len(b) == 6 and a[4] == b[4]  # an address entry has one prefix
     return (len(a) == len(b) and len(a) >= 3 and a[:-1] == b[:-1] and a[-2] in _SINGLE
-            and a[0] != "interfaces")
+            and a[0] != "interfaces" and "address-set" not in a)
 
 
 class JunosDevice(SimDevice):

@@ -98,8 +98,8 @@ def junos_live(device: JunosDevice) -> Live:
         if m := re.match(r"security ike gateway (\S+) (address|external-interface|local-address)"
                          r" (\S+)", line):
             gateways.setdefault(m[1], {})[m[2]] = m[3]
-    sas = [(name, g.get("local-address", ""), g.get("address", ""))
-           for name, g in sorted(gateways.items())]
+    sas = [(name, g.get("local-address") or _junos_address(lines, g.get("external-interface")),
+            g.get("address", "")) for name, g in sorted(gateways.items())]
     local_as = next((ln.split()[-1] for ln in lines
                      if ln.startswith("routing-options autonomous-system")), "0")
     neighbors: list[tuple[str, str]] = []
@@ -107,6 +107,15 @@ def junos_live(device: JunosDevice) -> Live:
         if m := re.match(r"protocols bgp group \S+ neighbor (\S+) peer-as (\d+)", line):
             neighbors.append((m[1], m[2]))
     return _apply_faults(device, Live(sas, neighbors, local_as, "10.255.255.2"))
+
+
+def _junos_address(lines: list[str], interface: str | None) -> str:
+    """The address of `ge-0/0/1.0` (the gateway's external interface), as the SA shows."""
+    if not interface:
+        return ""
+    name, _, unit = interface.partition(".")
+    prefix = f"interfaces {name} unit {unit or '0'} family inet address "
+    return next((ln[len(prefix):].split("/")[0] for ln in lines if ln.startswith(prefix)), "")
 
 
 def junos_json(device: JunosDevice, what: str) -> str:

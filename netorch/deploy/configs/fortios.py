@@ -1,21 +1,28 @@
 """Fortinet FortiOS: `config` / `edit` / `set` trees, diffed table by table.
 
-Tables netorch owns (`OWNED`: IPsec phase 1/2, BGP, netorch prefix lists and route
-maps) are replaced: entries and settings the rendered `config.fortios` lacks are
-deleted or unset. Other tables the rendered file touches (`system interface`, where the
-tunnel interfaces get their addresses) are merged: only the entries it names are
-changed, so the rest of the firewall is never touched.
+What netorch owns (`OWNED`) is replaced: owned entries the rendered `config.fortios`
+lacks are deleted, settings it lacks unset. `router bgp` is owned whole; in the other
+owned tables only the entries named the way the templates name them are netorch's
+(`ntN` tunnels and their `ntN-in` / `ntN-out` route maps, `site-NAME` and `fabric-all`
+prefix lists), so an operator's own VPNs, prefix lists and route maps stay. Other
+tables the rendered file touches (`system interface`, where the tunnel interfaces get
+their addresses) are merged: only the entries it names are changed, so the rest of the
+firewall is never touched.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
 from netorch.deploy.configs import Change, unified
 
-OWNED = ("vpn ipsec phase1-interface", "vpn ipsec phase2-interface", "router bgp",
-         "router prefix-list", "router route-map")
+_TUNNEL = re.compile(r"nt\d+")
+OWNED: dict[str, re.Pattern[str] | None] = {  # table -> netorch's entry names (None: all)
+    "vpn ipsec phase1-interface": _TUNNEL, "vpn ipsec phase2-interface": _TUNNEL,
+    "router bgp": None, "router prefix-list": re.compile(r"site-.+|fabric-all"),
+    "router route-map": re.compile(r"nt\d+-(in|out)")}
 _DELETE_ORDER = ("vpn ipsec phase2-interface", "router bgp", "router route-map",
                  "router prefix-list", "vpn ipsec phase1-interface")
 
@@ -93,13 +100,21 @@ def _scope(running: Node, intended: Node) -> Node:
         if table is None:
             continue
         if path in OWNED:
-            scoped.tables[path] = table
+            scoped.tables[path] = _owned(table, OWNED[path], intended.tables.get(path))
         elif path in intended.tables:
             wanted = intended.tables[path].entries
             entries = {k: v for k, v in table.entries.items() if k in wanted}
             if entries:
                 scoped.tables[path] = Node(entries=entries)
     return scoped
+
+
+def _owned(table: Node, names: re.Pattern[str] | None, intended: Node | None) -> Node:
+    if names is None:
+        return table
+    wanted = intended.entries if intended is not None else {}
+    entries = {k: v for k, v in table.entries.items() if k in wanted or names.fullmatch(k)}
+    return Node(dict(table.settings), dict(table.tables), entries)
 
 
 def plan_change(running: str, intended: str, *, restore_from: str | None = None) -> Change:

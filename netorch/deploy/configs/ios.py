@@ -2,9 +2,13 @@
 
 netorch's rendered `config.ios` is not a whole device config, so the diff is scoped:
 a top-level section is managed when the rendered file has it, or when it is one netorch
-creates (IKEv2 and IPsec objects, tunnel interfaces, BGP, NETORCH-* prefix lists and
-route maps), so a tunnel removed from the plan is removed from the device. Everything
-else on the box (management interface, users, logging) is never touched.
+creates, named as the templates name it (IKEv2 and IPsec objects, `TunnelN` interfaces,
+BGP, the `site-NAME` / `fabric-all` prefix lists, the per-tunnel `TunnelN-IN` /
+`TunnelN-OUT` route maps, and static routes named `TunnelN` or `netorch-SITE`), so a
+tunnel or site removed from the plan is removed from the device. Everything else on
+the box (management interface, users, logging, the operator's own prefix lists, route
+maps and routes) is never touched. PKI trustpoints are managed only while rendered:
+removing one would delete its enrolled certificates.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from hier_config import Host
 from netorch.deploy.configs import Change, unified
 
 OWNED = re.compile(r"^(crypto ikev2 (proposal|policy|keyring|profile) |crypto ipsec (profile|"
-                   r"transform-set) |interface Tunnel\d+$|router bgp |ip prefix-list NETORCH|"
-                   r"route-map NETORCH|bfd-template )")
+                   r"transform-set) |interface Tunnel\d+$|router bgp |"
+                   r"ip prefix-list (site-\S+|fabric-all) |route-map Tunnel\d+-(IN|OUT) |"
+                   r"ip route .* name (Tunnel\d+|netorch-\S+)$|bfd-template )")
 _NOISE = {"", "!", "exit-address-family"}  # separators; IOS adds exit-address-family itself
 _SKIP = re.compile(r"^(Building configuration|Current configuration|version |end$|!)")
 
@@ -53,7 +58,8 @@ def plan_change(running: str, intended: str) -> Change:
     host.load_running_config(current)
     host.load_generated_config(_canonical(intended))
     remediation = host.remediation_config_filtered_text(set(), set())
-    commands = with_exits([line.rstrip() for line in remediation.splitlines() if line.strip()])
+    commands = with_exits([line.rstrip() for line in remediation.splitlines()
+                           if line.strip() and line.strip() not in _NOISE])
     if not commands:
         return Change()
     return Change(unified(current, _canonical(intended), "config.ios"), commands)
@@ -63,7 +69,9 @@ def with_exits(lines: list[str]) -> list[str]:
     """Indented remediation lines as typed: an `exit` for each level left, no indent.
 
     Explicit exits keep a `no ...` line meant for global config from being taken by
-    the sub-mode the previous section left open.
+    the sub-mode the previous section left open. The caller drops hier_config's own
+    `exit-address-family`: counted as a level here, it would take one `exit` too many
+    and leave configuration mode (the lines after it then land in exec mode).
 
     >>> with_exits(["router bgp 1", "  address-family ipv4", "    network 10.0.0.0", "no x"])
     ['router bgp 1', 'address-family ipv4', 'network 10.0.0.0', 'exit', 'exit', 'no x']

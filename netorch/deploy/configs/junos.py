@@ -1,21 +1,33 @@
 """Juniper Junos: `set` statements, diffed as sets of statements in the owned hierarchies.
 
-netorch owns `security ike`, `security ipsec`, the `st0` tunnel interfaces, the
-`netorch` BGP group and netorch-* policy objects; a statement there that the rendered
-`config.set` does not have is deleted, so stale tunnels go away. The device's own
-`show | compare` of the candidate is what gets committed; this diff decides whether
-there is anything to do at all (a no-change deploy never opens configuration mode).
+netorch owns what the templates name: the `st0-N` IKE policies and gateways and IPsec
+VPNs with the proposals they use, the `st0` tunnel interfaces, the `fabric` BGP group,
+the per-neighbour `st0-N-in` / `st0-N-out` policies, the `site-NAME` / `fabric-all`
+route-filter lists and address-book entries, the `vpn` zone and the two fabric security
+policies. A statement there that the rendered `config.set` does not have is deleted,
+so stale tunnels and sites go away; the operator's own VPNs, policies and zones stay.
+The device's own `show | compare` of the candidate is what gets committed; this diff
+decides whether there is anything to do at all (a no-change deploy never opens configuration mode).
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from netorch.deploy.configs import Change, unified
 
-OWNED = ("security ike ", "security ipsec ", "interfaces st0 ", "protocols bgp group netorch",
-         "policy-options policy-statement netorch", "policy-options prefix-list netorch",
-         "security zones security-zone vpn ")
+_SETS = r"(site-\S+|fabric-all)"
+OWNED = re.compile("|".join((
+    r"security ike (policy|gateway) st0-\d+ ", r"security ipsec vpn st0-\d+ ",
+    r"security ike proposal \S+-prf\S+ ", r"security ipsec (proposal|policy) esp-\S+ ",
+    r"interfaces st0 ", r"protocols bgp group fabric ",
+    r"policy-options policy-statement st0-\d+-(in|out) ",
+    rf"policy-options route-filter-list {_SETS} ",
+    rf"security address-book global address(-set)? {_SETS} ",
+    r"security zones security-zone vpn ",
+    r"security policies from-zone (trust to-zone vpn policy lan-to-fabric|"
+    r"vpn to-zone trust policy fabric-to-lan) ")))
 
 
 def statements(text: str) -> list[str]:
@@ -37,7 +49,7 @@ def _words(text: str) -> list[str]:
 
 def managed(running: str, intended: str = "") -> str:
     wanted = set(statements(intended))
-    keep = [s for s in statements(running) if s in wanted or s.startswith(OWNED)]
+    keep = [s for s in statements(running) if s in wanted or OWNED.match(s)]
     return "".join(f"set {s}\n" for s in keep)
 
 

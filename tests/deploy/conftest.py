@@ -34,6 +34,13 @@ def rendered(name: str) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted((FIXTURES / name).iterdir())}
 
 
+@pytest.fixture(autouse=True)
+def _audit_log_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy without an explicit audit log writes to $NETORCH_AUDIT_LOG, else ./:
+    never let a test leave one in the repository."""
+    monkeypatch.setenv("NETORCH_AUDIT_LOG", str(tmp_path / "default-audit.jsonl"))
+
+
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
     devices: list[SimDevice] = [fleet.make(p, n, ip) for n, (p, ip) in DEVICES.items()]

@@ -209,13 +209,25 @@ def test_rendered_fabric_deploys_verifies_and_grows(fabric: Fabric, tmp_path: Pa
     assert verify_fabric(grown, targets4, CREDS, workers=4).ok
     _operator_config_untouched(fabric.sim)
 
+    # and back: the site leaves, every object netorch made for it goes from the hub
+    shrunk = deploy_fabric(targets, CREDS, options)
+    assert _outcomes(shrunk) == dict.fromkeys(("f1", "j1", "r1"), Outcome.COMMITTED), \
+        [d.as_dict() for d in shrunk.devices]
+    hub_now = fabric.sim.devices["r1"].running_text()
+    assert "Tunnel3" not in hub_now and "site-courts-north" not in hub_now
+    assert "198.51.100.42" not in hub_now
+    assert not any("courts-north" in d.running_text() or "10.4.0.0" in d.running_text()
+                   for n, d in fabric.sim.devices.items() if n in ("f1", "j1"))
+    assert verify_fabric(plan, targets, CREDS, workers=3).ok
+    _operator_config_untouched(fabric.sim)
+
     records = [json.loads(line) for line in audit.read_text().splitlines()]
-    assert [r["result"] for r in records].count("committed") == 7  # 3, then 4
+    assert [r["result"] for r in records].count("committed") == 10  # 3, 4, then 3
     if fabric.auth == "psk":
         keys = _psks(grown)
         assert len(keys) == 4
         shown = json.dumps([r.as_dict() for r in (*diff.devices, *first.devices,
-                                                  *third.devices)])
+                                                  *third.devices, *shrunk.devices)])
         for key in keys:
             assert key not in shown and key not in audit.read_text()
         assert "<redacted>" in json.dumps([d.as_dict() for d in diff.devices])

@@ -58,11 +58,35 @@ def plan_change(running: str, intended: str) -> Change:
     host.load_running_config(current)
     host.load_generated_config(_canonical(intended))
     remediation = host.remediation_config_filtered_text(set(), set())
-    commands = with_exits([line.rstrip() for line in remediation.splitlines()
-                           if line.strip() and line.strip() not in _NOISE])
+    lines = [line.rstrip() for line in remediation.splitlines()
+             if line.strip() and line.strip() not in _NOISE]
+    commands = with_exits(dependents_first(lines))
     if not commands:
         return Change()
     return Change(unified(current, _canonical(intended), "config.ios"), commands)
+
+
+# A top-level `no` is sent after the removal of whatever refers to it: the tunnel
+# interface uses the IPsec profile, which uses the IKEv2 profile, which uses the keyring.
+_REMOVE_ORDER = ("no interface Tunnel", "no crypto ipsec profile ", "no crypto ikev2 profile ",
+                 "no crypto ikev2 keyring ", "no crypto ikev2 policy ",
+                 "no crypto ikev2 proposal ", "no crypto ipsec transform-set ")
+
+
+def dependents_first(lines: list[str]) -> list[str]:
+    """The remediation with top-level removals of referenced objects reordered so a
+    referring object always goes first (IOS refuses to remove an object in use).
+
+    >>> dependents_first(["no crypto ipsec profile T3", "no interface Tunnel3", "ip x"])
+    ['no interface Tunnel3', 'no crypto ipsec profile T3', 'ip x']
+    """
+    def rank(line: str) -> int:
+        return next((i for i, p in enumerate(_REMOVE_ORDER) if line.startswith(p)),
+                    len(_REMOVE_ORDER))
+
+    removals = sorted((ln for ln in lines if rank(ln) < len(_REMOVE_ORDER)), key=rank)
+    rest = iter(removals)
+    return [next(rest) if rank(ln) < len(_REMOVE_ORDER) else ln for ln in lines]
 
 
 def with_exits(lines: list[str]) -> list[str]:

@@ -3,6 +3,14 @@
 Each record says when, who (the local user and the device login), which device, the
 SHA-256 of the redacted diff, what happened and whether a rollback ran. Lines are
 written with O_APPEND in one `write`, so concurrent deploys never interleave a record.
+
+Where: `--audit-log` / `DeployOptions.audit_log`, else `$NETORCH_AUDIT_LOG`, else
+`./netorch-audit.jsonl` in the directory the deploy runs from. Deliberately not the
+inventory's directory: the inventory is the reviewed source of truth, usually a git
+checkout (often read-only in CI), and a log of who deployed when does not belong in
+its history; the run's directory is what a CI job archives as an artifact. Production
+setups should point `NETORCH_AUDIT_LOG` at a persistent, append-only location. Tests
+always set it to a temporary path (tests/deploy/conftest.py).
 """
 
 from __future__ import annotations

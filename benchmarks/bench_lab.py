@@ -76,8 +76,8 @@ def run_case(path: Path, label: str, failover: bool) -> dict[str, Any]:
     rt = runtime.attach(inventory, name)
     plan = pipeline.plan_for(rt, inventory)
     began = time.monotonic()
-    ike = labtest.check_ike(rt, plan)[0]
-    bgp = labtest.check_bgp(rt, plan)[0]
+    ike, ike_summary, ike_gaps = labtest.check_ike(rt, plan)
+    bgp, bgp_summary, bgp_gaps = labtest.check_bgp(rt, plan)
     converged_s = time.monotonic() - began
     pss = sum(pss_kib(p.pid) for p in rt.state.procs) / 1024
     began = time.monotonic()
@@ -87,11 +87,14 @@ def run_case(path: Path, label: str, failover: bool) -> dict[str, Any]:
     lab_down(path)
     down_s = time.monotonic() - began
     fail = next((c.summary for c in tested.checks if c.name == "failover"), "")
+    problems = [f"converge ike: {ike_summary} {ike_gaps[:3]}"] if not ike else []
+    problems += [f"converge bgp: {bgp_summary} {bgp_gaps[:3]}"] if not bgp else []
+    problems += [f"{c.name}: {c.summary} {c.details[:3]}" for c in tested.checks if not c.ok]
     return {"case": label, "sites": len(inventory.sites), "devices": len(rt.spec.devices),
             "tunnels": len(plan.tunnels), "build": up.build_seconds,
             "deploy": up.deploy_seconds, "up": up_s, "converged": converged_s,
             "ok": ike and bgp and tested.ok, "test": test_s, "down": down_s,
-            "mb_site": pss / len(inventory.sites), "failover": fail}
+            "mb_site": pss / len(inventory.sites), "failover": fail, "problems": problems}
 
 
 def main() -> int:
@@ -121,6 +124,8 @@ def main() -> int:
     for r in rows:
         if r["failover"]:
             print(f"{r['case']}: {r['failover']}")
+        for problem in r["problems"]:
+            print(f"{r['case']}: FAILED {problem}")
     return 0 if all(r["ok"] for r in rows) else 1
 
 

@@ -89,14 +89,17 @@ def _inventory(path: str | Path) -> Inventory:
 
 
 def lab_up(path: str | Path, *, lab: str | None = None, root: Path | None = None,
-           secret_file: Path | None = None, workers: int = 10) -> LabUpResult:
-    """Build the lab of the inventory at `path` and deploy its configs over SSH."""
+           secret_file: Path | None = None, workers: int = 10,
+           template_dirs: tuple[Path, ...] = ()) -> LabUpResult:
+    """Build the lab of the inventory at `path` and deploy its configs over SSH.
+
+    `template_dirs`: user template folders searched before netorch's own (as render)."""
     inventory = _inventory(path)
     name = lab or inventory.fabric.name
     rt = runtime.start(inventory, name, root)
     began = time.monotonic()
     try:
-        deployed = pipeline.deploy(rt, inventory, secret_file, workers)
+        deployed = pipeline.deploy(rt, inventory, secret_file, workers, template_dirs)
     except BaseException:
         runtime.stop(name, root)
         raise

@@ -93,18 +93,20 @@ def _short_upload_lines() -> None:
     linux._CHUNK = min(linux._CHUNK, UPLOAD_CHUNK)
 
 
-def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret) -> dict[str, dict[str, str]]:
+def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret,
+               template_dirs: tuple[Path, ...] = ()) -> dict[str, dict[str, str]]:
     endpoints = {d.name: {u: str(a) for u, a in d.endpoints.items()} for d in rt.spec.devices}
-    options = RenderOptions(dataplane="lab", extra={"endpoints": endpoints})
+    options = RenderOptions(dataplane="lab", template_dirs=template_dirs,
+                            extra={"endpoints": endpoints})
     return render(plan, secret, options=options)
 
 
 def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
-           workers: int = 10) -> Deployed:
+           workers: int = 10, template_dirs: tuple[Path, ...] = ()) -> Deployed:
     """Plan, render and deploy the lab's configs over SSH; then settle zebra."""
     _short_upload_lines()
     plan = plan_for(rt, inventory)
-    rendered = render_lab(rt, plan, lab_secret(rt.workdir, secret_file))
+    rendered = render_lab(rt, plan, lab_secret(rt.workdir, secret_file), template_dirs)
     targets = build_targets(plan.devices, rendered)
     credentials = Credentials("root", key_file=str(rt.workdir / "id_ed25519"))
     options = DeployOptions(commit=True, workers=workers,

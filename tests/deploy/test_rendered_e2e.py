@@ -83,9 +83,17 @@ config router prefix-list
     next
 end
 config router static
-    edit 900
+    edit 1
         set gateway 198.51.100.25
         set device "port1"
+    next
+end
+config firewall policy
+    edit 1
+        set name "operator-outbound"
+        set srcintf "port2"
+        set dstintf "port1"
+        set action accept
     next
 end
 """),
@@ -247,7 +255,21 @@ def _operator_config_untouched(sim: Simulator) -> None:
     assert "ip route 0.0.0.0 0.0.0.0 198.51.100.9" in r1
     assert "set policy-options policy-statement operator-export then reject" in j1
     assert "set security zones security-zone untrust interfaces ge-0/0/0.0" in j1
-    assert 'edit "operator-list"' in f1 and "edit 900" in f1
+    assert 'edit "operator-list"' in f1
+    # a factory FortiGate's default route and first policy are `edit 1`: netorch numbers
+    # its own from a reserved range, so both keep their settings
+    static, policy = (_fortios_entry(f1, table, "1") for table in ("router static",
+                                                                  "firewall policy"))
+    assert static == ["set gateway 198.51.100.25", 'set device "port1"'], static
+    assert policy[0] == 'set name "operator-outbound"', policy
+
+
+def _fortios_entry(text: str, table: str, name: str) -> list[str]:
+    """The settings of one entry of a top-level FortiOS table, as `show` prints them."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    start = lines.index(f"config {table}")
+    first = lines.index(f"edit {name}", start) + 1
+    return lines[first:lines.index("next", first)]
 
 
 def test_cli_diff_deploy_verify(fabric: Fabric, tmp_path: Path,

@@ -4,7 +4,9 @@ What netorch owns (`OWNED`) is replaced: owned entries the rendered `config.fort
 lacks are deleted, settings it lacks unset. `router bgp` is owned whole; in the other
 owned tables only the entries named the way the templates name them are netorch's
 (`ntN` tunnels and their `ntN-in` / `ntN-out` route maps, `site-NAME` and `fabric-all`
-prefix lists), so an operator's own VPNs, prefix lists and route maps stay. Other
+prefix lists, and in `router static` and `firewall policy` the IDs of `RESERVED_IDS`,
+the range the templates number netorch's routes and policies from), so an operator's
+own VPNs, prefix lists, route maps, routes and policies stay. Other
 tables the rendered file touches (`system interface`, where the tunnel interfaces get
 their addresses) are merged: only the entries it names are changed, so the rest of the
 firewall is never touched.
@@ -14,17 +16,40 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netorch.deploy.configs import Change, unified
 
-_TUNNEL = re.compile(r"nt\d+")
-OWNED: dict[str, re.Pattern[str] | None] = {  # table -> netorch's entry names (None: all)
+# netorch's policy IDs and static route seq-nums (templates/fortinet_fortios/_names.j2):
+# high enough to miss a factory or hand-made config (which count up from 1), below
+# FortiManager's reserved policy IDs (from 1071741825) and FortiOS's 4294967294 maximum.
+RESERVED_IDS = range(1_000_000_000, 1_070_000_000)
+
+
+def reserved_id(name: str) -> bool:
+    """Whether an entry ID is in netorch's reserved range.
+
+    >>> reserved_id("1000001002"), reserved_id("1"), reserved_id("port1")
+    (True, False, False)
+    """
+    return name.isdigit() and int(name) in RESERVED_IDS
+
+
+def _named(pattern: str) -> Callable[[str], bool]:
+    compiled = re.compile(pattern)
+    return lambda name: compiled.fullmatch(name) is not None
+
+
+_TUNNEL = _named(r"nt\d+")
+OWNED: dict[str, Callable[[str], bool] | None] = {  # table -> is it netorch's? (None: all)
     "vpn ipsec phase1-interface": _TUNNEL, "vpn ipsec phase2-interface": _TUNNEL,
-    "router bgp": None, "router prefix-list": re.compile(r"site-.+|fabric-all"),
-    "router route-map": re.compile(r"nt\d+-(in|out)")}
-_DELETE_ORDER = ("vpn ipsec phase2-interface", "router bgp", "router route-map",
-                 "router prefix-list", "vpn ipsec phase1-interface")
+    "router bgp": None, "router prefix-list": _named(r"site-.+|fabric-all"),
+    "router route-map": _named(r"nt\d+-(in|out)"), "router static": reserved_id,
+    "firewall policy": reserved_id}
+_DELETE_ORDER = ("firewall policy", "router static", "vpn ipsec phase2-interface",
+                 "router bgp", "router route-map", "router prefix-list",
+                 "vpn ipsec phase1-interface")
 
 
 @dataclass
@@ -109,11 +134,11 @@ def _scope(running: Node, intended: Node) -> Node:
     return scoped
 
 
-def _owned(table: Node, names: re.Pattern[str] | None, intended: Node | None) -> Node:
-    if names is None:
+def _owned(table: Node, ours: Callable[[str], bool] | None, intended: Node | None) -> Node:
+    if ours is None:
         return table
     wanted = intended.entries if intended is not None else {}
-    entries = {k: v for k, v in table.entries.items() if k in wanted or names.fullmatch(k)}
+    entries = {k: v for k, v in table.entries.items() if k in wanted or ours(k)}
     return Node(dict(table.settings), dict(table.tables), entries)
 
 

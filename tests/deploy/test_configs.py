@@ -1,0 +1,47 @@
+"""The pure config logic of each platform (no device): ownership, secrets, containers."""
+
+from __future__ import annotations
+
+from netorch.deploy.configs import fortios
+
+FORTI_RUNNING = """config router static
+    edit 1
+        set gateway 198.51.100.25
+        set device "port1"
+    next
+    edit 1000001001
+        set dst 10.9.0.0 255.255.0.0
+        set blackhole enable
+        set comment "netorch: anchor"
+    next
+end
+config firewall policy
+    edit 1
+        set name "operator-outbound"
+    next
+    edit 1000000003
+        set name "netorch-fabric-transit"
+    next
+end
+"""
+FORTI_INTENDED = """config firewall policy
+    edit 1000000001
+        set name "netorch-lan-to-fabric"
+    next
+end
+config router static
+    edit 1000001002
+        set dst 10.3.0.0 255.255.0.0
+        set blackhole enable
+    next
+end
+"""
+
+
+def test_fortios_owns_exactly_its_reserved_ids() -> None:
+    commands = fortios.plan_change(FORTI_RUNNING, FORTI_INTENDED).commands
+    assert "delete 1000001001" in commands and "delete 1000000003" in commands
+    assert "edit 1000001002" in commands and "edit 1000000001" in commands
+    assert not any(c in ("edit 1", "delete 1") for c in commands), commands
+    kept = fortios.managed(FORTI_RUNNING, FORTI_INTENDED)
+    assert "operator" not in kept and "198.51.100.25" not in kept

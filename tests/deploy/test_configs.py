@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netorch.deploy.configs import fortios
+from netorch.deploy.configs import fortios, junos
 
 FORTI_RUNNING = """config router static
     edit 1
@@ -45,3 +45,31 @@ def test_fortios_owns_exactly_its_reserved_ids() -> None:
     assert not any(c in ("edit 1", "delete 1") for c in commands), commands
     kept = fortios.managed(FORTI_RUNNING, FORTI_INTENDED)
     assert "operator" not in kept and "198.51.100.25" not in kept
+
+
+JUNOS_RUNNING = """set routing-options static route 0.0.0.0/0 next-hop 198.51.100.17
+set routing-options static route 203.0.113.9/32 next-hop 198.51.100.17
+set routing-options static route 203.0.113.9/32 tag 1000000000
+set security zones security-zone trust interfaces ge-0/0/2.0
+"""
+JUNOS_INTENDED = """set security zones security-zone trust
+set routing-options static route 10.2.0.0/16 discard
+set routing-options static route 10.2.0.0/16 tag 1000000000
+"""
+
+
+def test_junos_owns_tagged_static_routes_only() -> None:
+    commands = junos.plan_change(JUNOS_RUNNING, JUNOS_INTENDED).commands
+    assert "delete routing-options static route 203.0.113.9/32 next-hop 198.51.100.17" in \
+        commands and "delete routing-options static route 203.0.113.9/32 tag 1000000000" in \
+        commands
+    assert not any("0.0.0.0/0" in c for c in commands), commands
+
+
+def test_junos_bare_container_with_children_is_present() -> None:
+    commands = junos.plan_change(JUNOS_RUNNING, JUNOS_INTENDED).commands
+    assert "set security zones security-zone trust" not in commands
+    without_zone = JUNOS_RUNNING.replace("set security zones security-zone trust interfaces "
+                                         "ge-0/0/2.0\n", "")
+    assert "set security zones security-zone trust" in \
+        junos.plan_change(without_zone, JUNOS_INTENDED).commands

@@ -39,7 +39,8 @@ from tests.simulator.server import Simulator
 
 SECRET = b"e2e-test-master-secret-0123456789"
 # The underlay each device already has (what the inventory's links say), plus what an
-# operator keeps there and netorch must never touch.
+# operator keeps there and netorch must never touch (j1 also keeps a far-end route a
+# previous deploy tagged for a tunnel since removed: netorch must delete it).
 SEEDS: dict[str, tuple[type[SimDevice], str]] = {
     "r1": (IosXeDevice, """hostname r1
 interface GigabitEthernet1
@@ -63,6 +64,9 @@ set interfaces ge-0/0/1 unit 0 family inet address 172.16.2.2/30
 set security zones security-zone untrust interfaces ge-0/0/0.0
 set policy-options policy-statement operator-export then reject
 set routing-options static route 0.0.0.0/0 next-hop 198.51.100.17
+set security zones security-zone trust interfaces ge-0/0/2.0
+set routing-options static route 203.0.113.9/32 next-hop 198.51.100.17
+set routing-options static route 203.0.113.9/32 tag 1000000000
 """),
     "f1": (FortiOsDevice, """config system global
     set hostname "f1"
@@ -255,6 +259,10 @@ def _operator_config_untouched(sim: Simulator) -> None:
     assert "ip route 0.0.0.0 0.0.0.0 198.51.100.9" in r1
     assert "set policy-options policy-statement operator-export then reject" in j1
     assert "set security zones security-zone untrust interfaces ge-0/0/0.0" in j1
+    assert "set routing-options static route 0.0.0.0/0 next-hop 198.51.100.17" in j1
+    assert "set security zones security-zone trust interfaces ge-0/0/2.0" in j1
+    # a route netorch tagged for a tunnel that no longer exists went with the deploy
+    assert "203.0.113.9" not in j1
     assert 'edit "operator-list"' in f1
     # a factory FortiGate's default route and first policy are `edit 1`: netorch numbers
     # its own from a reserved range, so both keep their settings

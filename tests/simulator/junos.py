@@ -74,7 +74,10 @@ class JunosDevice(SimDevice):
         return JunosSession(self)
 
     def running_text(self) -> str:
-        return "".join(f"set {line}\n" for line in self.active)
+        """As Junos prints it: a bare container statement (`set security zones
+        security-zone trust`) is not shown once something is configured below it."""
+        below = {ln.rsplit(" ", n)[0] for ln in self.active for n in range(1, ln.count(" ") + 1)}
+        return "".join(f"set {line}\n" for line in self.active if line not in below)
 
     def load_text(self, text: str) -> None:
         self.active = [ln.strip()[4:] for ln in text.splitlines() if ln.startswith("set ")]

@@ -4,8 +4,14 @@ netorch owns what the templates name: the `st0-N` IKE policies and gateways and 
 VPNs with the proposals they use, the `st0` tunnel interfaces, the `fabric` BGP group,
 the per-neighbour `st0-N-in` / `st0-N-out` policies, the `site-NAME` / `fabric-all`
 route-filter lists and address-book entries, the `vpn` zone and the two fabric security
-policies. A statement there that the rendered `config.set` does not have is deleted,
-so stale tunnels and sites go away; the operator's own VPNs, policies and zones stay.
+policies, and every static route tagged `STATIC_TAG` (the templates tag each route they
+render). A statement there that the rendered `config.set` does not have is deleted,
+so stale tunnels, sites and routes go away; the operator's own VPNs, policies, zones
+and (untagged) routes stay.
+
+A bare container statement the templates render (`set security zones security-zone
+trust`: create the zone if it is missing) is not printed by Junos once the container
+has children, so it counts as present when any running statement lies below it.
 The device's own `show | compare` of the candidate is what gets committed; this diff
 decides whether there is anything to do at all (a no-change deploy never opens configuration mode).
 """
@@ -17,7 +23,9 @@ import shlex
 
 from netorch.deploy.configs import Change, unified
 
+STATIC_TAG = "1000000000"  # templates/juniper_junos/_names.j2, static_tag
 _SETS = r"(site-\S+|fabric-all)"
+_ROUTE = re.compile(r"routing-options static route (\S+) ")
 OWNED = re.compile("|".join((
     r"security ike (policy|gateway) st0-\d+ ", r"security ipsec vpn st0-\d+ ",
     r"security ike proposal \S+-prf\S+ ", r"security ipsec (proposal|policy) esp-\S+ ",
@@ -47,21 +55,46 @@ def _words(text: str) -> list[str]:
         return text.split()
 
 
+def _tagged_routes(lines: list[str]) -> set[str]:
+    """The static routes (prefixes) carrying netorch's tag."""
+    return {m[1] for s in lines if (m := _ROUTE.match(s)) and s == f"{m[0]}tag {STATIC_TAG}"}
+
+
+def _owned(lines: list[str], wanted: set[str]) -> list[str]:
+    tagged = _tagged_routes(lines)
+    return [s for s in lines if s in wanted or OWNED.match(s)
+            or ((m := _ROUTE.match(s)) is not None and m[1] in tagged)]
+
+
 def managed(running: str, intended: str = "") -> str:
-    wanted = set(statements(intended))
-    keep = [s for s in statements(running) if s in wanted or OWNED.match(s)]
+    keep = _owned(statements(running), set(statements(intended)))
     return "".join(f"set {s}\n" for s in keep)
 
 
+def containers(lines: list[str]) -> set[str]:
+    """Every statement prefix that has a statement below it (a container with children).
+
+    >>> sorted(containers(["a b c"]))
+    ['a', 'a b']
+    """
+    out: set[str] = set()
+    for line in lines:
+        words = line.split(" ")
+        out.update(" ".join(words[:end]) for end in range(1, len(words)))
+    return out
+
+
 def plan_change(running: str, intended: str) -> Change:
-    current = statements(managed(running, intended))
+    everything = statements(running)
+    current = _owned(everything, set(statements(intended)))
     target = list(dict.fromkeys(statements(intended)))
-    have = set(current)
+    have, parents = set(current), containers(everything)
     want = set(target)
     commands = [f"delete {s}" for s in current if s not in want]
-    commands += [f"set {s}" for s in target if s not in have]
+    commands += [f"set {s}" for s in target if s not in have and s not in parents]
     if not commands:
         return Change()
     before = "".join(f"set {s}\n" for s in sorted(current))
-    after = "".join(f"set {s}\n" for s in sorted(target))
+    shown = [s for s in target if s in have or s not in parents]  # as the device prints it
+    after = "".join(f"set {s}\n" for s in sorted(shown))
     return Change(unified(before, after, "config.set"), commands)

@@ -64,11 +64,12 @@ def pss_kib(pid: int) -> int:
     return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
 
 
-def run_case(path: Path, label: str, failover: bool) -> dict[str, Any]:
+def run_case(path: Path, label: str, failover: bool,
+             template_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
     inventory = load(path)
     name = inventory.fabric.name
     began = time.monotonic()
-    up = lab_up(path)
+    up = lab_up(path, template_dirs=template_dirs)
     up_s = time.monotonic() - began
     if not up.ok:
         lab_down(path)
@@ -102,16 +103,20 @@ def main() -> int:
     parser.add_argument("--sites", type=int, nargs="*", default=[3, 10, 20])
     parser.add_argument("--example", type=Path, action="append", default=[])
     parser.add_argument("--no-failover", action="store_true")
+    parser.add_argument("--template-dir", type=Path, action="append", default=[],
+                        help="user template folder searched first (e.g. to try a fix)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sites:
             path = Path(tmp) / f"bench-{n}.yaml"
             path.write_text(yaml.safe_dump(synthetic(n), sort_keys=False))
-            rows.append(run_case(path, f"synthetic {n}", not args.no_failover))
+            rows.append(run_case(path, f"synthetic {n}", not args.no_failover,
+                                 tuple(args.template_dir)))
             print(rows[-1], flush=True)
     for example in args.example:
-        rows.append(run_case(example, example.name, not args.no_failover))
+        rows.append(run_case(example, example.name, not args.no_failover,
+                             tuple(args.template_dir)))
         print(rows[-1], flush=True)
     print("\n| case | sites | devices | tunnels | up (build + deploy) s | converged s "
           "| test s | down s | MB/site (PSS) | all checks |")

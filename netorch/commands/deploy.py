@@ -86,11 +86,15 @@ def deploy(
         help="JSON-lines audit log (default: $NETORCH_AUDIT_LOG or ./netorch-audit.jsonl)")]
     = None,
     secret_file: SecretFileOption = None,
+    rotate_keys: Annotated[bool, typer.Option(
+        help="send every pre-shared key again (devices show keys encrypted: a changed key "
+             "is otherwise not pushed)")] = False,
 ) -> None:
     """Dry run by default; --commit applies, device by device, never half-way."""
     _, targets = _targets(inventory, limit, secret_file)
     options = DeployOptions(commit=commit, workers=workers, canary=canary,
-                            max_failures=max_failures, timeout=timeout, audit_log=audit_log)
+                            max_failures=max_failures, timeout=timeout, audit_log=audit_log,
+                            rotate_keys=rotate_keys)
     result = deploy_fabric(targets, credentials_from_env(), options, ConsoleReporter())
     _print_result(result, show_diff=not commit)
     raise typer.Exit(result.exit_code)

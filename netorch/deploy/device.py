@@ -24,6 +24,7 @@ PostCheck = Callable[[Driver], list[str]]
 class DeviceRun:
     commit: bool
     post_check: PostCheck | None = None
+    rotate_keys: bool = False
 
 
 def run_device(driver: Driver, run: DeviceRun, scrub: Scrubber) -> DeviceResult:
@@ -50,7 +51,7 @@ def _lifecycle(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scru
         driver.open()
         step = "reading the running config"
         before = driver.get_running()
-        change = driver.plan(before)
+        change = driver.plan(before, rotate_keys=run.rotate_keys)
     except Exception as exc:  # every device failure becomes a result, never a traceback
         _fail(result, exc, step, scrub)
         return
@@ -74,7 +75,7 @@ def _commit(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scrubbe
             before: str, commands: list[str]) -> None:
     step = "pushing the change"
     try:
-        driver.push(driver.plan(before))
+        driver.push(driver.plan(before, rotate_keys=run.rotate_keys))
         result.steps.append(f"pushed {len(commands)} command(s)")
         step = "checking the device after commit"
         problems = post_commit_problems(driver, run.post_check)
@@ -92,7 +93,8 @@ def _commit(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scrubbe
 
 
 def post_commit_problems(driver: Driver, post_check: PostCheck | None) -> list[str]:
-    """What is wrong after a commit: intended lines missing, then the caller's checks."""
+    """What is wrong after a commit: intended lines missing, then the caller's checks.
+    (Keys, shown encrypted, count as there when present: a rotated key is not resent.)"""
     leftover = driver.plan(driver.get_running())
     problems = []
     if leftover:

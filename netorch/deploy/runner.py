@@ -31,7 +31,11 @@ from netorch.deploy.targets import DeviceTarget, UsageError
 
 @dataclass(frozen=True)
 class DeployOptions:
-    """How to deploy. `max_failures=None` never aborts; `canary=0` has no canary batch."""
+    """How to deploy. `max_failures=None` never aborts; `canary=0` has no canary batch.
+
+    `rotate_keys`: send every pre-shared key again. Devices show keys encrypted, so a
+    changed key cannot be seen in a diff; without this option a key present on the
+    device is left as it is (and a no-change redeploy sends nothing)."""
 
     commit: bool = False
     workers: int = 10
@@ -41,6 +45,7 @@ class DeployOptions:
     connect_timeout: float = 10.0
     audit_log: str | Path | None = None
     post_check: PostCheck | None = None
+    rotate_keys: bool = False
 
     def check(self) -> None:
         if self.workers < 1:
@@ -104,7 +109,8 @@ def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
     driver = driver_cls(target, connect, reconnect)
     scrub = Scrubber(secrets_in(target.files.values()))
     try:
-        return run_device(driver, DeviceRun(run.options.commit, run.options.post_check), scrub)
+        return run_device(driver, DeviceRun(run.options.commit, run.options.post_check,
+                                            run.options.rotate_keys), scrub)
     finally:
         with contextlib.suppress(Exception):
             host.close_connection("netmiko")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netorch.deploy.configs import fortios, junos
+from netorch.deploy.configs import fortios, ios, junos
 
 FORTI_RUNNING = """config router static
     edit 1
@@ -73,3 +73,25 @@ def test_junos_bare_container_with_children_is_present() -> None:
                                          "ge-0/0/2.0\n", "")
     assert "set security zones security-zone trust" in \
         junos.plan_change(without_zone, JUNOS_INTENDED).commands
+
+
+def test_encrypted_keys_count_as_present_unless_rotating() -> None:
+    junos_running = 'set security ike policy st0-1 pre-shared-key ascii-text "$9$xYz"\n'
+    junos_intended = 'set security ike policy st0-1 pre-shared-key ascii-text "Plain-Key-1"\n'
+    forti_running = 'config vpn ipsec phase1-interface\n    edit "nt1"\n' \
+                    "        set psksecret ENC QUJDRA==\n    next\nend\n"
+    forti_intended = forti_running.replace("ENC QUJDRA==", '"Plain-Key-1"')
+    ios_running = "crypto ikev2 keyring k\n peer p\n  pre-shared-key 6 FBdZgGg\n"
+    ios_intended = "crypto ikev2 keyring k\n peer p\n  pre-shared-key Plain-Key-1\n"
+    for module, running, intended in ((junos, junos_running, junos_intended),
+                                      (fortios, forti_running, forti_intended),
+                                      (ios, ios_running, ios_intended)):
+        assert not module.plan_change(running, intended), module.__name__
+        rotate = module.plan_change(running, intended, rotate_keys=True)
+        assert any("Plain-Key-1" in c for c in rotate.commands), module.__name__
+        assert "Plain-Key-1" not in module.managed(running, intended)
+    # a key the device shows in plain text is compared as it is
+    assert junos.plan_change(junos_intended.replace("Plain", "Other"), junos_intended)
+    # a stale tunnel's key is deleted by its path, not by its encrypted value
+    assert junos.plan_change(junos_running, "").commands == [
+        "delete security ike policy st0-1 pre-shared-key"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from netorch.deploy import (
     Credentials,
     DeployOptions,
     DeployResult,
+    DeviceResult,
     DeviceTarget,
     Outcome,
     build_targets,
@@ -43,6 +44,7 @@ SECRET = b"e2e-test-master-secret-0123456789"
 # previous deploy tagged for a tunnel since removed: netorch must delete it).
 SEEDS: dict[str, tuple[type[SimDevice], str]] = {
     "r1": (IosXeDevice, """hostname r1
+password encryption aes
 interface GigabitEthernet1
  description internet
  ip address 198.51.100.10 255.255.255.248
@@ -192,6 +194,7 @@ def test_rendered_fabric_deploys_verifies_and_grows(fabric: Fabric, tmp_path: Pa
     assert _outcomes(second) == dict.fromkeys(("f1", "j1", "r1"), Outcome.UNCHANGED)
     assert not any(c.startswith(("conf", "config ", "copy ", "set ", "edit "))
                    for c in _flat(fabric.sent()))
+    rotated = _keys_shown_encrypted_and_rotated(fabric, targets, options)
 
     report = verify_fabric(plan, targets, CREDS, workers=3)
     assert report.ok, report.table()
@@ -234,15 +237,42 @@ def test_rendered_fabric_deploys_verifies_and_grows(fabric: Fabric, tmp_path: Pa
     _operator_config_untouched(fabric.sim)
 
     records = [json.loads(line) for line in audit.read_text().splitlines()]
-    assert [r["result"] for r in records].count("committed") == 10  # 3, 4, then 3
+    assert [r["result"] for r in records].count("committed") == 13  # 3, 3 rotated, 4, 3
     if fabric.auth == "psk":
         keys = _psks(grown)
         assert len(keys) == 4
-        shown = json.dumps([r.as_dict() for r in (*diff.devices, *first.devices,
+        shown = json.dumps([r.as_dict() for r in (*diff.devices, *first.devices, *rotated,
                                                   *third.devices, *shrunk.devices)])
         for key in keys:
             assert key not in shown and key not in audit.read_text()
         assert "<redacted>" in json.dumps([d.as_dict() for d in diff.devices])
+
+
+def _keys_shown_encrypted_and_rotated(fabric: Fabric, targets: list[DeviceTarget],
+                                      options: DeployOptions) -> list[DeviceResult]:
+    """Every device shows its keys encrypted ($9$, ENC, type 6), which the unchanged
+    redeploy before this took as equal; --rotate-keys sends them again, then the next
+    deploy has nothing to send. (PSK only: certificates have no key to rotate.)"""
+    if fabric.auth != "psk":
+        return []
+    shown = {n: d.running_text() for n, d in fabric.sim.devices.items()}
+    assert 'pre-shared-key ascii-text "$9$' in shown["j1"]
+    assert "set psksecret ENC " in shown["f1"] and "pre-shared-key 6 " in shown["r1"]
+    dry = deploy_fabric(targets, CREDS, replace(options, commit=False, rotate_keys=True))
+    assert _outcomes(dry) == dict.fromkeys(("f1", "j1", "r1"), Outcome.WOULD_CHANGE)
+    assert not any(c.startswith(("conf", "config ")) for c in _flat(fabric.sent()))
+    rotated = deploy_fabric(targets, CREDS, replace(options, rotate_keys=True))
+    assert _outcomes(rotated) == dict.fromkeys(("f1", "j1", "r1"), Outcome.COMMITTED)
+    sent = fabric.sent()
+    assert [c for c in sent["f1"] if c.startswith("set psksecret ")] and \
+        [c for c in sent["j1"] if "pre-shared-key ascii-text" in c] and \
+        [c for c in sent["r1"] if c.startswith("pre-shared-key ")], sent
+    again = deploy_fabric(targets, CREDS, options)
+    assert _outcomes(again) == dict.fromkeys(("f1", "j1", "r1"), Outcome.UNCHANGED)
+    assert all(k not in t for k in _psks(fabric.plan()[0])
+               for t in (json.dumps([d.as_dict() for d in (*dry.devices, *rotated.devices)]),
+                         *(d.running_text() for d in fabric.sim.devices.values())))
+    return [*dry.devices, *rotated.devices]
 
 
 def _flat(sent: dict[str, list[str]]) -> list[str]:
@@ -302,6 +332,10 @@ def test_cli_diff_deploy_verify(fabric: Fabric, tmp_path: Path,
     assert cli.main(["deploy", *common, "--commit", "--secret-file", str(secret_file)]) == 0
     out = capsys.readouterr().out
     assert _table(out) == dict.fromkeys(("f1", "j1", "r1"), "committed")
+    assert cli.main(["deploy", *common, "--rotate-keys", "--secret-file", str(secret_file)]) == 0
+    out = capsys.readouterr().out
+    assert _table(out) == dict.fromkeys(("f1", "j1", "r1"), "would-change")
+    assert "pre-shared-key <redacted>" in out
     assert cli.main(["verify", *common]) == 0
     out = capsys.readouterr().out
     assert out.count("ESTABLISHED") == 6 and "MISSING" not in out
@@ -313,7 +347,7 @@ def test_cli_diff_deploy_verify(fabric: Fabric, tmp_path: Path,
     plan = api.plan(api.load(inventory))
     everything = out + audit.read_text() + os.environ.get("NETORCH_AUDIT_LOG", "")
     assert all(key not in everything for key in _psks(plan))
-    assert len(audit.read_text().splitlines()) == 3  # diff is not logged; one deploy is
+    assert len(audit.read_text().splitlines()) == 6  # diff is not logged; both deploys are
 
 
 def _table(out: str) -> dict[str, str]:

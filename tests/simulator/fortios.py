@@ -6,6 +6,8 @@ keeps the configuration it found and restores it itself when a push fails.
 
 from __future__ import annotations
 
+import base64
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -24,6 +26,21 @@ _PROPOSAL = re.compile(r"^(aes128|aes192|aes256|aes128gcm|aes256gcm|chacha20poly
 _DH = {"1", "2", "5", "14", "15", "16", "17", "18", "19", "20", "21", "27", "28", "29", "30",
        "31", "32"}
 FAIL_61 = "Command fail. Return code -61\n"
+SECRETS = {"psksecret", "psksecret-remote", "password", "passwd"}
+
+
+def encrypt(raw: str) -> str:
+    """A key as FortiOS stores and shows it: `ENC <base64>`, salted; a value typed in
+    that form (a restored backup) is taken as it is.
+
+    >>> encrypt('"s3cret"').startswith("ENC "), "s3cret" in encrypt('"s3cret"')
+    (True, False)
+    """
+    if raw.startswith("ENC "):
+        return raw
+    salt = os.urandom(4)
+    hidden = bytes(b ^ salt[i % 4] for i, b in enumerate(raw.strip('"').encode()))
+    return "ENC " + base64.b64encode(salt + hidden).decode()
 
 
 @dataclass
@@ -177,5 +194,5 @@ class FortiOsSession(CliSession):
                          f"value parse error before '{bad}'\nCommand fail. Return code -651\n")
         pattern = self.device.faults.ignore_on_commit
         if not (pattern and re.search(pattern, f"set {attr} {raw}")):
-            node.settings[attr] = raw
+            node.settings[attr] = encrypt(raw) if attr in SECRETS else raw
         return Reply()

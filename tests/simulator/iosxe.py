@@ -7,6 +7,8 @@ back with `configure replace flash:FILE force`.
 
 from __future__ import annotations
 
+import base64
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +18,21 @@ from tests.simulator.base import CliSession, Reply, SimDevice, caret
 
 INVALID = "% Invalid input detected at '^' marker.\n"
 INCOMPLETE = "% Incomplete command.\n"
+_KEY = re.compile(r"^(pre-shared-key(?: local| remote)?) (?!6 |7 )(?:0 )?(\S.*)$")
+
+
+def encrypt(line: str) -> str:
+    """A keyring key as IOS shows it under `password encryption aes`: type 6, salted.
+
+    >>> encrypt("pre-shared-key local s3cret").startswith("pre-shared-key local 6 ")
+    True
+    """
+    m = _KEY.match(line)
+    if m is None:
+        return line
+    salt = os.urandom(4)
+    hidden = bytes(b ^ salt[i % 4] for i, b in enumerate(m[2].encode()))
+    return f"{m[1]} 6 {base64.b64encode(salt + hidden).decode().rstrip('=')}"
 
 
 @dataclass
@@ -94,6 +111,10 @@ class IosXeDevice(SimDevice):
 
     def load_text(self, text: str) -> None:
         self.root = parse(text)
+
+    @property
+    def encrypts_keys(self) -> bool:
+        return any(c.text == "password encryption aes" for c in self.root.children)
 
     @property
     def hostname(self) -> str:
@@ -207,4 +228,4 @@ class IosXeSession(CliSession):
         pattern = self.device.faults.ignore_on_commit
         if pattern and re.search(pattern, text):
             return
-        node.add(text)
+        node.add(encrypt(text) if self.device.encrypts_keys else text)

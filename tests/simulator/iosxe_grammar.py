@@ -37,6 +37,7 @@ _GLOBAL = {
     "banner", "boot", "license", "version", "vrf", "enable", "control-plane", "bfd",
     "access-list", "spanning-tree", "platform", "key", "track", "file", "no", "default",
     "redundancy", "multilink", "memory", "call-home", "diagnostic", "login", "event",
+    "password",
 }
 KEYWORDS: dict[str, set[str]] = {
     "config": _GLOBAL,

@@ -10,6 +10,8 @@ Leaving configuration mode or losing the session discards the candidate.
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import re
 
 from tests.simulator import state
@@ -33,7 +35,25 @@ _SINGLE = {"dh-group", "authentication-method", "authentication-algorithm",
            "encryption-algorithm", "lifetime-seconds", "mode", "ike-policy", "address",
            "external-interface", "local-address", "pre-shared-key", "version",
            "bind-interface", "establish-tunnels", "peer-as", "type", "autonomous-system",
-           "router-id", "description", "host-name", "protocol", "keys", "interval"}
+           "router-id", "description", "host-name", "protocol", "keys", "interval",
+           "ascii-text"}
+_KEY = re.compile(r'(?P<path>.* pre-shared-key ascii-text) "?(?P<value>[^"]*)"?$')
+
+
+def encrypt(statement: str) -> str:
+    """A key as Junos stores and shows it: `$9$`-obfuscated, salted (a key set twice shows
+    two different strings); a value already in `$9$` form is taken as it is.
+
+    >>> encrypt('security ike policy p pre-shared-key ascii-text "s3cret"').count("s3cret")
+    0
+    """
+    m = _KEY.match(statement)
+    if m is None or m["value"].startswith("$9$"):
+        return statement
+    salt = os.urandom(3)
+    hidden = bytes(b ^ salt[i % 3] for i, b in enumerate(m["value"].encode()))
+    token = base64.b64encode(salt + hidden, b"./").decode().rstrip("=")
+    return f'{m["path"]} "$9${token}"'
 
 
 def bad_token(words: list[str]) -> int | None:
@@ -212,6 +232,8 @@ class JunosSession(CliSession):
         if bad is not None:
             return Reply(f"{caret(self.prompt().split(chr(10))[-1], text, bad)}\n{SYNTAX}")
         body = " ".join(words[1:])
+        if words[0] == "set":
+            body = encrypt(body)
         if words[0] == "delete":
             kept = [ln for ln in cand if ln != body and not ln.startswith(body + " ")]
             if len(kept) == len(cand):

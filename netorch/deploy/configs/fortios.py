@@ -10,6 +10,11 @@ own VPNs, prefix lists, route maps, routes and policies stay. Other
 tables the rendered file touches (`system interface`, where the tunnel interfaces get
 their addresses) are merged: only the entries it names are changed, so the rest of the
 firewall is never touched.
+
+FortiOS shows a key encrypted (`set psksecret ENC <base64>`): while the device has one,
+it counts as the rendered key and is sent again only with `rotate_keys`; `managed`
+masks key values. Two encrypted values (a rollback restoring a saved key) compare as
+text.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ OWNED: dict[str, Callable[[str], bool] | None] = {  # table -> is it netorch's? 
     "router bgp": None, "router prefix-list": _named(r"site-.+|fabric-all"),
     "router route-map": _named(r"nt\d+-(in|out)"), "router static": reserved_id,
     "firewall policy": reserved_id}
+SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd"})
+MASK = "<secret>"
 _DELETE_ORDER = ("firewall policy", "router static", "vpn ipsec phase2-interface",
                  "router bgp", "router route-map", "router prefix-list",
                  "vpn ipsec phase1-interface")
@@ -112,8 +119,31 @@ def _quote(name: str) -> str:
     return name if name.isdigit() else f'"{name}"'
 
 
+def mask(line: str, placeholder: str = MASK) -> str:
+    """A rendered line with its key value replaced.
+
+    >>> mask("        set psksecret ENC AbC==")
+    '        set psksecret <secret>'
+    """
+    words = line.split(None, 2)
+    if len(words) == 3 and words[0] == "set" and words[1] in SECRETS:
+        return f"{line[:len(line) - len(line.lstrip())]}set {words[1]} {placeholder}"
+    return line
+
+
 def managed(running: str, intended: str = "") -> str:
-    return "".join(line + "\n" for line in render(_scope(parse(running), parse(intended))))
+    scoped = render(_scope(parse(running), parse(intended)))
+    return "".join(mask(line) + "\n" for line in scoped)
+
+
+def _differs(key: str, have: str | None, want: str, rotate_keys: bool) -> bool:
+    """Whether a setting must be sent: a key the device shows encrypted stands for the
+    rendered plain one (it cannot be compared) unless keys are being rotated."""
+    if key in SECRETS and have is not None and rotate_keys:
+        return True
+    if key in SECRETS and have is not None and have.startswith("ENC "):
+        return want.startswith("ENC ") and have != want
+    return have != want
 
 
 def _scope(running: Node, intended: Node) -> Node:
@@ -142,7 +172,8 @@ def _owned(table: Node, ours: Callable[[str], bool] | None, intended: Node | Non
     return Node(dict(table.settings), dict(table.tables), entries)
 
 
-def plan_change(running: str, intended: str, *, restore_from: str | None = None) -> Change:
+def plan_change(running: str, intended: str, *, restore_from: str | None = None,
+                rotate_keys: bool = False) -> Change:
     """The commands that turn `running` into `intended` (or, with `restore_from`, back
     into that saved config, within the same scope: every table then replaced)."""
     scope = parse(intended)
@@ -151,7 +182,7 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None)
     commands: list[str] = []
     for path, table in want.tables.items():
         replace = restore_from is not None or path in OWNED
-        body = _changes(have.tables.get(path, Node()), table, replace)
+        body = _changes(have.tables.get(path, Node()), table, replace, rotate_keys)
         commands += [f"config {path}", *body, "end"] if body else []
     order = [p for p in _DELETE_ORDER if p in have.tables]
     if restore_from is not None:
@@ -162,21 +193,23 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None)
         commands += [f"config {path}", *body, "end"] if body else []
     if not commands:
         return Change()
-    before = "".join(line + "\n" for line in render(have))
-    after = "".join(line + "\n" for line in render(want))
+    new = "<new secret>" if rotate_keys else MASK
+    before = "".join(mask(line) + "\n" for line in render(have))
+    after = "".join(mask(line, new) + "\n" for line in render(want))
     return Change(unified(before, after, "config.fortios"), commands)
 
 
-def _changes(have: Node, want: Node, replace: bool) -> list[str]:
-    out = [f"set {k} {v}" for k, v in want.settings.items() if have.settings.get(k) != v]
+def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool = False) -> list[str]:
+    out = [f"set {k} {v}" for k, v in want.settings.items()
+           if _differs(k, have.settings.get(k), v, rotate_keys)]
     if replace:
         out += [f"unset {k}" for k in have.settings if k not in want.settings]
     for path, table in want.tables.items():
-        body = _changes(have.tables.get(path, Node()), table, replace)
+        body = _changes(have.tables.get(path, Node()), table, replace, rotate_keys)
         body += _deletions(have.tables.get(path, Node()), table) if replace else []
         out += [f"config {path}", *body, "end"] if body else []
     for name, entry in want.entries.items():
-        body = _changes(have.entries.get(name, Node()), entry, replace)
+        body = _changes(have.entries.get(name, Node()), entry, replace, rotate_keys)
         out += [f"edit {_quote(name)}", *body, "next"] if body or name not in have.entries \
             else []
     return out

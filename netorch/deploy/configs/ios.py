@@ -9,6 +9,11 @@ tunnel or site removed from the plan is removed from the device. Everything else
 the box (management interface, users, logging, the operator's own prefix lists, route
 maps and routes) is never touched. PKI trustpoints are managed only while rendered:
 removing one would delete its enrolled certificates.
+
+IOS shows a keyring's pre-shared key encrypted once `password encryption aes` is on
+(`pre-shared-key local 6 <cipher>`; type 7 with `service password-encryption`): such
+a key counts as the rendered one while present, and is sent again only with
+`rotate_keys`; `managed` masks key values.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ OWNED = re.compile(r"^(crypto ikev2 (proposal|policy|keyring|profile) |crypto ip
                    r"ip prefix-list (site-\S+|fabric-all) |route-map Tunnel\d+-(IN|OUT) |"
                    r"ip route .* name (Tunnel\d+|netorch-\S+)$|bfd-template )")
 _NOISE = {"", "!", "exit-address-family"}  # separators; IOS adds exit-address-family itself
+_KEY = re.compile(r"^(?P<head>\s*pre-shared-key(?: local| remote)?) (?:(?P<type>[067]) )?"
+                  r"(?P<value>\S.*)$")
+MASK = "<secret>"
 _SKIP = re.compile(r"^(Building configuration|Current configuration|version |end$|!)")
 
 
@@ -41,19 +49,66 @@ def sections(text: str) -> list[list[str]]:
     return out
 
 
-def managed(running: str, intended: str = "") -> str:
-    """The managed sections of `running`, in device order."""
+def _managed(running: str, intended: str) -> list[list[str]]:
     wanted = {s[0] for s in sections(intended)}
-    keep = [s for s in sections(running) if s[0] in wanted or OWNED.match(s[0])]
-    return "".join(line + "\n" for section in keep for line in section)
+    return [s for s in sections(running) if s[0] in wanted or OWNED.match(s[0])]
+
+
+def mask(line: str, placeholder: str = MASK) -> str:
+    """A config line with its key value (and encryption type) replaced.
+
+    >>> mask("  pre-shared-key local 6 FBd^ZgGg")
+    '  pre-shared-key local <secret>'
+    """
+    m = _KEY.match(line)
+    return f"{m['head']} {placeholder}" if m else line
+
+
+def managed(running: str, intended: str = "") -> str:
+    """The managed sections of `running`, in device order, key values masked."""
+    return "".join(mask(line) + "\n" for section in _managed(running, intended)
+                   for line in section)
+
+
+def _keys_as_rendered(current: list[list[str]], intended: list[list[str]],
+                      rotate_keys: bool) -> str:
+    """`current` with each key the device shows encrypted replaced by the rendered line
+    it stands for (equal: nothing to send), or, when rotating, left out (sent again)."""
+    rendered: dict[tuple[str, ...], str] = {}
+    for section in intended:
+        for path, line in _paths(section):
+            rendered[path] = line
+    out: list[str] = []
+    for section in current:
+        for path, line in _paths(section):
+            m = _KEY.match(line)
+            if m and m["type"] in ("6", "7") and path in rendered:
+                if rotate_keys:
+                    continue
+                line = rendered[path]
+            out.append(line)
+    return "".join(line + "\n" for line in out)
+
+
+def _paths(section: list[str]) -> list[tuple[tuple[str, ...], str]]:
+    """Each line with its parents (and, for a key, its masked form) as a path."""
+    stack: list[tuple[int, str]] = []
+    out = []
+    for line in section:
+        depth = len(line) - len(line.lstrip(" "))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        out.append(((*(t for _, t in stack), mask(line).strip()), line))
+        stack.append((depth, line.strip()))
+    return out
 
 
 def _canonical(text: str) -> str:
     return "".join(line + "\n" for section in sections(text) for line in section)
 
 
-def plan_change(running: str, intended: str) -> Change:
-    current = managed(running, intended)
+def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Change:
+    current = _keys_as_rendered(_managed(running, intended), sections(intended), rotate_keys)
     host = Host("device", "ios")
     host.load_running_config(current)
     host.load_generated_config(_canonical(intended))

@@ -119,8 +119,11 @@ class Driver(ABC):
         """The device's running configuration as text."""
 
     @abstractmethod
-    def plan(self, running: str) -> Change:
-        """What would change `running` into the intended config (empty: nothing)."""
+    def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
+        """What would change `running` into the intended config (empty: nothing).
+
+        A key the device shows encrypted cannot be compared with the rendered one: it
+        counts as equal while present, and is sent again only with `rotate_keys`."""
 
     @abstractmethod
     def managed(self, running: str) -> str:

@@ -27,8 +27,8 @@ class FortiOsDriver(Driver):
     def get_running(self) -> str:
         return self.send("show")
 
-    def plan(self, running: str) -> Change:
-        return fortios.plan_change(running, self.intended)
+    def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
+        return fortios.plan_change(running, self.intended, rotate_keys=rotate_keys)
 
     def managed(self, running: str) -> str:
         return fortios.managed(running, self.intended)

@@ -29,8 +29,8 @@ class IosXeDriver(Driver):
     def get_running(self) -> str:
         return self.send("show running-config")
 
-    def plan(self, running: str) -> Change:
-        return ios.plan_change(running, self.intended)
+    def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
+        return ios.plan_change(running, self.intended, rotate_keys=rotate_keys)
 
     def managed(self, running: str) -> str:
         return ios.managed(running, self.intended)

@@ -34,8 +34,8 @@ class JunosDriver(Driver):
         prefix = "run " if self.in_config else ""
         return self.send(f"{prefix}show configuration | display set")
 
-    def plan(self, running: str) -> Change:
-        return junos.plan_change(running, self.intended)
+    def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
+        return junos.plan_change(running, self.intended, rotate_keys=rotate_keys)
 
     def managed(self, running: str) -> str:
         return junos.managed(running, self.intended)

@@ -49,7 +49,8 @@ class LinuxDriver(Driver):
                 found[match[1]] = base64.b64decode(match[2]).decode()
         return found
 
-    def plan(self, running: str) -> Change:
+    def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
+        # the files read back are the files written: keys compare as plain text
         have = self._files(running)
         want = {n: self.target.files.get(n, "") for n in PATHS}
         changed = [n for n in PATHS if have[n] != want[n]]

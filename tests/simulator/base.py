@@ -103,7 +103,7 @@ def caret(prompt: str, line: str, token_index: int) -> str:
     """The `^` line real CLIs print under the offending word.
 
     >>> caret("r1(config)#", "foo bar", 1)
-    '                   ^'
+    '               ^'
     """
     words = line.split(" ")
     offset = len(" ".join(words[:token_index])) + (1 if token_index else 0)

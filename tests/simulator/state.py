@@ -142,7 +142,7 @@ def fortios_live(device: FortiOsDevice) -> Live:
     sas = []
     for name, entry in phase1.items():
         port = entry.settings.get("interface", "").strip('"')
-        local_ip = interfaces.get(port).settings.get("ip", "") if port in interfaces else ""
+        local_ip = interfaces[port].settings.get("ip", "") if port in interfaces else ""
         sas.append((name, local_ip.split(" ")[0], entry.settings.get("remote-gw", "")))
     bgp = device.root.children.get("router bgp")
     local_as = bgp.settings.get("as", "0") if bgp else "0"

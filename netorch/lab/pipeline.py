@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,13 +86,20 @@ def plan_for(rt: Runtime, inventory: Inventory) -> FabricPlan:
             f.render() for f in exc.findings if f.is_error)) from None
 
 
-def _short_upload_lines() -> None:
+@contextmanager
+def _short_upload_lines() -> Iterator[None]:
     """Work-around until deploy's Linux driver sends long lines safely: with a real bash
     over SSH, Netmiko's command echo check times out on lines of ~500+ characters
-    (measured: 300 pass, 500/1000/2048 time out), so upload in 256-character chunks."""
+    (measured: 300 pass, 500/1000/2048 time out), so upload in 256-character chunks
+    while the lab deploys (restored afterwards)."""
     from netorch.deploy.drivers import linux
 
-    linux._CHUNK = min(linux._CHUNK, UPLOAD_CHUNK)
+    saved = linux._CHUNK
+    linux._CHUNK = min(saved, UPLOAD_CHUNK)
+    try:
+        yield
+    finally:
+        linux._CHUNK = saved
 
 
 def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret,
@@ -104,14 +113,14 @@ def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret,
 def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
            workers: int = 10, template_dirs: tuple[Path, ...] = ()) -> Deployed:
     """Plan, render and deploy the lab's configs over SSH; then settle zebra."""
-    _short_upload_lines()
     plan = plan_for(rt, inventory)
     rendered = render_lab(rt, plan, lab_secret(rt.workdir, secret_file), template_dirs)
     targets = build_targets(plan.devices, rendered)
     credentials = Credentials("root", key_file=str(rt.workdir / "id_ed25519"))
     options = DeployOptions(commit=True, workers=workers,
                             audit_log=rt.workdir / "deploy-audit.jsonl")
-    result = deploy_fabric(targets, credentials, options, SilentReporter())
+    with _short_upload_lines():
+        result = deploy_fabric(targets, credentials, options, SilentReporter())
     if not result.ok:
         return Deployed(plan, result, 0, 0)
     fixes = sum(zebra.sync(dev) for dev in rt.spec.devices)

@@ -26,5 +26,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if reason is None:
         return
     for item in items:
-        if "lab" in item.keywords:
+        if item.get_closest_marker("lab") is not None:
             item.add_marker(pytest.mark.skip(reason=reason))

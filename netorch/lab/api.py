@@ -137,6 +137,7 @@ def lab_status(path: str | Path, *, lab: str | None = None, root: Path | None = 
 def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = None,
              failover: bool = True) -> LabTestResult:
     """Every check of the issue on the running lab; `exit_code` 1 if any fails."""
+    runtime.require_root_and_tools()
     inventory = _inventory(path)
     name = lab or inventory.fabric.name
     rt = runtime.attach(inventory, name, root)

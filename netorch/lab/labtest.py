@@ -20,9 +20,6 @@ from netorch.plan.model import FabricPlan
 
 SA_TIMEOUT = 30.0
 BGP_TIMEOUT = 45.0
-ROUTE_TIMEOUT = 20.0
-FAILOVER_LIMIT = 5.0
-FAILBACK_LIMIT = 30.0
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from netorch.lab import sh
 from netorch.lab.daemons import device_dir, etc_dir
+from netorch.lab.errors import LabError
 from netorch.lab.runtime import Runtime
 from netorch.lab.spec import LabDevice
 
@@ -112,7 +113,7 @@ def load_direct(rt: Runtime, dev: LabDevice, files: Path) -> None:
     (etc_dir(devdir) / "swanctl" / "swanctl.conf").write_text((files / "swanctl.conf").read_text())
     out = swanctl(rt, dev, ["--load-all", "--noprompt"])
     if "invalid config" in out or "syntax error" in out:
-        raise RuntimeError(f"swanctl rejected the config of {dev.name}: {out.strip()}")
+        raise LabError(f"swanctl rejected the config of {dev.name}: {out.strip()}")
     frr_conf = etc_dir(devdir) / "frr" / "frr.conf"
     frr_conf.write_text((files / "frr.conf").read_text())
     sh.run(["vtysh", "-N", dev.ns, "-f", str(frr_conf)])

@@ -8,6 +8,7 @@ anything else carrying the lab's prefix.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,14 @@ class LabState:
         tmp.replace(path)
 
 
+_LAB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
 def lab_dir(lab: str, root: Path | None = None) -> Path:
+    """Where a lab keeps its files; the name must be a plain name (no path)."""
+    if not _LAB_NAME.match(lab) or ".." in lab:
+        raise LabError(f"'{lab}' is not a lab name: use letters, digits, '.', '_' and '-', "
+                       "at most 63 characters")
     return (root or DEFAULT_ROOT) / lab
 
 

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 SYSTEM=0
 [[ "${1:-}" == "--system" ]] && SYSTEM=1
 APT_PACKAGES=(python3 python3-venv python3-pip strongswan-swanctl strongswan-charon
-  libcharon-extra-plugins libstrongswan-extra-plugins frr openssh-server openssh-client
+  libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins frr
+  openssh-server openssh-client nftables util-linux
   tshark graphviz chromium iproute2 iputils-ping procps)
 
 apt_install() {

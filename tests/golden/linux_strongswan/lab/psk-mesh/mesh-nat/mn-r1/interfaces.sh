@@ -14,20 +14,21 @@ sysctl -qw net.ipv4.conf.default.rp_filter=0
 ip addr replace 100.65.0.6/32 dev lo
 ip addr replace 198.19.0.6/32 dev lo
 
-# one VXLAN device per tunnel (VNI unique on this device), MTU 1300
+# one VXLAN device per tunnel (VNI unique on this device), MTU 1300; the address goes
+# on before the link comes up (zebra can miss an address added just after)
 # ml-r1--mn-r1--internet
 ip link show vx8 >/dev/null 2>&1 || ip link add vx8 type vxlan id 9 local 198.19.0.6 remote 198.19.0.1 dstport 4789 nolearning
-ip link set vx8 mtu 1300 up
 ip addr replace 100.64.0.17/31 dev vx8
+ip link set vx8 mtu 1300 up
 # ml-r2--mn-r1--internet
 ip link show vx9 >/dev/null 2>&1 || ip link add vx9 type vxlan id 10 local 198.19.0.6 remote 198.19.0.2 dstport 4789 nolearning
-ip link set vx9 mtu 1300 up
 ip addr replace 100.64.0.19/31 dev vx9
+ip link set vx9 mtu 1300 up
 # mi-r1--mn-r1--internet
 ip link show vx12 >/dev/null 2>&1 || ip link add vx12 type vxlan id 13 local 198.19.0.6 remote 198.19.0.3 dstport 4789 nolearning
-ip link set vx12 mtu 1300 up
 ip addr replace 100.64.0.25/31 dev vx12
+ip link set vx12 mtu 1300 up
 # mf-r1--mn-r1--internet
 ip link show vx13 >/dev/null 2>&1 || ip link add vx13 type vxlan id 14 local 198.19.0.6 remote 198.19.0.5 dstport 4789 nolearning
-ip link set vx13 mtu 1300 up
 ip addr replace 100.64.0.27/31 dev vx13
+ip link set vx13 mtu 1300 up

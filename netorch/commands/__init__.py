@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from netorch.commands import deploy, plan, render, report
+from netorch.commands import deploy, lab, plan, render, report
 
 
 def register(app: typer.Typer) -> None:
-    for module in (plan, render, report, deploy):
+    for module in (plan, render, report, deploy, lab):
         module.register(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from netorch.errors import UserError
 
-class LabError(Exception):
+
+class LabError(UserError):
     """Something the lab could not do; the message says what and, where it can, why."""

@@ -1,0 +1,85 @@
+"""`netorch lab up|down|status|test`: the fabric built for real in network namespaces."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netorch.commands.common import SecretFileOption
+from netorch.lab import lab_down, lab_status, lab_test, lab_up
+from netorch.lab.api import LabStatusResult, LabUpResult
+
+LabName = Annotated[str | None, typer.Option(
+    "--lab", help="lab name (default: the fabric's name)")]
+Workdir = Annotated[Path | None, typer.Option(
+    "--workdir", help="where the lab keeps its state (default /var/lib/netorch/lab)")]
+
+
+class Action(str, Enum):
+    up = "up"
+    down = "down"
+    status = "status"
+    test = "test"
+
+
+def lab(
+    action: Annotated[Action, typer.Argument(help="up | down | status | test")],
+    inventory: Annotated[Path, typer.Argument(metavar="INVENTORY", exists=True,
+                                              help="inventory directory or YAML file")],
+    name: LabName = None,
+    workdir: Workdir = None,
+    secret_file: SecretFileOption = None,
+    workers: Annotated[int, typer.Option(help="devices deployed in parallel")] = 10,
+    template_dir: Annotated[list[Path] | None, typer.Option(
+        "--template-dir", help="your template folder, searched before netorch's")] = None,
+    failover: Annotated[bool, typer.Option(help="test: cut a private link too")] = True,
+) -> None:
+    """Build (up), prove (test), inspect (status) or remove (down) the lab — as root."""
+    if action is Action.up:
+        up = lab_up(inventory, lab=name, root=workdir, secret_file=secret_file,
+                    workers=workers, template_dirs=tuple(template_dir or ()))
+        _print_up(up)
+        raise typer.Exit(up.exit_code)
+    if action is Action.down:
+        down = lab_down(inventory, lab=name, root=workdir)
+        typer.echo(f"lab {down.lab}: removed {len(down.removed)} objects")
+        raise typer.Exit(down.exit_code)
+    if action is Action.status:
+        status = lab_status(inventory, lab=name, root=workdir)
+        _print_status(status)
+        raise typer.Exit(status.exit_code)
+    result = lab_test(inventory, lab=name, root=workdir, failover=failover)
+    for check in result.checks:
+        mark = "PASS" if check.ok else "FAIL"
+        typer.echo(f"{mark}  {check.name:<9} {check.seconds:6.1f}s  {check.summary}")
+        for line in check.details if not check.ok else []:
+            typer.echo(f"        {line}")
+    typer.echo(f"lab {result.lab}: {'all checks passed' if result.ok else 'checks failed'}")
+    raise typer.Exit(result.exit_code)
+
+
+def _print_up(up: LabUpResult) -> None:
+    typer.echo(f"lab {up.lab}: {len(up.devices)} devices built in {up.build_seconds:.1f}s, "
+               f"deployed in {up.deploy_seconds:.1f}s ({up.workdir})")
+    for d in up.deploy.devices:
+        typer.echo(f"  {d.device:<24} {d.outcome.value:<12} {d.error or ''}".rstrip())
+    typer.echo(f"ssh: ssh -F {up.ssh_config} DEVICE")
+
+
+def _print_status(status: LabStatusResult) -> None:
+    rt = status.runtime
+    typer.echo(f"lab {rt.lab}: {rt.phase} ({rt.workdir})")
+    down_ns = [n for n, up in rt.namespaces if not up]
+    typer.echo(f"  namespaces: {len(rt.namespaces) - len(down_ns)}/{len(rt.namespaces)} present")
+    stopped = [f"{d.device}/{d.role}" for d in rt.daemons if not d.running]
+    typer.echo(f"  daemons: {len(rt.daemons) - len(stopped)}/{len(rt.daemons)} running"
+               + (f" (stopped: {', '.join(stopped)})" if stopped else ""))
+    for s in status.sessions:
+        typer.echo(f"  {s.device:<24} IKE SAs up {s.sas_up:<3} BGP {s.bgp_up}/{s.bgp_total}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lab")(lab)

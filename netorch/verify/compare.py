@@ -31,12 +31,14 @@ def compare_device(plan: PlanLike, device: str,
     for tunnel_id, mine, peer in ends_on(plan, device):
         index = _find_sa(live, mine.underlay_address, peer.endpoint, used)
         if index is None:
-            status = TunnelStatus.MISSING
+            status, detail = TunnelStatus.MISSING, "no SA to this peer address"
         else:
             used.add(index)
-            status = TunnelStatus.ESTABLISHED if live.sas[index].up else TunnelStatus.DOWN
+            sa = live.sas[index]
+            status = TunnelStatus.ESTABLISHED if sa.up else TunnelStatus.DOWN
+            detail = sa.detail
         tunnels.append(TunnelCheck(device, tunnel_id, status, mine.underlay_address,
-                                   peer.endpoint))
+                                   peer.endpoint, detail))
         neighbor = peer.address.split("/")[0]
         session = next((s for s in live.bgp if s.neighbor == neighbor), None)
         bgp.append(BgpCheck(device, tunnel_id, neighbor,
@@ -45,12 +47,13 @@ def compare_device(plan: PlanLike, device: str,
     for index, sa in enumerate(live.sas):
         if index not in used:
             tunnels.append(TunnelCheck(device, sa.name or "-", TunnelStatus.UNEXPECTED,
-                                       sa.local, sa.remote))
+                                       sa.local, sa.remote, sa.detail))
     return tunnels, bgp
 
 
 def _find_sa(live: LiveState, local: str, remote: str, used: set[int]) -> int | None:
-    for index, sa in enumerate(live.sas):
-        if index not in used and sa.remote == remote and sa.local in ("", local):
-            return index
-    return None
+    """The first unused SA between these addresses, an up one if there is one (a peer
+    re-initiating leaves a second, still CONNECTING, SA beside the established one)."""
+    matching = [i for i, sa in enumerate(live.sas)
+                if i not in used and sa.remote == remote and sa.local in ("", local)]
+    return next((i for i in matching if live.sas[i].up), matching[0] if matching else None)

@@ -50,6 +50,7 @@ class LiveSa:
     remote: str
     up: bool
     name: str = ""
+    detail: str = ""  # what the device showed, e.g. "IKE_SA ESTABLISHED, CHILD_SA none"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class TunnelCheck:
     status: TunnelStatus
     local: str
     remote: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ class VerifyReport:
         return {"ok": self.ok, "errors": dict(sorted(self.errors.items())),
                 "tunnels": [{"id": t.tunnel, "device": t.device, "tunnel": t.tunnel,
                              "status": t.status.value,
-                             "local": t.local, "remote": t.remote} for t in self.tunnels],
+                             "local": t.local, "remote": t.remote, "detail": t.detail}
+                            for t in self.tunnels],
                 "bgp": [{"device": b.device, "tunnel": b.tunnel, "neighbor": b.neighbor,
                          "state": b.state, "up": b.up, "prefixes": b.prefixes}
                         for b in self.bgp]}

@@ -6,11 +6,14 @@ The minimal shape read here (anything else is ignored, so verify can grow):
      "bgp":     [{"tunnel": "A--B--private", "device": "A", "peer": "100.64.0.1",
                   "state": "up", "prefixes_received": 3}]}
 
-`tunnels` may also be a mapping id -> {"status": ...} (or id -> "STATUS"). Tunnel
+`tunnels` may also be a mapping id -> {"status": ...} (or id -> "STATUS"). `netorch
+verify` lists each tunnel once per end (with its `device`): the tunnel takes the worst
+end's status (MISSING, DOWN, other, UNEXPECTED, ESTABLISHED). Tunnel
 status is ESTABLISHED, DOWN, MISSING or UNEXPECTED (others are kept as given, in upper
 case); a planned tunnel the file does not mention is NOT-REPORTED. A BGP session names
 its tunnel, or its device and peer address (the far end's tunnel address); its `state`
-is up/down (`established` counts as up). `sessions` is accepted for `bgp`.
+is up/down (`established` counts as up). `sessions` is accepted for `bgp`, `neighbor`
+for `peer` and `prefixes` for `prefixes_received` (verify's names).
 """
 
 from __future__ import annotations
@@ -44,9 +47,26 @@ def _tunnel_entries(raw: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         for tid, value in items.items():
             yield str(tid), value if isinstance(value, dict) else {"status": value}
         return
+    ends: dict[str, list[dict[str, Any]]] = {}
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and "id" in item:
-            yield str(item["id"]), item
+            ends.setdefault(str(item["id"]), []).append(item)
+    for tid, found in ends.items():
+        yield tid, found[0] if len(found) == 1 else _merged(found)
+
+
+def _merged(ends: list[dict[str, Any]]) -> dict[str, Any]:
+    """One entry per end of a tunnel (as `netorch verify` reports it): the tunnel takes
+    its worst end's status; the detail names every end that is not ESTABLISHED."""
+    worst = max((_status(e.get("status")) for e in ends), key=_badness)
+    detail = "; ".join(f"{e.get('device', '?')}: {_status(e.get('status'))}"
+                       + (f" ({e['detail']})" if e.get("detail") else "")
+                       for e in ends if _status(e.get("status")) != "ESTABLISHED")
+    return {"status": worst, "detail": detail or None}
+
+
+def _badness(status: str) -> int:
+    return {"ESTABLISHED": 0, "UNEXPECTED": 1, "DOWN": 3, "MISSING": 4}.get(status, 2)
 
 
 def _session_entries(raw: Any) -> Iterator[dict[str, Any]]:
@@ -72,12 +92,14 @@ def _peer_index(plan: FabricPlan) -> dict[tuple[str, str], str]:
 
 
 def _session(item: dict[str, Any], index: dict[tuple[str, str], str]) -> SessionState:
-    device, peer = str(item.get("device", "")), str(item.get("peer", ""))
+    device = str(item.get("device", ""))
+    peer = str(item.get("peer", item.get("neighbor", "")))
     tunnel = str(item.get("tunnel") or index.get((device, peer.split("/", maxsplit=1)[0]), ""))
     state = str(item.get("state", "unknown")).strip().lower()
     return SessionState(tunnel=tunnel, device=device, peer=peer,
                         state="up" if state in UP_STATES else state,
-                        prefixes_received=_prefixes(item.get("prefixes_received")))
+                        prefixes_received=_prefixes(item.get("prefixes_received",
+                                                             item.get("prefixes"))))
 
 
 def live_state(plan: FabricPlan, raw: Any) -> LiveState:

@@ -1,7 +1,9 @@
-"""`netorch lab up|down|status|test`: the fabric built for real in network namespaces."""
+"""`netorch lab up|down|status|test|verify`: the fabric built for real in network namespaces."""
 
 from __future__ import annotations
 
+import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -9,8 +11,10 @@ from typing import Annotated
 import typer
 
 from netorch.commands.common import SecretFileOption
-from netorch.lab import lab_down, lab_status, lab_test, lab_up
-from netorch.lab.api import LabStatusResult, LabUpResult
+from netorch.commands.deploy import VerifyFormat
+from netorch.lab import lab_down, lab_status, lab_test, lab_up, lab_verify
+from netorch.lab.api import LabStatusResult, LabTestResult, LabUpResult
+from netorch.verify import VerifyReport
 
 LabName = Annotated[str | None, typer.Option(
     "--lab", help="lab name (default: the fabric's name)")]
@@ -23,10 +27,11 @@ class Action(str, Enum):
     down = "down"
     status = "status"
     test = "test"
+    verify = "verify"
 
 
 def lab(
-    action: Annotated[Action, typer.Argument(help="up | down | status | test")],
+    action: Annotated[Action, typer.Argument(help="up | down | status | test | verify")],
     inventory: Annotated[Path, typer.Argument(metavar="INVENTORY", exists=True,
                                               help="inventory directory or YAML file")],
     name: LabName = None,
@@ -36,8 +41,15 @@ def lab(
     template_dir: Annotated[list[Path] | None, typer.Option(
         "--template-dir", help="your template folder, searched before netorch's")] = None,
     failover: Annotated[bool, typer.Option(help="test: cut a private link too")] = True,
+    fmt: Annotated[VerifyFormat, typer.Option(
+        "--format", "-f", help="verify: table or json (as `netorch verify`)")]
+    = VerifyFormat.table,
+    wait: Annotated[float | None, typer.Option(
+        help="test, verify: seconds to wait for SAs and BGP sessions to come up "
+             "(test: 30 for SAs, 45 for BGP; verify: 0, read once)")] = None,
 ) -> None:
-    """Build (up), prove (test), inspect (status) or remove (down) the lab — as root."""
+    """Build (up), prove (test), verify over SSH (verify), inspect (status) or remove
+    (down) the lab — as root."""
     if action is Action.up:
         up = lab_up(inventory, lab=name, root=workdir, secret_file=secret_file,
                     workers=workers, template_dirs=tuple(template_dir or ()))
@@ -51,14 +63,30 @@ def lab(
         status = lab_status(inventory, lab=name, root=workdir)
         _print_status(status)
         raise typer.Exit(status.exit_code)
-    result = lab_test(inventory, lab=name, root=workdir, failover=failover)
+    if action is Action.verify:
+        verified = lab_verify(inventory, lab=name, root=workdir, wait=wait or 0.0)
+        _print_verify(verified.report, fmt)
+        raise typer.Exit(verified.exit_code)
+    result = lab_test(inventory, lab=name, root=workdir, failover=failover, wait=wait)
+    _print_test(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_test(result: LabTestResult) -> None:
     for check in result.checks:
         mark = "PASS" if check.ok else "FAIL"
         typer.echo(f"{mark}  {check.name:<9} {check.seconds:6.1f}s  {check.summary}")
         for line in check.details if not check.ok else []:
             typer.echo(f"        {line}")
     typer.echo(f"lab {result.lab}: {'all checks passed' if result.ok else 'checks failed'}")
-    raise typer.Exit(result.exit_code)
+
+
+def _print_verify(report: VerifyReport, fmt: VerifyFormat) -> None:
+    """As `netorch verify` prints it, so `--state` files and eyes read the same thing."""
+    if fmt is VerifyFormat.json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(report.table())
 
 
 def _print_up(up: LabUpResult) -> None:

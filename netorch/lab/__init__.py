@@ -14,13 +14,16 @@ from netorch.lab.api import (
     LabStatusResult,
     LabTestResult,
     LabUpResult,
+    LabVerifyResult,
     lab_down,
     lab_status,
     lab_test,
     lab_up,
+    lab_verify,
 )
 from netorch.lab.errors import LabError
 from netorch.lab.labtest import CheckResult
 
 __all__ = ["CheckResult", "DeviceSessions", "LabDownResult", "LabError", "LabStatusResult",
-           "LabTestResult", "LabUpResult", "lab_down", "lab_status", "lab_test", "lab_up"]
+           "LabTestResult", "LabUpResult", "LabVerifyResult", "lab_down", "lab_status", "lab_test",
+           "lab_up", "lab_verify"]

@@ -1,4 +1,4 @@
-"""The lab's library API, what `netorch lab up|down|status|test` wraps.
+"""The lab's library API, what `netorch lab up|down|status|test|verify` wraps.
 
 Each function returns a result object the CLI prints; user mistakes raise
 `LabError` (or the inventory's own `InventoryError`/`InventoryNotFound`), never a
@@ -13,10 +13,11 @@ from pathlib import Path
 
 from netorch.deploy import DeployResult
 from netorch.inventory import Inventory, load
-from netorch.lab import labfailover, labtest, pipeline, probe, runtime
+from netorch.lab import labfailover, labtest, labverify, pipeline, probe, runtime
 from netorch.lab.errors import LabError
 from netorch.lab.labtest import CheckResult
 from netorch.lab.runtime import RuntimeStatus
+from netorch.verify import VerifyReport
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,16 @@ class LabStatusResult:
     @property
     def exit_code(self) -> int:
         return 0 if self.runtime.healthy else 1
+
+
+@dataclass(frozen=True)
+class LabVerifyResult:
+    lab: str
+    report: VerifyReport
+
+    @property
+    def exit_code(self) -> int:
+        return self.report.exit_code
 
 
 @dataclass(frozen=True)
@@ -134,16 +145,38 @@ def lab_status(path: str | Path, *, lab: str | None = None, root: Path | None = 
     return LabStatusResult(status, sessions)
 
 
+def lab_verify(path: str | Path, *, lab: str | None = None, root: Path | None = None,
+               wait: float = 0.0) -> LabVerifyResult:
+    """`netorch verify` on the running lab, over SSH with the lab's key: every device's
+    live SAs and BGP sessions against the lab's plan. `wait`: seconds to keep reading
+    while anything is not up yet (0: read once)."""
+    inventory = _inventory(path)
+    name = lab or inventory.fabric.name
+    rt = runtime.attach(inventory, name, root)
+    plan = pipeline.plan_for(rt, inventory)
+    report, _ = labverify.poll(rt, plan, _not_ok, wait)
+    return LabVerifyResult(name, report)
+
+
+def _not_ok(report: VerifyReport) -> list[str]:
+    return [] if report.ok else ["not ok"]
+
+
 def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = None,
-             failover: bool = True) -> LabTestResult:
-    """Every check of the issue on the running lab; `exit_code` 1 if any fails."""
+             failover: bool = True, wait: float | None = None) -> LabTestResult:
+    """Every check of the issue on the running lab; `exit_code` 1 if any fails.
+
+    `wait`: seconds the ike and bgp checks wait for SAs and sessions to come up
+    (default 30 and 45)."""
     runtime.require_root_and_tools()
     inventory = _inventory(path)
     name = lab or inventory.fabric.name
     rt = runtime.attach(inventory, name, root)
     plan = pipeline.plan_for(rt, inventory)
-    checks = [labtest.timed("ike", lambda: labtest.check_ike(rt, plan)),
-              labtest.timed("bgp", lambda: labtest.check_bgp(rt, plan)),
+    sa_wait = labtest.SA_TIMEOUT if wait is None else wait
+    bgp_wait = labtest.BGP_TIMEOUT if wait is None else wait
+    checks = [labtest.timed("ike", lambda: labtest.check_ike(rt, plan, sa_wait)),
+              labtest.timed("bgp", lambda: labtest.check_bgp(rt, plan, bgp_wait)),
               labtest.timed("ping", lambda: labtest.check_ping(rt)),
               labtest.timed("capture", lambda: labtest.check_capture(rt, plan))]
     if failover:

@@ -1,7 +1,8 @@
 """`lab test`: the fabric proven on the running lab, one result per check.
 
-ike: every planned IKE and CHILD SA established at both ends; bgp: every session
-up and every other site's LAN routed; ping: every LAN test host reaches every
+ike: every planned IKE and CHILD SA established at both ends, as `netorch verify`
+reads them over SSH; bgp: every session up (verify) and every other site's LAN routed
+(the lab's probe of the kernel tables); ping: every LAN test host reaches every
 other; capture: only ESP-in-UDP between sites on the underlay bridges; failover:
 a site's primary link cut moves its traffic to the backup tunnel and back.
 """
@@ -13,10 +14,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from netorch.lab import measure, probe
-from netorch.lab.pipeline import swan_section
+from netorch.lab import labverify, measure, probe
 from netorch.lab.runtime import Runtime
 from netorch.plan.model import FabricPlan
+from netorch.verify import TunnelStatus
 
 SA_TIMEOUT = 30.0
 BGP_TIMEOUT = 45.0
@@ -37,30 +38,14 @@ def timed(name: str, check: Callable[[], tuple[bool, str, list[str]]]) -> CheckR
     return CheckResult(name, ok, summary, details, time.monotonic() - began)
 
 
-def expected_sas(plan: FabricPlan) -> dict[str, list[str]]:
-    """{device: [swanctl connection name]} for both ends of every tunnel."""
-    out: dict[str, list[str]] = {}
-    for t in plan.tunnels:
-        for local, remote in ((t.a, t.b), (t.b, t.a)):
-            out.setdefault(local.device, []).append(swan_section(f"{remote.device}-{t.underlay}"))
-    return out
-
-
-def check_ike(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
-    want = expected_sas(plan)
-
-    def missing() -> list[str]:
-        gaps = []
-        for dev in rt.spec.devices:
-            state = probe.sa_state(rt, dev)
-            gaps += [f"{dev.name}: {n} {state.ike.get(n, 'absent')}/"
-                     f"{state.children.get(n, 'absent')}"
-                     for n in want.get(dev.name, []) if not state.established(n)]
-        return gaps
-    probe.wait_for(lambda: not missing(), SA_TIMEOUT, interval=0.5)
-    gaps = missing()
-    total = sum(len(v) for v in want.values())
-    return not gaps, f"{total - len(gaps)}/{total} SA ends established", gaps
+def check_ike(rt: Runtime, plan: FabricPlan, wait: float = SA_TIMEOUT
+              ) -> tuple[bool, str, list[str]]:
+    """`netorch verify` over SSH: both ends of every planned tunnel ESTABLISHED."""
+    report, gaps = labverify.poll(rt, plan, labverify.tunnel_problems, wait)
+    total = 2 * len(plan.tunnels)
+    up = sum(t.status is TunnelStatus.ESTABLISHED for t in report.tunnels)
+    return not gaps, (f"{up}/{total} tunnel ends ESTABLISHED, IKE_SA and CHILD_SA "
+                      "(netorch verify over SSH)"), gaps
 
 
 def other_lans(rt: Runtime, plan: FabricPlan, device: str) -> list[str]:
@@ -68,24 +53,22 @@ def other_lans(rt: Runtime, plan: FabricPlan, device: str) -> list[str]:
     return sorted(p for s in plan.sites if s.name != site for p in s.lan)
 
 
-def check_bgp(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
-    sessions = {d.name: len(d.tunnels) for d in plan.devices}
+def route_problems(rt: Runtime, plan: FabricPlan) -> list[str]:
+    return [f"{dev.name}: no route to {p}" for dev in rt.spec.devices
+            for p in other_lans(rt, plan, dev.name) if not measure.route_gateways(dev.ns, p)]
 
-    def problems() -> list[str]:
-        out = []
-        for dev in rt.spec.devices:
-            peers = probe.bgp_peers(dev)
-            up = sum(p.get("state") == "Established" for p in peers.values())
-            if up != sessions[dev.name]:
-                out.append(f"{dev.name}: {up}/{sessions[dev.name]} sessions established")
-            out += [f"{dev.name}: no route to {p}" for p in other_lans(rt, plan, dev.name)
-                    if not measure.route_gateways(dev.ns, p)]
-        return out
-    probe.wait_for(lambda: not problems(), BGP_TIMEOUT, interval=0.5)
-    gaps = problems()
-    total = sum(sessions.values())
-    return not gaps, f"{total} sessions, LAN prefixes of every other site learned" \
-        if not gaps else f"{len(gaps)} problems", gaps
+
+def check_bgp(rt: Runtime, plan: FabricPlan, wait: float = BGP_TIMEOUT
+              ) -> tuple[bool, str, list[str]]:
+    """Sessions from `netorch verify`; which prefixes were learned from the lab's probe of
+    each kernel table (verify counts a session's prefixes, it does not name them)."""
+    report, gaps = labverify.poll(
+        rt, plan, lambda r: labverify.bgp_problems(r) or route_problems(rt, plan), wait)
+    total = sum(len(d.tunnels) for d in plan.devices)
+    up = sum(b.up for b in report.bgp)
+    routes = "LAN prefixes of every other site routed (lab probe)" if not gaps else \
+        f"{len(gaps)} problems"
+    return not gaps, f"{up}/{total} sessions Established (netorch verify); {routes}", gaps
 
 
 def check_ping(rt: Runtime) -> tuple[bool, str, list[str]]:

@@ -18,6 +18,7 @@ from netorch.deploy import (
     Credentials,
     DeployOptions,
     DeployResult,
+    DeviceTarget,
     SilentReporter,
     build_targets,
     deploy_fabric,
@@ -110,17 +111,28 @@ def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret,
     return render(plan, secret, options=options)
 
 
+def lab_targets(plan: FabricPlan, rendered: dict[str, dict[str, str]] | None = None
+                ) -> list[DeviceTarget]:
+    """Every device at its lab management address (the lab plan's `mgmt`), as deploy and
+    verify reach them; `rendered` files to push, none to only read."""
+    return build_targets(plan.devices, rendered or {})
+
+
+def lab_credentials(rt: Runtime) -> Credentials:
+    """root with the lab's own SSH key (each namespace's sshd authorises only it)."""
+    return Credentials("root", key_file=str(rt.workdir / "id_ed25519"))
+
+
 def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
            workers: int = 10, template_dirs: tuple[Path, ...] = ()) -> Deployed:
     """Plan, render and deploy the lab's configs over SSH; then settle zebra."""
     plan = plan_for(rt, inventory)
     rendered = render_lab(rt, plan, lab_secret(rt.workdir, secret_file), template_dirs)
-    targets = build_targets(plan.devices, rendered)
-    credentials = Credentials("root", key_file=str(rt.workdir / "id_ed25519"))
     options = DeployOptions(commit=True, workers=workers,
                             audit_log=rt.workdir / "deploy-audit.jsonl")
     with _short_upload_lines():
-        result = deploy_fabric(targets, credentials, options, SilentReporter())
+        result = deploy_fabric(lab_targets(plan, rendered), lab_credentials(rt), options,
+                               SilentReporter())
     if not result.ok:
         return Deployed(plan, result, 0, 0)
     fixes = sum(zebra.sync(dev) for dev in rt.spec.devices)

@@ -18,7 +18,7 @@ from netorch.report.build import Inputs, build
 from netorch.report.model import SCHEMA_VERSION, Report
 from netorch.report.provenance import generation_time
 from netorch.report.render import FORMATS, render
-from netorch.report.state import read_state
+from netorch.report.state import load_state
 
 __all__ = ["FORMATS", "SCHEMA_VERSION", "Report", "make_report", "render"]
 
@@ -40,7 +40,8 @@ def make_report(inventory: Inventory, *, state: Path | None = None,
     alloc = allocations_path(path)
     allocations = (alloc.name if alloc.is_file() else
                    "none: addresses allocated afresh (provisional until `netorch plan --allocate`)")
+    live, live_sha256 = load_state(state) if state is not None else (None, None)
     return build(Inputs(
         inventory=inventory, plan=result.plan, findings=sort_findings(findings + result.findings),
         path=path, allocations=allocations, generated_at=generation_time(generated_at),
-        state=read_state(state) if state is not None else None, state_path=state))
+        state=live, state_path=state, state_sha256=live_sha256))

@@ -40,6 +40,7 @@ class Inputs:
     generated_at: str
     state: Any = None
     state_path: Path | None = None
+    state_sha256: str | None = None
 
 
 def build(inputs: Inputs) -> Report:
@@ -121,5 +122,5 @@ def _provenance(inputs: Inputs) -> Provenance:
         inventory_sha256=digest, files=files, allocations=inputs.allocations,
         plan_sha256=provenance.sha256(plan_json(inputs.plan).encode()),
         state=state_path.as_posix() if state_path else None,
-        state_sha256=provenance.sha256(state_path.read_bytes()) if state_path else None,
+        state_sha256=inputs.state_sha256,
         generated_at=inputs.generated_at)

@@ -18,6 +18,7 @@ for `peer` and `prefixes` for `prefixes_received` (verify's names).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -33,10 +34,19 @@ UP_STATES = frozenset({"up", "established"})
 
 
 def read_state(path: Path) -> Any:
+    return load_state(path)[0]
+
+
+def load_state(path: Path) -> tuple[Any, str]:
+    """The state file's JSON and the sha256 of its bytes, read once (so a pipe such as
+    `--state <(netorch verify ... --format json)` works)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        return json.loads(data.decode("utf-8")), hashlib.sha256(data).hexdigest()
     except OSError as exc:
         raise UserError(f"cannot read the state file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: error: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
 

@@ -310,11 +310,10 @@ def _fortios_entry(text: str, table: str, name: str) -> list[str]:
     return lines[first:lines.index("next", first)]
 
 
+@pytest.mark.parametrize("fabric", ["psk"], indirect=True)  # PSK also checks redaction
 def test_cli_diff_deploy_verify(fabric: Fabric, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch,
                                 capsys: pytest.CaptureFixture[str]) -> None:
-    if fabric.auth != "psk":
-        pytest.skip("one CLI run is enough; the PSK fabric also checks redaction")
     inventory = fabric.inventory()
     secret_file = tmp_path / "secret"
     secret_file.write_bytes(SECRET)

@@ -25,13 +25,14 @@ REDACTED = "<redacted>"
 class Secret:
     """The master secret: usable for derivation, unprintable by accident."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_derived", "_value")
 
     def __init__(self, value: bytes) -> None:
         if len(value) < MIN_SECRET_BYTES:
             raise UserError(f"the master secret is too short: use at least {MIN_SECRET_BYTES} "
                             "random bytes (e.g. `openssl rand -base64 32`)")
         self._value = value
+        self._derived: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return "Secret(<redacted>)"
@@ -40,10 +41,15 @@ class Secret:
 
     def derive(self, fabric: str, key_ref: str) -> str:
         """The PSK a plan's `key_ref` names: 32 bytes as 64 hex characters (safe in every
-        vendor CLI), bound to the fabric and to the tunnel's peers."""
+        vendor CLI), bound to the fabric and to the tunnel's peers. Derived once per
+        key_ref: render and the writer (which files hold keys) both ask for it."""
+        cached = self._derived.get((fabric, key_ref))
+        if cached is not None:
+            return cached
         hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES,
                     salt=f"netorch/{fabric}".encode(), info=f"v1/{key_ref}".encode())
-        return hkdf.derive(self._value).hex()
+        key = self._derived[(fabric, key_ref)] = hkdf.derive(self._value).hex()
+        return key
 
 
 def load_secret(secret_file: Path | None = None, *, required: bool = True) -> Secret | None:

@@ -35,11 +35,11 @@ def render(
         raise UserError(f"--dataplane {dataplane}: use kernel or lab")
     plan = api.plan(load_checked(inventory))
     needs_key = plan.fabric.auth == "psk" and not redact
-    secret = load_secret(secret_file, required=needs_key) if needs_key else None
+    secret = load_secret(secret_file) if needs_key else None
     devices = select_devices(plan, limit)
     options = RenderOptions(dataplane=dataplane, template_dirs=tuple(templates or ()))
     files = api.render(plan, secret, redact=redact, options=options, devices=devices)
-    result = write_tree(out, plan, files, device_keys(plan, secret))
+    result = write_tree(out, plan, files, device_keys(plan, secret, devices))
     typer.echo(f"{out.as_posix()}: {len(files)} devices, {len(result.written)} files written, "
                f"{len(result.unchanged)} unchanged")
 

@@ -122,9 +122,3 @@ def _slot(value: str | None, base: int, step: int) -> int | None:
 
 def _block(base: int, slot: int, step: int, prefixlen: int) -> str:
     return f"{ipaddress.IPv4Address(base + slot * step)}/{prefixlen}"
-
-
-def slot_of(address: str, pool: str) -> int:
-    """The /31 index of a tunnel address in its pool (names interfaces and VNIs)."""
-    net = ipaddress.IPv4Network(pool)
-    return (int(ipaddress.IPv4Interface(address).ip) - int(net.network_address)) // 2

@@ -51,8 +51,6 @@ class DeviceContext:
                 "tunnels": self.tunnels, "prefix_sets": self.prefix_sets,
                 "options": self.options}
 
-    def keys(self) -> set[str]:
-        return {t.psk for t in self.tunnels if t.psk and t.psk != REDACTED}
 
 
 def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,

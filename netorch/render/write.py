@@ -39,13 +39,15 @@ def select_devices(plan: FabricPlan, limit: list[str] | None) -> set[str] | None
     return chosen
 
 
-def device_keys(plan: FabricPlan, secret: Secret | None) -> dict[str, set[str]]:
-    """Each device's PSKs, to know which files hold keys (mode 0600)."""
+def device_keys(plan: FabricPlan, secret: Secret | None, devices: set[str] | None = None
+                ) -> dict[str, set[str]]:
+    """The PSKs of each device (all, or those named), to know which files hold keys."""
     keys: dict[str, set[str]] = {}
     if secret is None or plan.fabric.auth != "psk":
         return keys
     for t in plan.tunnels:
-        if t.key_ref is None:
+        if t.key_ref is None or (devices is not None
+                                 and t.a.device not in devices and t.b.device not in devices):
             continue
         key = secret.derive(plan.fabric.name, t.key_ref)
         for end in (t.a, t.b):

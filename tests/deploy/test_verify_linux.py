@@ -7,36 +7,15 @@ by its IKE_SA's addresses and is ESTABLISHED only with an INSTALLED CHILD_SA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from netorch.verify import TunnelStatus
 from netorch.verify.compare import compare_device
 from netorch.verify.parsers import read_linux
+from tests.deploy.planstub import End, Plan, Tunnel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "verify_linux"
 BGP = '{"peers": {"100.64.0.4": {"state": "Established", "pfxRcd": 8}}}'
-
-
-@dataclass(frozen=True)
-class End:
-    device: str
-    address: str
-    underlay_address: str
-    endpoint: str
-    asn: int = 65000
-
-
-@dataclass(frozen=True)
-class Tunnel:
-    id: str
-    a: End
-    b: End
-
-
-@dataclass(frozen=True)
-class Plan:
-    tunnels: list[Tunnel]
 
 
 def _tunnel(hub: str, hub_ip: str, spoke: str, spoke_ip: str, underlay: str) -> Tunnel:

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from netorch.deploy import Credentials, DeployOptions, deploy_fabric
 from netorch.verify import TunnelStatus, verify_fabric
 from tests.deploy.conftest import targets_for
+from tests.deploy.planstub import End, Plan, Tunnel
 from tests.simulator.server import Simulator
-
-
-@dataclass(frozen=True)
-class End:
-    device: str
-    address: str
-    underlay_address: str
-    endpoint: str
-    asn: int
-
-
-@dataclass(frozen=True)
-class Tunnel:
-    id: str
-    a: End
-    b: End
-
-
-@dataclass(frozen=True)
-class Plan:
-    tunnels: list[Tunnel]
-
 
 R1 = End("r1", "100.64.0.0/31", "198.51.100.10", "198.51.100.10", 4200000011)
 PLAN = Plan([

@@ -59,13 +59,13 @@ def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocatio
         loopbacks = allocate(str(pools.loopbacks), devices, previous.loopbacks, prefixlen=32,
                              first=1)
     except PoolExhausted as exc:
-        findings.append(_exhausted(inventory, "loopbacks", exc, "device"))
+        findings.append(_exhausted(inventory, "loopbacks", exc, "loopback /32s"))
         loopbacks = None
     try:
         tunnels = allocate(str(pools.tunnels), [s.id for s in specs], previous.tunnels,
                            prefixlen=31)
     except PoolExhausted as exc:
-        findings.append(_exhausted(inventory, "tunnels", exc, "tunnel"))
+        findings.append(_exhausted(inventory, "tunnels", exc, "tunnel /31s"))
         return None
     return None if loopbacks is None else Allocations(loopbacks, tunnels)
 
@@ -73,7 +73,7 @@ def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocatio
 def _exhausted(inventory: Inventory, pool: str, exc: PoolExhausted, what: str) -> Finding:
     return error("pool-exhausted",
                  f"{pool} pool {exc.pool} is exhausted: the fabric needs {exc.wanted} "
-                 f"{what} addresses, the pool holds {exc.size}; use a larger pool",
+                 f"{what}, the pool has room for {exc.size}; use a larger pool",
                  location_of(inventory, ("fabric", "pools", pool)))
 
 

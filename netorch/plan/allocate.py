@@ -92,7 +92,7 @@ def allocate(pool: str, keys: Iterable[str], previous: dict[str, str], *, prefix
     for key in (k for k in wanted if k not in kept):
         slot = next(slots, None)
         if slot is None:
-            raise PoolExhausted(pool, len(wanted) + first, size)
+            raise PoolExhausted(pool, len(wanted), size - first)  # `first` slots stay unused
         result[key] = _block(base, slot, step, prefixlen)
     return dict(sorted(result.items()))
 

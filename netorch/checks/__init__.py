@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from netorch.checks import addressing, crypto, identity, topology
+from netorch.checks import addressing, crypto, identity, interfaces, topology
 from netorch.checks.context import Context
 from netorch.findings import Finding, sort_findings
 from netorch.inventory.model import Inventory
@@ -19,6 +19,7 @@ RULES: tuple[Rule, ...] = (
     *identity.RULES,
     *addressing.RULES,
     *topology.RULES,
+    *interfaces.RULES,
     *crypto.RULES,
 )
 

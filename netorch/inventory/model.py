@@ -22,7 +22,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from netorch.inventory.errors import describe
-from netorch.inventory.types import Address, Duration, IfAddress, Name, Prefix
+from netorch.inventory.types import (
+    Address,
+    Duration,
+    FreeText,
+    IfAddress,
+    InterfaceName,
+    Name,
+    Prefix,
+)
 
 TopologyKind = Literal["hub-and-spoke", "full-mesh", "regional"]
 ProfileName = Literal["ncsc-prime", "cnsa", "custom"]
@@ -60,12 +68,15 @@ class Topology(Model):
 
 class Underlay(Model):
     preference: StrictInt = Field(ge=1, le=1000, description="lower = preferred")
-    description: str | None = None
+    description: FreeText | None = None
 
 
 class Pools(Model):
     tunnels: Prefix = Field(description="one /31 per tunnel")
     loopbacks: Prefix = Field(description="one /32 per device")
+    quarantine: Duration = Field(
+        30 * 86400, description="how long a released address is held back before another "
+        "site gets it (rounded up to whole days; default 30d)")
 
 
 class Routing(Model):
@@ -99,7 +110,7 @@ class Crypto(Model):
 
 class Fabric(Model):
     name: Name
-    description: str | None = None
+    description: FreeText | None = None
     topology: Topology
     underlays: dict[Name, Underlay] = Field(min_length=1)
     cross_underlay: StrictBool = Field(
@@ -111,7 +122,8 @@ class Fabric(Model):
 
 class Link(Model):
     underlay: Name
-    interface: str = Field(min_length=1)
+    interface: InterfaceName = Field(
+        description="the underlay interface, in the platform's own naming")
     address: IfAddress
     next_hop: Address
     public: Address | None = Field(default=None, description="public (NAT) address")
@@ -127,10 +139,10 @@ class Device(Model):
 class Site(Model):
     name: Name
     id: StrictInt = Field(description="stable, unique, never reused")
-    organisation: str = Field(min_length=1)
+    organisation: FreeText
     zone: Name = Field(description="police | cps | courts | probation | dc | ...")
     region: Name
-    description: str | None = None
+    description: FreeText | None = None
     lan: list[Prefix] = Field(min_length=1)
     devices: list[Device] = Field(min_length=1)
 

@@ -9,7 +9,21 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# No "--" inside a name: netorch joins names with it (tunnel ids DEV_A--DEV_B--UNDERLAY,
+# key references psk:DEV_A--DEV_B), so a name that held it could forge another's identity.
+_NAME_RE = re.compile(r"^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# Free text (organisation, descriptions): what a CLI description, a comment, a quoted
+# string and a shell word can all carry as data. No quotes but the apostrophe, no
+# backslash, `;`, `#`, braces, angle brackets, `$`, backtick or control characters.
+FREE_TEXT_CHARS = "letters, digits, spaces and . , ' & ( ) / -"
+FREE_TEXT_MAX = 128
+_FREE_TEXT_CHAR = re.compile(r"[A-Za-z0-9 .,'&()/-]")
+_FREE_TEXT_RE = re.compile(rf"^{_FREE_TEXT_CHAR.pattern}{{1,{FREE_TEXT_MAX}}}$")
+# An interface name at model level: one token in every output syntax. Each platform
+# narrows it to its own naming (`Platform.interface_pattern`, checked by validate).
+INTERFACE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9/._:-]{0,63}"
+_IFNAME_RE = re.compile(f"^{INTERFACE_PATTERN}$")
+_IFNAME_CHAR = re.compile(r"[A-Za-z0-9/._:-]")
 _DURATION_RE = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -73,6 +87,16 @@ def parse_address(value: Any) -> ipaddress.IPv4Address:
                                   {"v": text}) from None
 
 
+def shown(value: str, limit: int = 64) -> str:
+    r"""A value quoted for a message, escaped unless it is printable ASCII.
+
+    >>> shown("eth0"), shown("East\nusername evil")
+    ("'eth0'", "'East\\nusername evil'")
+    """
+    text = value if len(value) <= limit else value[:limit] + "..."
+    return f"'{text}'" if text.isascii() and text.isprintable() else ascii(text)
+
+
 def parse_name(value: Any) -> str:
     """Lower-case DNS-label names: they become hostnames, file and section names."""
     if not isinstance(value, str):
@@ -80,9 +104,49 @@ def parse_name(value: Any) -> str:
                                   {"got": type(value).__name__})
     if not _NAME_RE.match(value):
         raise PydanticCustomError(
-            "name", "'{v}' is not a valid name: use a-z, 0-9 and '-', at most 63 characters, "
-            "not starting or ending with '-'", {"v": value})
+            "name", "{v} is not a valid name: use a-z, 0-9 and '-', at most 63 characters, "
+            "not starting or ending with '-', no '--' inside", {"v": shown(value)})
     return value
+
+
+def parse_free_text(value: Any) -> str:
+    """Descriptive text (organisation, descriptions), restricted to what every output
+    can hold as data.
+
+    >>> parse_free_text("HM Courts & Tribunals Service")
+    'HM Courts & Tribunals Service'
+    """
+    if not isinstance(value, str):
+        raise PydanticCustomError("text_type", "expected text, got {got}",
+                                  {"got": type(value).__name__})
+    text = value.strip()
+    if not _FREE_TEXT_RE.match(text):
+        raise PydanticCustomError(
+            "text", "text may hold only {allowed}, 1 to {max} characters{found}",
+            {"allowed": FREE_TEXT_CHARS, "max": FREE_TEXT_MAX,
+             "found": _found(text, _FREE_TEXT_CHAR)})
+    return text
+
+
+def _found(text: str, allowed: re.Pattern[str]) -> str:
+    """'; found X, Y': the characters of `text` outside `allowed`, each shown escaped
+    (never the text itself: it may be built to forge output)."""
+    bad = sorted({c for c in text if not allowed.fullmatch(c)})
+    return f"; found {', '.join(shown(c) for c in bad)}" if bad else ""
+
+
+def parse_interface_name(value: Any) -> str:
+    """An interface name: one word of letters, digits and / . _ : -, at most 64."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("ifname_type", "expected an interface name as a string, "
+                                  "got {got}", {"got": type(value).__name__})
+    text = value.strip()
+    if not _IFNAME_RE.match(text):
+        raise PydanticCustomError(
+            "ifname", "an interface name may hold only letters, digits and / . _ : -, "
+            "starting with a letter or digit, 1 to 64 characters{found}",
+            {"found": _found(text, _IFNAME_CHAR)})
+    return text
 
 
 def parse_duration(value: Any) -> int:
@@ -121,7 +185,12 @@ IfAddress = Annotated[ipaddress.IPv4Interface, BeforeValidator(parse_interface),
 Address = Annotated[ipaddress.IPv4Address, BeforeValidator(parse_address), _to_str,
                     _str_schema(r"^\d+\.\d+\.\d+\.\d+$", "IPv4 address")]
 Name = Annotated[str, BeforeValidator(parse_name),
-                 _str_schema(_NAME_RE.pattern, "lower-case name: a-z, 0-9, '-'")]
+                 _str_schema(_NAME_RE.pattern, "lower-case name: a-z, 0-9, '-' (not '--')")]
+FreeText = Annotated[str, BeforeValidator(parse_free_text),
+                     _str_schema(_FREE_TEXT_RE.pattern, f"text: {FREE_TEXT_CHARS}")]
+InterfaceName = Annotated[str, BeforeValidator(parse_interface_name),
+                          _str_schema(_IFNAME_RE.pattern,
+                                      "interface name, in the device platform's own naming")]
 Duration = Annotated[int, BeforeValidator(parse_duration),
                      WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1},
                                                {"type": "string", "pattern": r"^\d+\s*[smhd]?$"}],

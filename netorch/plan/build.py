@@ -19,7 +19,7 @@ from netorch.plan.model import (
     TunnelEnd,
 )
 from netorch.plan.proposals import negotiate
-from netorch.plan.tunnels import Side, TunnelSpec
+from netorch.plan.tunnels import Side, TunnelSpec, key_ref
 from netorch.platforms import Platform, registry
 from netorch.topology import hub_names
 
@@ -96,7 +96,7 @@ class Builder:
     def key_ref(spec: TunnelSpec) -> str:
         """One PSK per device pair, shared by its tunnels over every underlay: IKE
         peers pick a PSK by the identity pair, which is the same on both underlays."""
-        return f"psk:{spec.a.device.name}--{spec.b.device.name}"
+        return key_ref(spec.a.device.name, spec.b.device.name)
 
     def _pref(self, underlay: str) -> int:
         known = self.fabric.underlays.get(underlay)

@@ -8,6 +8,29 @@ from dataclasses import dataclass
 from netorch.inventory.model import Device, Inventory, Link, Site
 from netorch.topology import hub_names, site_pairs
 
+# Joins names into identities. Names cannot hold it (`netorch.inventory.types.Name`), so
+# an identity splits back into its names one way only: no two pairs of legal names
+# give one tunnel id or key reference.
+SEPARATOR = "--"
+
+
+def tunnel_id(device_a: str, device_b: str, underlay: str) -> str:
+    """A tunnel's stable identity, also its key in the allocation file.
+
+    >>> tunnel_id("hub-r1", "spoke-r1", "private")
+    'hub-r1--spoke-r1--private'
+    """
+    return SEPARATOR.join((device_a, device_b, underlay))
+
+
+def key_ref(device_a: str, device_b: str) -> str:
+    """Which derived PSK a device pair uses (one per pair, on every underlay).
+
+    >>> key_ref("hub-r1", "spoke-r1")
+    'psk:hub-r1--spoke-r1'
+    """
+    return f"psk:{device_a}{SEPARATOR}{device_b}"
+
 
 @dataclass(frozen=True, slots=True)
 class Side:
@@ -61,4 +84,4 @@ def _link_pairs(a: Device, b: Device, prefs: dict[str, int], cross: bool
 def _spec(kind: str, a: Side, b: Side) -> TunnelSpec:
     ua, ub = a.link.underlay, b.link.underlay
     underlay = ua if ua == ub else f"{ua}+{ub}"
-    return TunnelSpec(f"{a.device.name}--{b.device.name}--{underlay}", kind, underlay, a, b)
+    return TunnelSpec(tunnel_id(a.device.name, b.device.name, underlay), kind, underlay, a, b)

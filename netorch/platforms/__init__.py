@@ -6,12 +6,37 @@ the `netorch.platforms` entry-point group, each entry point naming a `Platform`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 
+from netorch.inventory.types import INTERFACE_PATTERN
+
 _AES = frozenset({"aes-128-gcm", "aes-256-gcm", "aes-128-cbc", "aes-256-cbc", "3des", "des"})
 _SHA = frozenset({"sha256", "sha384", "sha512", "sha1", "md5"})
+
+# Underlay interface naming, one pattern per platform (full match). Each leaves out the
+# kinds netorch itself creates there (tunnels, its loopback).
+_IOSXE_IFNAME = (
+    r"(?:(?:GigabitEthernet|TwoGigabitEthernet|FiveGigabitEthernet|TenGigabitEthernet"
+    r"|TwentyFiveGigE|FortyGigabitEthernet|HundredGigE|TwoHundredGigE|FourHundredGigE"
+    r"|AppGigabitEthernet|FastEthernet|Ethernet|Serial|Cellular"
+    r"|Gi|Tw|Te|Twe|Fo|Hu|Fa|Se)\d{1,3}(?:/\d{1,3}){0,3}(?::\d{1,3})?"
+    r"|(?:Port-channel|Po)\d{1,4}"
+    r"|(?:Vlan|Vl)\d{1,4}|(?:Dialer|BDI|Virtual-PPP|Multilink)\d{1,5})"
+    r"(?:\.\d{1,10})?")
+_JUNOS_IFNAME = (
+    r"(?:(?:ge|xe|et|mge|fe|xle|fte)-\d{1,2}/\d{1,2}/\d{1,3}(?::\d{1,3}){0,3}"
+    r"|ae\d{1,3}|reth\d{1,3}|irb|vlan|fxp[0-2]|em\d|pp0|dl0|cl-\d/\d/\d)"
+    r"(?:\.\d{1,5})?")
+# FortiOS: at most 15 characters, letters, digits, '-' and '_'.
+_FORTIOS_IFNAME = r"(?!nt\d+$)(?!loopback0$)[A-Za-z0-9][A-Za-z0-9_-]{0,14}"
+# Linux: IFNAMSIZ (at most 15 bytes), no '/', ':' or whitespace; not ".", "..".
+_LINUX_IFNAME = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
+# What ends a statement, or is syntax, in a file when it is not quoted: the renderer
+# refuses a value holding one (newlines and control characters, everywhere).
+SHELL_METACHARACTERS = " \t|&;<>()$`\\\"'*?[]#~{}"
 
 
 @dataclass(frozen=True)
@@ -29,11 +54,20 @@ class Platform:
     dh_groups: frozenset[int] = frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 24})
     tunnel_interface: str = "tunnel{index}"
     config_files: tuple[str, ...] = ("config.txt",)
+    interface_pattern: str = INTERFACE_PATTERN
+    interface_example: str = "eth0"
+    # {output file: characters a value must not hold there unquoted}; line breaks and
+    # control characters are refused in every file.
+    separators: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
     def tunnel_name(self, index: int) -> str:
         """The tunnel interface of the tunnel with this pool index, e.g. Tunnel12."""
         return self.tunnel_interface.format(index=index)
+
+    def valid_interface(self, name: str) -> bool:
+        """Whether `name` follows this platform's interface naming."""
+        return re.fullmatch(self.interface_pattern, name) is not None
 
     @property
     def templates(self) -> str:
@@ -43,18 +77,24 @@ class Platform:
 BUILTIN: tuple[Platform, ...] = (
     Platform("cisco_iosxe", "Cisco IOS-XE (ISR/ASR/Catalyst 8000) with IKEv2 and VTIs",
              napalm_driver="ios", netmiko_device_type="cisco_xe",
-             tunnel_interface="Tunnel{index}", config_files=("config.ios",)),
+             tunnel_interface="Tunnel{index}", config_files=("config.ios",),
+             interface_pattern=_IOSXE_IFNAME, interface_example="GigabitEthernet0/0/1"),
     Platform("juniper_junos", "Juniper SRX / vSRX (Junos) with st0 route-based VPNs",
              napalm_driver="junos", netmiko_device_type="juniper_junos",
-             tunnel_interface="st0.{index}", config_files=("config.set",)),
+             tunnel_interface="st0.{index}", config_files=("config.set",),
+             interface_pattern=_JUNOS_IFNAME, interface_example="ge-0/0/0.0",
+             separators={"config.set": ";"}),
     Platform("fortinet_fortios", "Fortinet FortiGate (FortiOS 7.x) interface-mode IPsec",
              netmiko_device_type="fortinet", tunnel_interface="nt{index}",
              config_files=("config.fortios",),
+             interface_pattern=_FORTIOS_IFNAME, interface_example="port1",
              encryption=_AES | {"chacha20-poly1305"},
              dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 31})),
     Platform("linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
              netmiko_device_type="linux", tunnel_interface="xfrm{index}",
              config_files=("swanctl.conf", "frr.conf", "interfaces.sh"),
+             interface_pattern=_LINUX_IFNAME, interface_example="eth0",
+             separators={"interfaces.sh": SHELL_METACHARACTERS, "swanctl.conf": '{}#"\\'},
              encryption=_AES | {"chacha20-poly1305"},
              dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 22, 23, 24, 31})),
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from pydantic import BaseModel
 
 from netorch.keys import REDACTED, Secret
 from netorch.plan.model import (
@@ -51,6 +54,40 @@ class DeviceContext:
                 "tunnels": self.tunnels, "prefix_sets": self.prefix_sets,
                 "options": self.options}
 
+
+def find_field(variables: dict[str, object], value: str, char: str) -> str:
+    """Where in a device's template variables a refused value came from, e.g.
+    "site.organisation": the field equal to it, else one holding `char` inside it."""
+    holders = [(path, text) for path, text in _leaves(variables, "") if char in text]
+    exact = [path for path, text in holders if text == value]
+    inside = [path for path, text in holders if text in value]
+    found = exact or inside or [path for path, _ in holders]
+    return found[0] if found else "a template expression"
+
+
+def _leaves(node: object, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(path, text) of every string under `node`: models, dataclasses, lists, dicts."""
+    if isinstance(node, str):
+        yield path, node
+    elif depth > 8:
+        return
+    elif isinstance(node, BaseModel):
+        yield from _children(((n, getattr(node, n)) for n in type(node).model_fields),
+                             path, depth)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        yield from _children(((f.name, getattr(node, f.name))
+                              for f in dataclasses.fields(node)), path, depth)
+    elif isinstance(node, dict):
+        yield from _children(((str(k), v) for k, v in node.items()), path, depth)
+    elif isinstance(node, list | tuple):
+        for i, item in enumerate(node):
+            yield from _leaves(item, f"{path}[{i}]", depth + 1)
+
+
+def _children(items: Iterator[tuple[str, object]], path: str, depth: int
+              ) -> Iterator[tuple[str, str]]:
+    for name, child in items:
+        yield from _leaves(child, f"{path}.{name}" if path else name, depth + 1)
 
 
 def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import shlex
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -15,8 +18,8 @@ from netorch.errors import SecretMissing, UserError
 from netorch.keys import Secret
 from netorch.plan.model import EspChoice, FabricPlan
 from netorch.plan.proposals import swan_esp_name
-from netorch.platforms import registry
-from netorch.render.context import DeviceContext, device_contexts
+from netorch.platforms import Platform, registry
+from netorch.render.context import DeviceContext, device_contexts, find_field
 
 Rendered = dict[str, dict[str, str]]
 
@@ -69,7 +72,8 @@ class Renderer:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, autoescape=False, auto_reload=False)
+            keep_trailing_newline=True, autoescape=False, auto_reload=False,
+            finalize=_guard(registry()[platform]))
         env.filters.update(FILTERS)
         env.globals["netorch_version"] = __version__
         return env
@@ -92,10 +96,12 @@ class Renderer:
         variables = ctx.variables()
         for name in self.files(ctx.device.platform):
             try:
-                text = env.get_template(f"{name}.j2").render(variables)
+                text = env.get_template(f"{name}.j2").render(variables, output_file=name)
             except jinja2.TemplateError as exc:
                 raise UserError(f"template {ctx.device.platform}/{name}.j2 failed for "
                                 f"{ctx.device.name}: {exc}") from None
+            except UnsafeValue as exc:
+                raise _refused(ctx, name, exc) from None
             if text.strip():
                 out[name] = text
         return out
@@ -116,6 +122,78 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
     contexts = device_contexts(plan, secret, redact=redact, options=variables,
                                devices=devices)
     return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
+
+
+class UnsafeValue(ValueError):
+    """A value the renderer refuses to write: it could end the statement it is in."""
+
+    def __init__(self, value: str, char: str) -> None:
+        super().__init__(f"{value!a} holds {char!a}")
+        self.value = value
+        self.char = char
+
+
+class ShellQuoted(str):
+    """A value already quoted for `sh` by the `sh` filter: a single shell word."""
+
+    __slots__ = ()
+
+
+def _sh(value: object) -> ShellQuoted:
+    """One shell word, whatever `value` holds (`shlex.quote`)."""
+    return ShellQuoted(shlex.quote(str(value)))
+
+
+def _dq(value: object) -> str:
+    r"""Text for inside a double-quoted Junos or FortiOS CLI string: backslash before
+    every backslash and double quote.
+
+    >>> _dq('a "b" \\ c')
+    'a \\"b\\" \\\\ c'
+    """
+    return str(value).replace("\\", "\\\\").replace('"', '\\"')
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _refuse_invisible(text: str) -> None:
+    """Raise `UnsafeValue` at the first line break, control or format character of
+    `text` (Unicode Cc, Cf, Zl, Zp)."""
+    if text.isascii() and text.isprintable():
+        return
+    char = next((c for c in text if unicodedata.category(c) in _INVISIBLE), None)
+    if char is not None:
+        raise UnsafeValue(text, char)
+
+
+def _guard(platform: Platform) -> Callable[..., object]:
+    """The environment's `finalize`: every `{{ }}` value passes here before it is
+    written. Nothing may hold a line break or control character; outside the `sh`
+    filter, nothing may hold a separator of the file it is written to."""
+    separators = {file: re.compile(f"[{re.escape(chars)}]")
+                  for file, chars in platform.separators.items() if chars}
+
+    @jinja2.pass_context
+    def finalize(context: jinja2.runtime.Context, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        _refuse_invisible(value)
+        if separators and not isinstance(value, ShellQuoted):
+            pattern = separators.get(context.parent.get("output_file", ""))
+            found = pattern.search(value) if pattern else None
+            if found:
+                raise UnsafeValue(value, found.group())
+        return value
+
+    return finalize
+
+
+def _refused(ctx: DeviceContext, file: str, exc: UnsafeValue) -> UserError:
+    field_name = find_field(ctx.variables(), exc.value, exc.char)
+    return UserError(f"refusing to render {ctx.device.platform}/{file} for device "
+                     f"{ctx.device.name}: {field_name} holds {exc.char!a} (no line break, "
+                     "control character or statement separator is written as data)")
 
 
 def _ip(value: str) -> str:
@@ -180,4 +258,4 @@ def _swan_esp(esp: EspChoice) -> str:
 
 FILTERS = {"ip": _ip, "netmask": _netmask, "prefixlen": _prefixlen, "network": _network,
            "wildcard": _wildcard, "if_id": _if_id, "vni": _vni, "lab_ifname": _lab_ifname,
-           "swan_section": _swan_section, "swan_esp": _swan_esp}
+           "swan_section": _swan_section, "swan_esp": _swan_esp, "sh": _sh, "dq": _dq}

@@ -16,7 +16,7 @@ from netorch.inventory.model import Inventory
 
 def _site(name: str, sid: int, region: str = "east",
           underlays: tuple[str, ...] = ("private", "internet")) -> dict[str, Any]:
-    links = [{"underlay": u, "interface": f"eth{i}",
+    links = [{"underlay": u, "interface": f"GigabitEthernet{i}",
               "address": f"{'172.16' if u == 'private' else '100.80'}.{sid}.2/30",
               "next_hop": f"{'172.16' if u == 'private' else '100.80'}.{sid}.1"}
              for i, u in enumerate(underlays)]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from netorch.platforms import known_platforms
+from netorch.platforms import known_platforms, registry
 from tests.checks.rulekit import build, codes, only, site
 
 
@@ -49,10 +49,19 @@ def test_unknown_platform_lists_the_known_ones() -> None:
     assert finding.message.endswith("known platforms: " + ", ".join(known_platforms()))
 
 
+def _platform(name: str) -> Any:
+    """Device 1 of site 3 on platform `name`, its links named the platform's way."""
+    def edit(data: dict[str, Any]) -> None:
+        device = data["sites"][2]["devices"][0]
+        device["platform"] = name
+        for link in device["links"]:
+            link["interface"] = registry()[name].interface_example
+    return edit
+
+
 def test_every_builtin_platform_is_accepted() -> None:
     for name in known_platforms():
-        inv = build(lambda d, n=name: d["sites"][2]["devices"][0].update(platform=n))
-        assert codes(inv) == [], name
+        assert codes(build(_platform(name))) == [], name
 
 
 def test_spoke_without_an_underlay_of_the_hub() -> None:

@@ -32,6 +32,7 @@ def test_render_returns_files_per_device(plan: FabricPlan) -> None:
 def test_each_tunnel_key_is_in_both_ends_secrets(plan: FabricPlan) -> None:
     files = api.render(plan, SECRET, devices=LINUX)
     tunnel = next(t for t in plan.tunnels if {t.a.device, t.b.device} <= LINUX)
+    assert tunnel.key_ref is not None
     key = SECRET.derive(plan.fabric.name, tunnel.key_ref)
     assert key in files[tunnel.a.device]["swanctl.conf"]
     assert key in files[tunnel.b.device]["swanctl.conf"]

@@ -2,8 +2,42 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
+
+# Categories that never print as themselves: controls (C0, DEL, C1), format characters
+# (bidi overrides, zero-width joiners), surrogates, and the line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible_char(char: str) -> str:
+    r"""`char`, or its Python-style escape when it would not print as itself.
+
+    >>> visible_char("\x1b"), visible_char("\u202e"), visible_char("é")
+    ('\\x1b', '\\u202e', 'é')
+    """
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if unicodedata.category(char) not in _INVISIBLE and code not in (0xFFFE, 0xFFFF):
+        return char
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    r"""`text` as one terminal-safe line: every control, format (bidi) or separator
+    character, and anything XML 1.0 cannot hold, shown as a visible escape.
+
+    >>> printable("a\nb:1:1: error: x\x1b[2J")
+    'a\\nb:1:1: error: x\\x1b[2J'
+    """
+    if text.isprintable():
+        return text
+    return "".join(visible_char(c) for c in text)
 
 
 class Severity(str, Enum):
@@ -42,12 +76,13 @@ class Finding:
         return (loc.file, loc.line, loc.column, self.severity.value, self.message)
 
     def render(self) -> str:
-        """The compiler-style line people and editors understand.
+        """The compiler-style line people and editors understand: always one line, with
+        any control or bidi character in the file name or message shown escaped.
 
         >>> Finding(Severity.ERROR, "x", "bad", Location("a.yaml", 3, 5)).render()
         'a.yaml:3:5: error: bad'
         """
-        return f"{self.location}: {self.severity.value}: {self.message}"
+        return printable(f"{self.location}: {self.severity.value}: {self.message}")
 
 
 def error(code: str, message: str, location: Location, *related: Location) -> Finding:

@@ -2,6 +2,11 @@
 
 Every formatter is a pure function of (findings, inventory path): sorted input gives
 byte-identical output, so CI artefacts diff cleanly between runs.
+
+Inventory text is data, never syntax: the text formats give one line per finding with
+control and bidi characters shown escaped (`printable`); JUnit XML is well-formed for any
+input (`xml_text`: markup escaped by ElementTree, XML-1.0-illegal characters escaped
+visibly); JSON and SARIF escape through `json.dumps`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from netorch import __version__
-from netorch.findings import Finding, Location, Severity
+from netorch.findings import Finding, Location, Severity, printable
 
 _RULE_HELP = "https://github.com/netorch/netorch#checks"
 
@@ -25,9 +30,9 @@ def summary_line(findings: list[Finding], inventory: str) -> str:
     """'inventory: 2 errors, 1 warning' — or 'inventory: valid' when clean."""
     counts = summary(findings)
     if not findings:
-        return f"{inventory}: valid, no findings"
+        return printable(f"{inventory}: valid, no findings")
     parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
-    return f"{inventory}: {', '.join(parts)}"
+    return printable(f"{inventory}: {', '.join(parts)}")
 
 
 def _plural(n: int, word: str) -> str:
@@ -46,7 +51,8 @@ def _coloured(finding: Finding, colour: bool) -> str:
         return finding.render()
     code = "31" if finding.is_error else "33"
     label = f"\x1b[1;{code}m{finding.severity.value}:\x1b[0m"
-    return f"\x1b[1m{finding.location}:\x1b[0m {label} {finding.message}"
+    return (f"\x1b[1m{printable(str(finding.location))}:\x1b[0m {label} "
+            f"{printable(finding.message)}")
 
 
 def _finding_dict(finding: Finding) -> dict[str, object]:
@@ -80,7 +86,7 @@ def as_junit(findings: list[Finding], inventory: str, *, strict: bool = False,
     for f in findings:
         by_file[f.location.file].append(f)
     names = sorted(set(files or []) | set(by_file))
-    suite = ET.Element("testsuite", name=f"netorch validate {inventory}")
+    suite = ET.Element("testsuite", name=xml_text(f"netorch validate {inventory}"))
     failures = 0
     for name in names:
         failures += _junit_case(suite, name, by_file.get(name, []), strict)
@@ -93,12 +99,19 @@ def as_junit(findings: list[Finding], inventory: str, *, strict: bool = False,
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
+def xml_text(text: str) -> str:
+    """Text ElementTree can write as well-formed XML 1.0: it escapes `<&>"` itself, but
+    writes control characters, surrogates and U+FFFE/U+FFFF raw, so those are escaped
+    visibly here (`Finding.render()` already is)."""
+    return printable(text)
+
+
 def _junit_case(suite: ET.Element, name: str, found: list[Finding], strict: bool) -> int:
-    case = ET.SubElement(suite, "testcase", classname="netorch.validate", name=name)
+    case = ET.SubElement(suite, "testcase", classname="netorch.validate", name=xml_text(name))
     failing = [f for f in found if f.is_error or strict]
     if failing:
         fail = ET.SubElement(case, "failure", message=failing[0].render(),
-                             type=failing[0].code)
+                             type=xml_text(failing[0].code))
         fail.text = "\n".join(f.render() for f in failing)
     others = [f for f in found if f not in failing]
     if others:

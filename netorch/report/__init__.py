@@ -13,12 +13,12 @@ from pathlib import Path
 from netorch import api
 from netorch.findings import InventoryError, sort_findings
 from netorch.inventory.model import Inventory
-from netorch.plan.allocate import allocations_path
+from netorch.plan.lockfile import allocations_path
 from netorch.report.build import Inputs, build
 from netorch.report.model import SCHEMA_VERSION, Report
 from netorch.report.provenance import generation_time
 from netorch.report.render import FORMATS, render
-from netorch.report.state import load_state
+from netorch.report.statefile import load_state
 
 __all__ = ["FORMATS", "SCHEMA_VERSION", "Report", "make_report", "render"]
 
@@ -37,9 +37,7 @@ def make_report(inventory: Inventory, *, state: Path | None = None,
     if result.plan is None:
         raise InventoryError(result.findings)
     path = Path(inventory.path)
-    alloc = allocations_path(path)
-    allocations = (alloc.name if alloc.is_file() else
-                   "none: addresses allocated afresh (provisional until `netorch plan --allocate`)")
+    allocations = allocations_path(path).name  # plan_result refuses without it
     live, live_sha256 = load_state(state) if state is not None else (None, None)
     return build(Inputs(
         inventory=inventory, plan=result.plan, findings=sort_findings(findings + result.findings),

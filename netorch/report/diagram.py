@@ -13,17 +13,21 @@ from dataclasses import dataclass
 
 from netorch.report.model import Report, SiteRow
 
-HUB_GROUP = "hubs"
+HUB_GROUP = "hubs"  # how the hub group is named; an edge to it has `b=None` (any str is a site)
 UP = frozenset({"ESTABLISHED"})
 
 
 @dataclass(frozen=True)
 class Edge:
     a: str
-    b: str = HUB_GROUP  # a site name, or HUB_GROUP: "every hub"
+    b: str | None = None  # a site name, or None: "every hub"
     underlay: str = ""
     tunnels: int = 0
     down: int = 0  # with live state: tunnels not ESTABLISHED
+
+    @property
+    def b_name(self) -> str:
+        return HUB_GROUP if self.b is None else self.b
 
     @property
     def label(self) -> str:
@@ -90,11 +94,11 @@ def edges(report: Report) -> tuple[Edge, ...]:
             result.append(Edge(*_hub_first(a, b, hubs), underlay=u, tunnels=n, down=down))
     for (spoke, u), ends in sorted(to_hubs.items()):
         if len(ends) == len(hubs):
-            result.append(Edge(spoke, HUB_GROUP, u, sum(e[1] for e in ends),
+            result.append(Edge(spoke, None, u, sum(e[1] for e in ends),
                                sum(e[2] for e in ends)))
         else:
             result += [Edge(hub, spoke, u, n, down) for hub, n, down in ends]
-    return tuple(sorted(result, key=lambda e: (e.a, e.b, e.underlay)))
+    return tuple(sorted(result, key=lambda e: (e.a, e.b_name, e.b is None, e.underlay)))
 
 
 def _hub_first(a: str, b: str, hubs: set[str]) -> tuple[str, str]:

@@ -1,39 +1,31 @@
-"""The topology as a mermaid flowchart (renders in GitLab/GitHub Markdown and wikis)."""
+"""The topology as a mermaid flowchart (renders in GitLab/GitHub Markdown and wikis).
+
+Ids are generated (`mermaid_id`, `z<n>`, `hubs`); every text is a quoted label made by
+`mermaid_string`, so no value can add a line, a node or an edge, or close a Markdown fence.
+"""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-from netorch.report.diagram import HUB_GROUP, Edge, Group, Topology, site_caption
+from netorch.report.diagram import Edge, Group, Topology, site_caption
 from netorch.report.dot import DOWN_COLOUR, underlay_style
+from netorch.report.escape import mermaid_id, mermaid_string
 from netorch.report.model import SiteRow
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-
-
-def node_id(site: str) -> str:
-    """A mermaid-safe id (names are lower-case words joined by '-').
-
-    >>> node_id("king-s-lynn")
-    's_king_s_lynn'
-    """
-    return "s_" + _UNSAFE.sub("_", site)
-
-
-def text(value: str) -> str:
-    return '"' + value.replace('"', "#quot;") + '"'
+HUBS_ID = "hubs"  # the hub subgraph; site ids start s_ or x_, so none can take it
 
 
 def _node(s: SiteRow) -> str:
-    label = text(f"{s.name}<br/>{site_caption(s)}")
+    label = mermaid_string(s.name, site_caption(s))
+    node = mermaid_id(s.name)
     if s.hub:
-        return f"{node_id(s.name)}{{{{{label}}}}}:::hub"
-    return f"{node_id(s.name)}[[{label}]]" if s.ha else f"{node_id(s.name)}[{label}]"
+        return f"{node}{{{{{label}}}}}:::hub"
+    return f"{node}[[{label}]]" if s.ha else f"{node}[{label}]"
 
 
 def _group(group: Group, gid: str, indent: str) -> list[str]:
-    lines = [f"{indent}subgraph {gid}[{text(group.title)}]"]
+    lines = [f"{indent}subgraph {gid}[{mermaid_string(group.title)}]"]
     lines += [f"{indent}  {_node(s)}" for s in group.sites]
     return [*lines, f"{indent}end"]
 
@@ -41,11 +33,11 @@ def _group(group: Group, gid: str, indent: str) -> list[str]:
 def _edge(e: Edge, topo: Topology) -> str:
     dashed = underlay_style(e.underlay, topo.underlays)[1] != "solid"
     link = "-.-" if dashed else "---"
-    label = f"|{text(e.label)}|" if e.label else ""
-    target = "hubs" if e.b == HUB_GROUP else node_id(e.b)
-    source = node_id(e.a)
-    return f"  {target} {link}{label} {source}" if e.b == HUB_GROUP else \
-        f"  {source} {link}{label} {target}"
+    label = f"|{mermaid_string(e.label)}|" if e.label else ""
+    source = mermaid_id(e.a)
+    if e.b is None:
+        return f"  {HUBS_ID} {link}{label} {source}"
+    return f"  {source} {link}{label} {mermaid_id(e.b)}"
 
 
 def _link_styles(topo: Topology) -> list[str]:
@@ -60,13 +52,14 @@ def _link_styles(topo: Topology) -> list[str]:
 def to_mermaid(topo: Topology) -> str:
     lines = ["flowchart TB"]
     if topo.hubs:
-        lines += ['  subgraph hubs["hubs (transit)"]', *[f"    {_node(s)}" for s in topo.hubs],
+        lines += [f'  subgraph {HUBS_ID}["hubs (transit)"]',
+                  *[f"    {_node(s)}" for s in topo.hubs],
                   "  end"]
     for number, (zone, groups) in enumerate(topo.zones.items()):
         if len(groups) == 1:
             lines += _group(groups[0], f"z{number}", "  ")
             continue
-        lines.append(f"  subgraph z{number}[{text('zone: ' + zone)}]")
+        lines.append(f"  subgraph z{number}[{mermaid_string('zone: ' + zone)}]")
         for i, group in enumerate(groups):
             lines += _group(group, f"z{number}_{i}", "    ")
         lines.append("  end")

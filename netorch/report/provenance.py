@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from netorch.errors import UsageError
-from netorch.plan.allocate import allocations_path
+from netorch.plan.lockfile import allocations_path
 from netorch.report.model import InputFile
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"

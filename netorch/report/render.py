@@ -6,10 +6,11 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from netorch.report.diagram import topology
 from netorch.report.dot import legend, to_dot, underlay_style
+from netorch.report.escape import html_value, json_document, markdown, md_code
 from netorch.report.graphviz import to_svg
 from netorch.report.mermaid import to_mermaid
 from netorch.report.model import Report, RouteCount
@@ -17,13 +18,18 @@ from netorch.report.model import Report, RouteCount
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def md_cell(value: object) -> str:
-    """Safe inside a Markdown table cell.
+class MarkdownText(str):
+    """Text already in Markdown syntax (made here from escaped parts): printed as is."""
 
-    >>> md_cell("a|b\\nc")
-    'a\\\\|b c'
-    """
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+def md_value(value: object) -> str:
+    """Jinja's `finalize` for Markdown: every `{{ value }}` is escaped as text unless
+    it is `MarkdownText`, so no template expression can forget to escape."""
+    return value if isinstance(value, MarkdownText) else markdown(str(value))
+
+
+def md_code_filter(value: object) -> MarkdownText:
+    return MarkdownText(md_code(str(value)))
 
 
 def routes_text(routes: list[RouteCount], total: bool = True) -> str:
@@ -35,10 +41,14 @@ def routes_text(routes: list[RouteCount], total: bool = True) -> str:
 
 @cache
 def _env(html: bool) -> Environment:
+    """HTML: every value made printable (`html_value`), then autoescaped (`|safe` only on
+    the SVG graphviz escaped and on our own CSS). Markdown: every value through `markdown`
+    (`md_value`)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "j2"]) if html else False,
+                      autoescape=html,
+                      finalize=html_value if html else md_value,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["md"] = md_cell
+    env.filters["code"] = md_code_filter
     env.filters["routes"] = routes_text
     return env
 
@@ -54,11 +64,11 @@ def _html(report: Report) -> str:
 
 def _markdown(report: Report) -> str:
     return _env(False).get_template("report.md.j2").render(
-        r=report, mermaid=to_mermaid(topology(report)))
+        r=report, mermaid=MarkdownText(to_mermaid(topology(report))))
 
 
 def _json(report: Report) -> str:
-    return report.model_dump_json(indent=2) + "\n"
+    return json_document(report.model_dump(mode="json"))
 
 
 def _dot(report: Report) -> str:

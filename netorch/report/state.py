@@ -14,41 +14,22 @@ case); a planned tunnel the file does not mention is NOT-REPORTED. A BGP session
 its tunnel, or its device and peer address (the far end's tunnel address); its `state`
 is up/down (`established` counts as up). `sessions` is accepted for `bgp`, `neighbor`
 for `peer` and `prefixes` for `prefixes_received` (verify's names).
+
+Reading the file (a regular file only, bounded, every field read type-checked) is
+`statefile.load_state`; the values stay data, escaped by each report format.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from netorch.errors import UserError
 from netorch.plan.model import FabricPlan
 from netorch.report.model import LiveState, SessionState, TunnelState
 
 NOT_REPORTED = "NOT-REPORTED"
 UP_STATES = frozenset({"up", "established"})
-
-
-def read_state(path: Path) -> Any:
-    return load_state(path)[0]
-
-
-def load_state(path: Path) -> tuple[Any, str]:
-    """The state file's JSON and the sha256 of its bytes, read once (so a pipe such as
-    `--state <(netorch verify ... --format json)` works)."""
-    try:
-        data = path.read_bytes()
-        return json.loads(data.decode("utf-8")), hashlib.sha256(data).hexdigest()
-    except OSError as exc:
-        raise UserError(f"cannot read the state file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: error: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}") from None
 
 
 def _tunnel_entries(raw: Any) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -24,6 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from netorch import api  # noqa: E402
 from netorch.inventory import load  # noqa: E402
 from netorch.lab import lab_down, lab_test, lab_up, labtest, pipeline, runtime  # noqa: E402
 
@@ -111,6 +112,7 @@ def main() -> int:
         for n in args.sites:
             path = Path(tmp) / f"bench-{n}.yaml"
             path.write_text(yaml.safe_dump(synthetic(n), sort_keys=False))
+            api.allocate(load(path), create=True)  # `netorch plan --allocate`
             rows.append(run_case(path, f"synthetic {n}", not args.no_failover,
                                  tuple(args.template_dir)))
             print(rows[-1], flush=True)

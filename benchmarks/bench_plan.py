@@ -48,6 +48,7 @@ def measure(path: str) -> dict[str, float]:
     """In this process: validate (load + check + plan) and the plan's JSON."""
     from netorch import api
 
+    generate.lock(Path(path))
     start = time.perf_counter()
     inventory = api.load(path)
     findings = api.check(inventory)

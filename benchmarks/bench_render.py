@@ -101,7 +101,7 @@ def _raw_env(platform: str) -> jinja2.Environment:
 
 def one(sites: int, raw: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        path = generate.write(sites, "file", Path(tmp) / "inventory.yaml")
+        path = generate.lock(generate.write(sites, "file", Path(tmp) / "inventory.yaml"))
         began = time.perf_counter()
         inventory, t_load = _timed(api.load, path)
         findings, t_check = _timed(api.check, inventory)

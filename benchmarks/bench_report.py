@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=1000)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="netorch-bench-") as tmp:
-        inventory = generate.write(args.sites, "dir", Path(tmp) / "inventory")
+        inventory = generate.lock(generate.write(args.sites, "dir", Path(tmp) / "inventory"))
         start = time.perf_counter()
         report = make_report(api.load(inventory), generated_at="2024-01-01T00:00:00Z")
         modelled = time.perf_counter()

@@ -136,6 +136,14 @@ def write(n: int, form: str, out: Path) -> Path:
     return out
 
 
+def lock(path: Path) -> Path:
+    """`netorch plan --allocate`: the lock file every command but validate needs."""
+    from netorch import api
+
+    api.allocate(api.load(path), create=True)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sites", type=int, help="number of sites (2..65536)")

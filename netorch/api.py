@@ -9,21 +9,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from netorch.checks import check as _check
+from netorch.errors import UserError
 from netorch.findings import Finding, InventoryError, sort_findings
 from netorch.inventory import Inventory, InventoryNotFound
 from netorch.inventory import load as _load
 from netorch.keys import Secret
-from netorch.plan import Allocations, FabricPlan, PlanResult, make_plan
-from netorch.plan.allocate import allocations_path, read_allocations
+from netorch.plan import Allocations, FabricPlan, PlanResult, allocate_addresses, make_plan
+from netorch.plan.allocate import allocation_date
+from netorch.plan.lockfile import (
+    allocations_path,
+    missing_error,
+    read_lock,
+    stale_error,
+    write_lock,
+)
 from netorch.render import RenderOptions
 from netorch.render import render as _render
 
 __all__ = ["Allocations", "FabricPlan", "Inventory", "InventoryError", "InventoryNotFound",
-           "PlanResult", "RenderOptions", "Secret", "Validation", "check", "load", "plan",
-           "plan_result", "render", "validate"]
+           "PlanResult", "RenderOptions", "Secret", "Validation", "allocate", "check",
+           "load", "locked_allocations", "plan", "plan_result", "render", "validate"]
 
 
 def load(path: str | Path) -> Inventory:
@@ -62,38 +71,102 @@ class Validation:
         return not self.errors and not (strict and self.warnings)
 
 
-def validate(path: str | Path) -> Validation:
+def validate(path: str | Path, *, today: date | None = None) -> Validation:
     """Load and check; structural and semantic findings together, never an exception
-    for a bad inventory (only `InventoryNotFound` for a path that is not one)."""
+    for a bad inventory (only `InventoryNotFound` for a path that is not one).
+
+    Plans in memory, never writing: with the lock file if there is one (a damaged one
+    is a finding), else with fresh addresses (CI validates before anyone ran plan)."""
     try:
         inventory = _load(path)
     except InventoryError as exc:
         return Validation(str(path), exc.findings, None, _files_of(path))
     findings = _check(inventory)
     if not any(f.is_error for f in findings):
-        findings += plan_result(inventory).findings
+        try:
+            saved = saved_allocations(inventory)
+        except InventoryError as exc:
+            findings += exc.findings
+        else:
+            findings += make_plan(inventory, saved, today=today).findings
     return Validation(str(path), sort_findings(findings), inventory, _files_of(path))
 
 
 def saved_allocations(inventory: Inventory) -> Allocations | None:
-    """The inventory's allocation file (`allocations.yaml`), or None if it has none yet."""
+    """The inventory's lock file (`allocations.yaml`) checked whole, or None if it has
+    none (or the inventory was built in Python).
+
+    Raises:
+        InventoryError: the file is damaged or truncated; findings say where.
+        UserError: it cannot be read.
+    """
     if not inventory.path:
         return None
     path = allocations_path(inventory.path)
-    return read_allocations(path) if path.is_file() else None
+    if not path.exists() and not path.is_symlink():
+        return None
+    return read_lock(path, inventory.fabric.name)
 
 
-def plan_result(inventory: Inventory, allocations: Allocations | None = None) -> PlanResult:
-    """Plan with the given allocations, else the saved ones, else fresh; never raises
-    for plan-time problems (pool exhausted, no common proposal): they are findings."""
+def locked_allocations(inventory: Inventory, *, today: date | None = None) -> Allocations:
+    """The allocations of the lock file, the only source of addresses for everything but
+    `allocate`. Raises `UserError` when there is none or it is out of date (the
+    inventory needs addresses it does not hold: run `netorch plan`), `InventoryError`
+    when it is damaged."""
+    if not inventory.path:
+        raise UserError("an inventory built in Python has no allocation file: pass the "
+                        "allocations to use (`api.plan(inventory, allocations)`)")
+    path = allocations_path(inventory.path)
+    saved = saved_allocations(inventory)
+    if saved is None:
+        raise missing_error(path, inventory.path)
+    wanted, _ = allocate_addresses(inventory, saved, allocation_date(today))
+    if wanted is not None and wanted != saved:
+        raise stale_error(path, inventory.path)
+    return saved
+
+
+def allocate(inventory: Inventory, *, create: bool = False, frozen: bool = False,
+             today: date | None = None) -> tuple[PlanResult, bool]:
+    """What `netorch plan` does: plan with the lock file and save the allocations it
+    needs (atomically), released addresses retired on `today`. Returns the result and
+    whether the file was written.
+
+    Raises:
+        UserError: no lock file and not `create`; out of date and `frozen`; unwritable.
+        InventoryError: the lock file is damaged, or the plan has errors.
+    """
+    path = allocations_path(inventory.path)
+    saved = saved_allocations(inventory)
+    if saved is None and not create:
+        raise missing_error(path, inventory.path)
+    result = make_plan(inventory, saved, today=allocation_date(today))
+    if result.plan is None:
+        raise InventoryError(result.findings)
+    if frozen:
+        if result.allocations != saved:
+            raise stale_error(path, inventory.path)
+        return result, False
+    # unchanged allocations are rewritten only to bring an older file to this format
+    return result, write_lock(path, inventory.fabric.name, result.allocations)
+
+
+def plan_result(inventory: Inventory, allocations: Allocations | None = None, *,
+                today: date | None = None) -> PlanResult:
+    """Plan with the given allocations, else the lock file's (`locked_allocations`:
+    refused when missing or out of date); never raises for plan-time problems (pool
+    exhausted, no common proposal): they are findings."""
     if allocations is None:
-        allocations = saved_allocations(inventory)
-    return make_plan(inventory, allocations)
+        allocations = locked_allocations(inventory, today=today)
+    return make_plan(inventory, allocations, today=today)
 
 
-def plan(inventory: Inventory, allocations: Allocations | None = None) -> FabricPlan:
-    """The fabric plan. Raises `InventoryError` if a plan-time finding prevents it."""
-    result = plan_result(inventory, allocations)
+def plan(inventory: Inventory, allocations: Allocations | None = None, *,
+         today: date | None = None) -> FabricPlan:
+    """The fabric plan, addresses from the lock file (or `allocations`). Raises
+    `UserError` without an up-to-date lock file, `InventoryError` if a plan-time
+    finding prevents the plan."""
+    result = plan_result(inventory, allocations, today=today)
     if result.plan is None:
         raise InventoryError(result.findings)
     return result.plan

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from netorch import api
 from netorch.commands.common import InventoryArg, OutOption, emit, load_checked, use_colour
-from netorch.errors import UserError
-from netorch.findings import InventoryError
 from netorch.inventory import Inventory
 from netorch.output.plan import plan_json, plan_table
 from netorch.plan import PlanResult
-from netorch.plan.allocate import allocations_path
+from netorch.plan.allocate import allocation_date
+from netorch.plan.lockfile import allocations_path
 
 
 class PlanFormat(str, Enum):
@@ -34,40 +33,22 @@ def plan(
 ) -> None:
     """Plan the fabric: every tunnel, address, BGP session and crypto proposal."""
     inv = load_checked(inventory)
-    result = _plan(inv, allocate=allocate, frozen=frozen)
+    result = _plan(inv, allocate=allocate, frozen=frozen, today=allocation_date())
     assert result.plan is not None
     text = plan_json(result.plan) if fmt is PlanFormat.json else plan_table(
         result.plan, colour=use_colour() and out is None)
     emit(text, out)
 
 
-def _plan(inventory: Inventory, *, allocate: bool, frozen: bool) -> PlanResult:
-    path = allocations_path(inventory.path)
-    saved = api.saved_allocations(inventory)
-    if saved is None and not allocate:
-        raise UserError(
-            f"{path.as_posix()}: no allocation file. For a new fabric run `netorch plan "
-            f"{inventory.path} --allocate` and commit the file; if it was lost, restore it "
-            "from version control (allocating afresh may renumber tunnels)")
-    result = api.plan_result(inventory, saved)
-    if result.plan is None:
-        raise InventoryError(result.findings)
-    fabric = inventory.fabric
-    text = result.allocations.to_yaml(fabric.name, (str(fabric.pools.tunnels),
-                                                    str(fabric.pools.loopbacks)))
-    _save(path, text, frozen=frozen)
+def _plan(inventory: Inventory, *, allocate: bool, frozen: bool, today: date) -> PlanResult:
+    """Plan and keep the lock file; warnings (an early reuse of a quarantined address)
+    go to stderr."""
+    result, written = api.allocate(inventory, create=allocate, frozen=frozen, today=today)
+    for finding in result.findings:
+        typer.echo(finding.render(), err=True)
+    if written:
+        typer.echo(f"netorch: updated {allocations_path(inventory.path).as_posix()}", err=True)
     return result
-
-
-def _save(path: Path, text: str, *, frozen: bool) -> None:
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
-    if current == text:
-        return
-    if frozen:
-        raise UserError(f"{path.as_posix()}: allocations are out of date (sites or links "
-                        "changed); run `netorch plan` and commit the updated file")
-    path.write_text(text, encoding="utf-8")
-    typer.echo(f"netorch: updated {path.as_posix()}", err=True)
 
 
 def register(app: typer.Typer) -> None:

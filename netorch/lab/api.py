@@ -106,6 +106,7 @@ def lab_up(path: str | Path, *, lab: str | None = None, root: Path | None = None
 
     `template_dirs`: user template folders searched before netorch's own (as render)."""
     inventory = _inventory(path)
+    pipeline.require_lock(inventory)  # before a namespace is built
     name = lab or inventory.fabric.name
     rt = runtime.start(inventory, name, root)
     began = time.monotonic()

@@ -76,12 +76,21 @@ def lab_secret(workdir: Path, secret_file: Path | None = None) -> Secret:
     return Secret(path.read_text().strip().encode())
 
 
+def require_lock(inventory: Inventory) -> None:
+    """Refuse (`UserError`) without an up-to-date lock file: the lab runs production's
+    addresses, so what it proves is what production runs."""
+    from netorch import api
+
+    api.locked_allocations(inventory)
+
+
 def plan_for(rt: Runtime, inventory: Inventory) -> FabricPlan:
     from netorch import api
     from netorch.findings import InventoryError
 
     try:
-        return api.plan(lab_inventory(inventory, rt.spec), api.saved_allocations(inventory))
+        # the production lock file: the lab proves the addresses production will run
+        return api.plan(lab_inventory(inventory, rt.spec), api.locked_allocations(inventory))
     except InventoryError as exc:
         raise LabError("the inventory cannot be planned:\n" + "\n".join(
             f.render() for f in exc.findings if f.is_error)) from None

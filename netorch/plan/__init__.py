@@ -1,41 +1,55 @@
 """The planner: a valid inventory in, a `FabricPlan` (and plan-time findings) out.
 
-Pure and deterministic: same inventory and allocations → byte-identical plan. The
-stages read in order: tunnels the topology needs → addresses → crypto → routing.
+Pure and deterministic: same inventory, allocations and date → byte-identical plan
+(the date only decides when a released address leaves quarantine). The stages read in
+order: tunnels the topology needs → addresses → crypto → routing.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from netorch.crypto import proposals as fabric_proposals
-from netorch.findings import Finding, error, sort_findings
+from netorch.findings import Finding, error, sort_findings, warning
 from netorch.inventory.loader import location_of
 from netorch.inventory.model import Inventory
-from netorch.plan.allocate import Allocations, PoolExhausted, allocate
+from netorch.plan.allocate import (
+    Allocations,
+    Ledger,
+    Pool,
+    PoolExhausted,
+    Reuse,
+    allocate,
+    allocation_date,
+)
 from netorch.plan.build import Builder
 from netorch.plan.model import SCHEMA_VERSION, FabricPlan, Tunnel
 from netorch.plan.proposals import NoCommonProposal
 from netorch.plan.tunnels import TunnelSpec, tunnel_specs
 
-__all__ = ["SCHEMA_VERSION", "Allocations", "FabricPlan", "PlanResult", "Tunnel", "make_plan"]
+__all__ = ["SCHEMA_VERSION", "Allocations", "FabricPlan", "PlanResult", "Tunnel",
+           "allocate_addresses", "make_plan"]
 
 
 @dataclass
 class PlanResult:
-    """The plan (None when a finding prevents it), the allocations it used, findings."""
+    """The plan (None when an error finding prevents it), the allocations it used (to
+    save in the lock file), and findings (errors; warnings such as an early reuse)."""
 
     plan: FabricPlan | None
     allocations: Allocations
     findings: list[Finding] = field(default_factory=list)
 
 
-def make_plan(inventory: Inventory, previous: Allocations | None = None) -> PlanResult:
-    """Plan the fabric; `previous` are the allocations to keep stable (or None: fresh)."""
+def make_plan(inventory: Inventory, previous: Allocations | None = None, *,
+              today: date | None = None) -> PlanResult:
+    """Plan the fabric; `previous` are the allocations to keep stable (None: fresh),
+    `today` the date addresses are released on (default: `allocation_date()`)."""
     previous = previous or Allocations()
     specs = list(tunnel_specs(inventory))
-    findings: list[Finding] = []
-    allocations = _allocate(inventory, specs, previous, findings)
+    allocations, findings = _allocate(inventory, specs, previous, allocation_date(today))
     chosen = fabric_proposals(inventory.fabric.crypto)
     if allocations is None or chosen is None:
         return PlanResult(None, previous, sort_findings(findings))
@@ -45,29 +59,50 @@ def make_plan(inventory: Inventory, previous: Allocations | None = None) -> Plan
             builder.add_tunnel(spec)
         except NoCommonProposal as exc:
             findings.append(_no_proposal(inventory, spec, exc))
-    if findings:
+    if any(f.is_error for f in findings):
         return PlanResult(None, allocations, sort_findings(findings))
-    return PlanResult(builder.plan(), allocations, [])
+    return PlanResult(builder.plan(), allocations, sort_findings(findings))
+
+
+def allocate_addresses(inventory: Inventory, previous: Allocations, today: date
+                       ) -> tuple[Allocations | None, list[Finding]]:
+    """Only the address stage of `make_plan`: the allocations to save (None when a pool
+    is exhausted) and findings (exhausted pools, early reuses)."""
+    return _allocate(inventory, list(tunnel_specs(inventory)), previous, today)
 
 
 def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocations,
-              findings: list[Finding]) -> Allocations | None:
+              today: date) -> tuple[Allocations | None, list[Finding]]:
     pools = inventory.fabric.pools
+    hold = timedelta(days=math.ceil(pools.quarantine / 86400))
     devices = [d.name for s in sorted(inventory.sites, key=lambda s: s.id)
                for d in sorted(s.devices, key=lambda d: d.name)]
-    try:
-        loopbacks = allocate(str(pools.loopbacks), devices, previous.loopbacks, prefixlen=32,
-                             first=1)
-    except PoolExhausted as exc:
-        findings.append(_exhausted(inventory, "loopbacks", exc, "loopback /32s"))
-        loopbacks = None
-    try:
-        tunnels = allocate(str(pools.tunnels), [s.id for s in specs], previous.tunnels,
-                           prefixlen=31)
-    except PoolExhausted as exc:
-        findings.append(_exhausted(inventory, "tunnels", exc, "tunnel /31s"))
-        return None
-    return None if loopbacks is None else Allocations(loopbacks, tunnels)
+    findings: list[Finding] = []
+    ledgers: dict[str, Ledger] = {}
+    wants = {"loopbacks": (Pool(pools.loopbacks, 32, first=1), devices, previous.loopbacks,
+                           previous.retired_loopbacks, "loopback /32s"),
+             "tunnels": (Pool(pools.tunnels, 31), [s.id for s in specs], previous.tunnels,
+                         previous.retired_tunnels, "tunnel /31s")}
+    for kind, (pool, keys, held, retired, what) in wants.items():
+        try:
+            ledgers[kind] = allocate(pool, keys, held, retired, today=today, hold=hold)
+        except PoolExhausted as exc:
+            findings.append(_exhausted(inventory, kind, exc, what))
+            continue
+        findings += [_reused(inventory, kind, r) for r in ledgers[kind].reused]
+    if len(ledgers) < len(wants):
+        return None, findings
+    loops, tunnels = ledgers["loopbacks"], ledgers["tunnels"]
+    return Allocations(loops.held, tunnels.held, loops.retired, tunnels.retired,
+                       (str(pools.tunnels), str(pools.loopbacks))), findings
+
+
+def _reused(inventory: Inventory, pool: str, reuse: Reuse) -> Finding:
+    return warning("pool-quarantine-reuse",
+                   f"{pool} pool has no free address outside quarantine: {reuse.address}, "
+                   f"released by {reuse.previous} and held until {reuse.until.isoformat()}, "
+                   f"goes to {reuse.key} now; use a larger pool",
+                   location_of(inventory, ("fabric", "pools", pool)))
 
 
 def _exhausted(inventory: Inventory, pool: str, exc: PoolExhausted, what: str) -> Finding:

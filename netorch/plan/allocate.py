@@ -1,47 +1,28 @@
-"""Stable address allocation from the fabric's pools, remembered in a lock file.
+"""Stable address allocation from the fabric's pools, with quarantine of released ones.
 
 Addresses cannot be a pure function of the inventory and stay stable when sites come
 and go (the pools are far smaller than the space of identities), so allocations are
-state: `allocations.yaml` beside the inventory, sorted, reviewable, committed with it
-(like a package lock file). Entries of tunnels and devices that still exist never
-move; new ones take the lowest free address; entries of removed ones are released.
-A missing file for a fabric that has one is the user's call — see `api.plan`.
+state: the lock file beside the inventory (`netorch.plan.lockfile`), sorted,
+reviewable, committed with it. Entries of tunnels and devices that still exist never
+move; new ones take the lowest free address. Entries of removed ones are *retired*
+with the date: a retired address goes to no one else until its hold has passed (unless
+the pool has nothing else, which the plan warns about), and a key that comes back
+gets its own address again.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import yaml
-
-from netorch.errors import UserError
+from netorch.errors import UsageError
 
 ALLOCATIONS_FILE = "allocations.yaml"
-
-
-@dataclass
-class Allocations:
-    """Who holds which address; keys are device names and tunnel ids."""
-
-    loopbacks: dict[str, str] = field(default_factory=dict)
-    tunnels: dict[str, str] = field(default_factory=dict)
-
-    def to_yaml(self, fabric: str, pools: tuple[str, str]) -> str:
-        lines = [
-            f"# Address allocations of fabric {fabric}, kept by `netorch plan`.",
-            "# Commit this file with the inventory: it keeps every tunnel and loopback",
-            "# address stable when sites are added or removed. Do not edit by hand.",
-            f"fabric: {fabric}",
-            f"pools: {{tunnels: {pools[0]}, loopbacks: {pools[1]}}}",
-            "loopbacks:" + ("" if self.loopbacks else " {}"),
-            *(f"  {k}: {v}" for k, v in sorted(self.loopbacks.items())),
-            "tunnels:" + ("" if self.tunnels else " {}"),
-            *(f"  {k}: {v}" for k, v in sorted(self.tunnels.items())),
-        ]
-        return "\n".join(lines) + "\n"
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"  # reproducible-builds.org: "now" for a build
 
 
 def allocations_path(inventory_path: str | Path) -> Path:
@@ -52,19 +33,73 @@ def allocations_path(inventory_path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.{ALLOCATIONS_FILE}")
 
 
-def read_allocations(path: Path) -> Allocations:
-    """Parse an allocation file; a damaged one is a clear error, never a renumbering."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot read the allocation file: {exc}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: not an allocation file (expected a mapping)")
-    loopbacks, tunnels = data.get("loopbacks") or {}, data.get("tunnels") or {}
-    if not isinstance(loopbacks, dict) or not isinstance(tunnels, dict):
-        raise UserError(f"{path}: 'loopbacks' and 'tunnels' must be mappings")
-    return Allocations({str(k): str(v) for k, v in loopbacks.items()},
-                       {str(k): str(v) for k, v in tunnels.items()})
+@dataclass(frozen=True)
+class Retired:
+    """An address given up on `released`, held back from others for a while."""
+
+    address: str
+    released: date
+
+
+@dataclass
+class Allocations:
+    """Who holds which address (keys are device names and tunnel ids), who held which
+    before, and the pools (tunnels, loopbacks) they come from."""
+
+    loopbacks: dict[str, str] = field(default_factory=dict)
+    tunnels: dict[str, str] = field(default_factory=dict)
+    retired_loopbacks: dict[str, Retired] = field(default_factory=dict)
+    retired_tunnels: dict[str, Retired] = field(default_factory=dict)
+    pools: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pool cut into blocks of `prefixlen`; slots below `first` are never handed out."""
+
+    network: ipaddress.IPv4Network
+    prefixlen: int
+    first: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.network.num_addresses >> (32 - self.prefixlen)
+
+    def slot(self, address: str) -> int | None:
+        """The slot of `address` if it is an aligned block of this pool, else None."""
+        try:
+            iface = ipaddress.IPv4Interface(address)
+        except ValueError:
+            return None
+        offset = int(iface.ip) - int(self.network.network_address)
+        step = 1 << (32 - self.prefixlen)
+        slot, rest = divmod(offset, step)
+        ok = iface.network.prefixlen == self.prefixlen and rest == 0
+        return slot if ok and self.first <= slot < self.size else None
+
+    def block(self, slot: int) -> str:
+        address = ipaddress.IPv4Address(int(self.network.network_address)
+                                        + (slot << (32 - self.prefixlen)))
+        return f"{address}/{self.prefixlen}"
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """A quarantined address handed out before its hold ended: the pool had no other."""
+
+    key: str
+    address: str
+    previous: str
+    until: date
+
+
+@dataclass
+class Ledger:
+    """One pool after allocation: holders, retired entries, early reuses."""
+
+    held: dict[str, str]
+    retired: dict[str, Retired]
+    reused: list[Reuse] = field(default_factory=list)
 
 
 class PoolExhausted(Exception):
@@ -73,52 +108,102 @@ class PoolExhausted(Exception):
         self.pool, self.wanted, self.size = pool, wanted, size
 
 
-def allocate(pool: str, keys: Iterable[str], previous: dict[str, str], *, prefixlen: int,
-             first: int = 0) -> dict[str, str]:
-    """Give every key a block of `prefixlen` from `pool`, keeping previous holders.
+def allocation_date(today: date | None = None) -> date:
+    """`today` if given, else the UTC date of $SOURCE_DATE_EPOCH, else today's UTC date."""
+    if today is not None:
+        return today
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not epoch:
+        return datetime.now(UTC).date()
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"{SOURCE_DATE_EPOCH}={epoch!r} is not seconds since the "
+                         "epoch") from None
 
-    >>> allocate("10.0.0.0/30", ["b", "a"], {"b": "10.0.0.2/31"}, prefixlen=31)
-    {'a': '10.0.0.0/31', 'b': '10.0.0.2/31'}
+
+@dataclass
+class _Book:
+    """Work state of one allocation: slots taken and quarantined, by slot."""
+
+    pool: Pool
+    taken: dict[str, int]
+    retired: dict[int, tuple[str, Retired]]
+
+    def free(self, today: date, hold: timedelta) -> Iterator[int]:
+        used = set(self.taken.values())
+        for slot in range(self.pool.first, self.pool.size):
+            entry = self.retired.get(slot)
+            if slot not in used and (entry is None or entry[1].released + hold <= today):
+                yield slot
+
+
+def allocate(pool: Pool, keys: Iterable[str], held: dict[str, str],
+             retired: dict[str, Retired], *, today: date, hold: timedelta) -> Ledger:
+    """Give every key a block of `pool`, keeping holders and quarantining released blocks.
+
+    >>> pool = Pool(ipaddress.IPv4Network("10.0.0.0/29"), 31)
+    >>> ledger = allocate(pool, ["c", "a"], {"a": "10.0.0.0/31", "b": "10.0.0.2/31"}, {},
+    ...                   today=date(2026, 1, 1), hold=timedelta(days=30))
+    >>> ledger.held, ledger.retired
+    ({'a': '10.0.0.0/31', 'c': '10.0.0.4/31'}, {'b': Retired(address='10.0.0.2/31', \
+released=datetime.date(2026, 1, 1))})
     """
-    net = ipaddress.IPv4Network(pool)
-    step = 1 << (32 - prefixlen)
-    size = net.num_addresses // step
-    base = int(net.network_address)
     wanted = list(keys)
-    kept = _kept(wanted, previous, base, step, size, first)
-    taken = set(kept.values())
-    result = {k: _block(base, i, step, prefixlen) for k, i in kept.items()}
-    slots = (i for i in range(first, size) if i not in taken)
-    for key in (k for k in wanted if k not in kept):
-        slot = next(slots, None)
+    book = _Book(pool, _kept(pool, wanted, held), {})
+    _quarantine(book, wanted, held, retired, today)
+    reused: list[Reuse] = []
+    free = book.free(today, hold)
+    for key in (k for k in wanted if k not in book.taken):
+        slot = next(free, None)
         if slot is None:
-            raise PoolExhausted(pool, len(wanted), size - first)  # `first` slots stay unused
-        result[key] = _block(base, slot, step, prefixlen)
-    return dict(sorted(result.items()))
+            slot = _early(book, key, hold, reused)
+        if slot is None:  # `first` slots stay unused
+            raise PoolExhausted(str(pool.network), len(wanted), pool.size - pool.first)
+        book.retired.pop(slot, None)
+        book.taken[key] = slot
+    return Ledger({k: pool.block(s) for k, s in sorted(book.taken.items())},
+                  dict(sorted(book.retired.values())), reused)
 
 
-def _kept(wanted: list[str], previous: dict[str, str], base: int, step: int, size: int,
-          first: int) -> dict[str, int]:
+def _kept(pool: Pool, wanted: list[str], held: dict[str, str]) -> dict[str, int]:
     """Previous slots still valid: in the pool, aligned, not held twice."""
     kept: dict[str, int] = {}
     seen: set[int] = set()
     for key in wanted:
-        slot = _slot(previous.get(key), base, step)
-        if slot is not None and first <= slot < size and slot not in seen:
+        slot = pool.slot(held[key]) if key in held else None
+        if slot is not None and slot not in seen:
             kept[key] = slot
             seen.add(slot)
     return kept
 
 
-def _slot(value: str | None, base: int, step: int) -> int | None:
-    if value is None:
-        return None
-    try:
-        offset = int(ipaddress.IPv4Interface(value).ip) - base
-    except ValueError:
-        return None
-    return offset // step if offset >= 0 and offset % step == 0 else None
+def _quarantine(book: _Book, wanted: list[str], held: dict[str, str],
+                retired: dict[str, Retired], today: date) -> None:
+    """Retired entries still in the pool (a returning key takes its own back), then the
+    blocks of keys no longer wanted, released today."""
+    used = set(book.taken.values())
+    for key, entry in sorted(retired.items()):
+        slot = book.pool.slot(entry.address)
+        if slot is not None and slot not in used and slot not in book.retired:
+            book.retired[slot] = (key, entry)
+    wanted_set = set(wanted)
+    for slot, (key, _) in sorted(book.retired.items()):
+        if key in wanted_set and key not in book.taken:
+            book.taken[key] = slot
+            del book.retired[slot]
+    for key, address in sorted(held.items()):
+        slot = book.pool.slot(address)
+        if key not in wanted_set and slot is not None and slot not in used \
+                and slot not in book.retired:
+            book.retired[slot] = (key, Retired(address, today))
 
 
-def _block(base: int, slot: int, step: int, prefixlen: int) -> str:
-    return f"{ipaddress.IPv4Address(base + slot * step)}/{prefixlen}"
+def _early(book: _Book, key: str, hold: timedelta, reused: list[Reuse]) -> int | None:
+    """The longest-held quarantined slot, for a pool with nothing else (None: none)."""
+    if not book.retired:
+        return None
+    slot = min(book.retired, key=lambda s: (book.retired[s][1].released, s))
+    previous, entry = book.retired[slot]
+    reused.append(Reuse(key, entry.address, previous, entry.released + hold))
+    return slot

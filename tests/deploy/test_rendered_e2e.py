@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from netorch.deploy import (
     diff_fabric,
 )
 from netorch.keys import Secret
+from netorch.plan.allocate import allocations_path
 from netorch.plan.model import FabricPlan
 from netorch.verify import TunnelStatus, verify_fabric
 from tests.deploy.conftest import FIXTURES
@@ -134,6 +136,10 @@ class Fabric:
             text = text.replace("{" + name + "}", str(device.port))
         path = self.dir / ("inventory-4.yaml" if extra_site else "inventory.yaml")
         path.write_text(text)
+        first = allocations_path(self.dir / "inventory.yaml")
+        if extra_site and first.is_file():  # the grown fabric keeps the lock file's addresses
+            shutil.copyfile(first, allocations_path(path))
+        api.allocate(api.load(path), create=True)  # `netorch plan --allocate`
         return path
 
     def plan(self, *, extra_site: bool = False) -> tuple[FabricPlan, list[DeviceTarget]]:

@@ -34,7 +34,7 @@ def site(sid: int, *, region: str = "east", devices: int = 1, underlays: tuple[s
 def inventory(sites: list[dict[str, Any]], *, kind: str = "hub-and-spoke",
               hubs: list[str] | None = None, tunnels: str = "100.64.0.0/16",
               loopbacks: str = "100.65.0.0/20", crypto: dict[str, Any] | None = None,
-              cross_underlay: bool = False) -> Inventory:
+              cross_underlay: bool = False, quarantine: str | None = None) -> Inventory:
     topology: dict[str, Any] = {"kind": kind}
     if kind != "full-mesh":
         topology["hubs"] = hubs if hubs is not None else [sites[0]["name"]]
@@ -42,7 +42,8 @@ def inventory(sites: list[dict[str, Any]], *, kind: str = "hub-and-spoke",
         "name": "test", "topology": topology,
         "underlays": {"private": {"preference": 10}, "internet": {"preference": 20}},
         "cross_underlay": cross_underlay,
-        "pools": {"tunnels": tunnels, "loopbacks": loopbacks},
+        "pools": {"tunnels": tunnels, "loopbacks": loopbacks,
+                  **({"quarantine": quarantine} if quarantine else {})},
         "routing": {"asn_base": 4200000000},
         "crypto": crypto or {"profile": "ncsc-prime", "auth": "psk"},
     }

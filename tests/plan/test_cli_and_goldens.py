@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from netorch.cli import main
-from netorch.plan.allocate import read_allocations
+from netorch.plan.lockfile import read_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "inventories" / "eastern-region"
@@ -46,19 +46,20 @@ def test_missing_allocation_file_is_a_clear_error_not_a_renumbering(capsys, tmp_
     assert "Traceback" not in err
     code, out, err = run(capsys, "plan", str(inv), "--allocate", "-f", "json")
     assert code == 0
-    assert (inv / "allocations.yaml").read_text() == (EXAMPLE / "allocations.yaml").read_text()
+    fresh = read_lock(inv / "allocations.yaml", "eastern-region")
+    assert fresh == read_lock(EXAMPLE / "allocations.yaml", "eastern-region")
 
 
 def test_removing_a_site_releases_only_its_addresses(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     inv = tmp_path / "inv"
     shutil.copytree(EXAMPLE, inv)
-    before = read_allocations(inv / "allocations.yaml")
+    before = read_lock(inv / "allocations.yaml", "eastern-region")
     (inv / "sites" / "norfolk-king-s-lynn.yaml").unlink()
     code, _, err = run(capsys, "plan", str(inv), "--frozen")
     assert code == 1 and "out of date" in err
     code, _, err = run(capsys, "plan", str(inv))
     assert code == 0 and "updated" in err
-    after = read_allocations(inv / "allocations.yaml")
+    after = read_lock(inv / "allocations.yaml", "eastern-region")
     gone = {k for k in before.tunnels if "nfk-king-s-lynn-r1" in k}
     assert gone and set(after.tunnels) == set(before.tunnels) - gone
     assert all(after.tunnels[k] == before.tunnels[k] for k in after.tunnels)

@@ -110,7 +110,7 @@ def test_secret_comes_from_env_or_file_and_missing_is_a_clear_error(monkeypatch,
     monkeypatch.delenv("NETORCH_SECRET", raising=False)
     with pytest.raises(SecretMissing, match="NETORCH_SECRET"):
         load_secret(None)
-    monkeypatch.setenv("NETORCH_SECRET", "x" * 32)
+    monkeypatch.setenv("NETORCH_SECRET", "0123456789abcdef" * 2)
     assert load_secret(None) is not None
     short = tmp_path / "s"
     short.write_text("short\n")

@@ -7,19 +7,26 @@ mapped to one of them here, in one place — never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
-from enum import Enum
-from typing import Annotated
 
-import typer
+try:  # ~1 s of imports: Ctrl-C meanwhile is a quiet exit 130 too, not a traceback
+    import threading
+    from enum import Enum
+    from typing import Annotated
 
-from netorch import __version__, api
-from netorch.commands.common import InventoryArg, OutOption, emit, use_colour
-from netorch.errors import UsageError, UserError
-from netorch.findings import InventoryError
-from netorch.inventory import InventoryNotFound
-from netorch.output import FORMATS
-from netorch.schema import schema_json
+    import typer
+
+    from netorch import __version__, api
+    from netorch.commands.common import InventoryArg, OutOption, emit, use_colour
+    from netorch.errors import UsageError, UserError
+    from netorch.findings import InventoryError, printable
+    from netorch.inventory import InventoryNotFound
+    from netorch.output import FORMATS
+    from netorch.schema import schema_json
+except KeyboardInterrupt:  # pragma: no cover - timing; tests/cli/test_clean_errors.py
+    sys.stderr.write("netorch: interrupted\n")
+    raise SystemExit(130) from None
 
 app = typer.Typer(
     name="netorch",
@@ -98,10 +105,12 @@ def _register_optional_commands() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: run the app and map every user error to an exit code."""
-    _register_optional_commands()
     try:
+        _register_optional_commands()
         app(args=argv, prog_name="netorch")
     except SystemExit as exc:  # click's standalone mode: usage errors exit 2 with a message
+        if _interrupted(exc):  # typer turns Ctrl-C into a silent exit 130
+            return _interrupt()
         return exc.code if isinstance(exc.code, int) else 1
     except InventoryNotFound as exc:
         return _report(f"{exc}", 2)
@@ -114,19 +123,77 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         return _report(str(exc), 1)
     except KeyboardInterrupt:
-        return _report("interrupted", 130)
+        return _interrupt()
+    except OSError as exc:  # a file the OS refused, wherever it was opened: name it
+        return _report(_os_message(exc), 1)
     return 0
 
 
 def _report(message: str, code: int) -> int:
-    typer.echo(f"netorch: error: {message}", err=True)
+    """One line on stderr: a value the user gave (a path, a --limit) cannot forge a line
+    or send terminal escapes."""
+    typer.echo(f"netorch: error: {printable(message)}", err=True)
     return code
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def _interrupt() -> int:
+    """Ctrl-C: one line, exit 130 (writes in progress removed their temp files)."""
+    lead = "\n" if sys.stderr.isatty() else ""  # past the terminal's "^C"
+    typer.echo(f"{lead}netorch: interrupted", err=True)
+    return INTERRUPTED
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether `exc` was caused, however indirectly, by a KeyboardInterrupt."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _os_message(exc: OSError) -> str:
+    """'PATH: reason' for an OSError no command turned into a UserError."""
+    where = exc.filename
+    reason = exc.strerror or type(exc).__name__
+    if isinstance(where, str | bytes):
+        return f"{os.fsdecode(where)}: {reason}"
+    return reason
 
 
 def run() -> None:
     """setuptools console-script target."""
-    sys.exit(main())
+    code = main()
+    if code == INTERRUPTED:
+        _stop_workers()
+    sys.exit(code)
+
+
+def _stop_workers() -> None:
+    """After Ctrl-C, worker threads (deploy's, verify's devices) still running would keep
+    the process alive and a second Ctrl-C would print a traceback from the interpreter's
+    exit: say so, wait for them, and let a second Ctrl-C leave at once, quietly."""
+    workers = [t for t in threading.enumerate()
+               if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if not workers:
+        return
+    typer.echo("netorch: waiting for the devices in progress to finish (Ctrl-C again to "
+               "leave now)", err=True)
+    try:
+        for worker in workers:
+            worker.join()
+    except KeyboardInterrupt:
+        typer.echo("netorch: left without waiting for workers", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

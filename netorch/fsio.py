@@ -1,12 +1,13 @@
 """Safe file I/O at the OS boundary: every write netorch makes, and reads of files a
-user names (secret, state), go through here.
+user names (secret, state, inventory), go through here.
 
 Writes are atomic and stay inside their target folder: a temp file is created
 exclusively (`O_CREAT | O_EXCL | O_NOFOLLOW`, unique name) *in* the target folder,
 written, fsynced and renamed over the target, so a planted symlink is replaced, not
 followed, two concurrent writers never share a temp file, and an interrupted write
 (error, disk full, Ctrl-C) leaves the old file and no temp file behind. Folders below
-the root that netorch creates are opened without following symlinks. Every `OSError`
+the root that netorch creates are opened without following symlinks. A folder, device,
+FIFO or socket where a file should go is refused, never replaced. Every `OSError`
 becomes a `UserError` naming the path: never a traceback.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import secrets
 import stat
@@ -27,58 +29,139 @@ SECRET_DIR_MODE = 0o700
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_SYMLINK = "it is a symbolic link (netorch never writes through one)"
+
+
+class _Refused(Exception):
+    """`parts` (a folder or the file, relative to the root) cannot be written: `message`."""
+
+    def __init__(self, parts: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.parts = parts
+        self.message = message
 
 
 def os_error(path: Path | str, exc: OSError, doing: str = "cannot write") -> UserError:
     """A user-facing error for an OS failure at `path` (no traceback, no errno soup)."""
+    return UserError(f"{Path(path).as_posix()}: {doing}: {os_reason(Path(path), exc)}")
+
+
+def os_reason(path: Path, exc: OSError) -> str:
+    """Why the OS refused `path`, in words (a dangling link and a loop named as such)."""
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return "a dangling symbolic link (its target does not exist)"
     if exc.errno == errno.ELOOP:
-        reason = "it is a symbolic link (refused: netorch never writes through one)"
-    elif exc.errno == errno.ENOSPC:
-        reason = "no space left on the device"
-    else:
-        reason = exc.strerror or str(exc)
-    return UserError(f"{Path(path).as_posix()}: {doing}: {reason}")
+        return "too many levels of symbolic links (a symlink loop?)"
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    return exc.strerror or str(exc)
 
 
 def write_file(path: Path, data: bytes | str, *, mode: int = 0o644,
                dir_mode: int = DIR_MODE) -> bool:
     """Atomically write `path` (parents created with `dir_mode`). Returns False if the
     file already held exactly `data` (then only its mode is set), True if written."""
+    if path.name in ("", ".", ".."):
+        raise UserError(f"{path.as_posix()}: cannot write: it is a folder, not a file")
     return write_under(path.parent, PurePosixPath(path.name), data, mode=mode,
                        dir_mode=dir_mode, create_root=True)
+
+
+def write_output(path: Path, data: bytes | str) -> bool:
+    """Write a file the user named (`--out FILE`): a FIFO or character device it names
+    (`/dev/stdout`, `/dev/null`, a pipe) is written into, never replaced; anything else
+    is written atomically as `write_file` does."""
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    if info is None or not (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        return write_file(path, data)
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | _CLOEXEC)  # no reader: ENXIO, no hang
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise UserError(f"{path.as_posix()}: cannot write: a FIFO nothing reads") from None
+        raise os_error(path, exc) from None
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        _write_all(fd, raw)
+    except OSError as exc:
+        raise os_error(path, exc) from None
+    finally:
+        os.close(fd)
+    return True
 
 
 def write_under(root: Path, relative: PurePosixPath, data: bytes | str, *, mode: int = 0o644,
                 dir_mode: int = DIR_MODE, create_root: bool = True) -> bool:
     """Atomically write `root/relative`. `root` may itself be a symlink (the user named
-    it); every folder below it is opened with O_NOFOLLOW and created with `dir_mode`
-    (applied whatever the umask). Returns False if the content was already `data`."""
+    it); every folder below it is opened with O_NOFOLLOW, created with `dir_mode`
+    (applied whatever the umask) and, when `dir_mode` is `SECRET_DIR_MODE`, tightened to
+    it if it already existed. Returns False if the content was already `data`."""
     raw = data.encode() if isinstance(data, str) else data
     target = root / relative
     if relative.is_absolute() or ".." in relative.parts or not relative.name:
         raise UserError(f"{target.as_posix()}: refused: not inside {root.as_posix()}")
     try:
         with _open_folder(root, relative.parent.parts, dir_mode, create_root) as dfd:
-            if _same_content(dfd, relative.name, raw):
-                os.chmod(relative.name, mode, dir_fd=dfd)
+            if _unchanged(dfd, relative.parts, raw, mode):
                 return False
             _replace(dfd, relative.name, raw, mode)
             return True
+    except _Refused as exc:
+        raise UserError(f"{root.joinpath(*exc.parts).as_posix()}: {exc.message}") from None
     except OSError as exc:
         raise os_error(target, exc) from None
+
+
+def make_folder(path: Path, mode: int = DIR_MODE) -> None:
+    """Create folder `path` (and its parents) with `mode` whatever the umask, if absent;
+    an existing folder is left as it is (the user's)."""
+    try:
+        _make_root(path, mode)
+    except _Refused as exc:
+        raise UserError(f"{path.as_posix()}: {exc.message}") from None
+
+
+def append_file(path: Path, data: bytes | str, *, mode: int = 0o640) -> None:
+    """Append `data` in one `write` (O_APPEND: concurrent appenders never interleave a
+    record) to the regular file `path`, created with `mode` if absent; its folder is
+    created. A symlink, FIFO or device at `path` is refused."""
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | _NOFOLLOW
+                     | _CLOEXEC, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and path.is_symlink():
+            raise UserError(f"{path.as_posix()}: cannot write: {_SYMLINK}") from None
+        raise os_error(path, exc) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UserError(f"{path.as_posix()}: cannot write: not a regular file")
+        written = os.write(fd, raw)
+        if written != len(raw):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    except OSError as exc:
+        raise os_error(path, exc) from None
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
 def _open_folder(root: Path, parts: tuple[str, ...], dir_mode: int, create_root: bool
                  ) -> Iterator[int]:
-    if create_root and not root.exists():
-        root.mkdir(parents=True, mode=dir_mode)
-        if dir_mode == SECRET_DIR_MODE:
-            root.chmod(dir_mode)
-    fd = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    if create_root:
+        _make_root(root, dir_mode)
     try:
-        for part in parts:
-            child = _descend(fd, part, dir_mode)
+        fd = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    except NotADirectoryError:
+        raise _Refused((), "cannot write into it: not a folder") from None
+    try:
+        for depth, part in enumerate(parts):
+            child = _descend(fd, part, dir_mode, parts[:depth + 1])
             os.close(fd)
             fd = child
         yield fd
@@ -86,7 +169,20 @@ def _open_folder(root: Path, parts: tuple[str, ...], dir_mode: int, create_root:
         os.close(fd)
 
 
-def _descend(parent: int, name: str, dir_mode: int) -> int:
+def _make_root(root: Path, dir_mode: int) -> None:
+    """Create `root` (and its parents) if absent; a concurrent creator is no error."""
+    if root.is_dir():
+        return
+    try:
+        root.mkdir(parents=True, mode=dir_mode)
+    except FileExistsError:
+        return  # created meanwhile (or not a folder: the open that follows says so)
+    except OSError as exc:
+        raise _Refused((), f"cannot create the folder: {os_reason(root, exc)}") from None
+    root.chmod(dir_mode)  # whatever the umask
+
+
+def _descend(parent: int, name: str, dir_mode: int, parts: tuple[str, ...]) -> int:
     """Open (creating if needed) folder `name` in `parent`, never through a symlink."""
     created = False
     try:
@@ -96,26 +192,38 @@ def _descend(parent: int, name: str, dir_mode: int) -> int:
         pass
     try:
         child = os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=parent)
-    except NotADirectoryError:
-        if stat.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode):
-            raise OSError(errno.ELOOP, "symbolic link") from None
-        raise
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+            raise
+        is_link = stat.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
+        raise _Refused(parts, f"cannot write into it: {_SYMLINK if is_link else 'not a folder'}"
+                       ) from None
     if created or dir_mode == SECRET_DIR_MODE:
         os.fchmod(child, dir_mode)
     return child
 
 
-def _same_content(dfd: int, name: str, data: bytes) -> bool:
+def _unchanged(dfd: int, parts: tuple[str, ...], data: bytes, mode: int) -> bool:
+    """True if the file already holds `data` (its mode is then set). A symlink or an
+    absent file is False (to be replaced); a folder or special file is refused."""
+    name = parts[-1]
     try:
-        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | os.O_NONBLOCK, dir_fd=dfd)
-    except OSError:
-        return False  # absent, a symlink or unreadable: write it afresh
+        info = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(info.st_mode):
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        raise _Refused(parts, f"cannot write: it is {_kind(info.st_mode)}, not a file "
+                       "(netorch replaces only regular files)")
+    if info.st_size != len(data):
+        return False
+    fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | os.O_NONBLOCK, dir_fd=dfd)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        if not stat.S_ISREG(os.fstat(fd).st_mode) or _read_upto(fd, len(data) + 1) != data:
             return False
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(len(data) + 1) == data
+        os.fchmod(fd, mode)  # the file itself, not whatever its name points at by now
+        return True
     finally:
         os.close(fd)
 
@@ -127,10 +235,8 @@ def _replace(dfd: int, name: str, data: bytes, mode: int) -> None:
     done = False
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb", closefd=False) as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_all(fd, data)
+        os.fsync(fd)
         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
         done = True
         with contextlib.suppress(OSError):
@@ -142,26 +248,75 @@ def _replace(dfd: int, name: str, data: bytes, mode: int) -> None:
                 os.unlink(tmp, dir_fd=dfd)
 
 
-def read_regular(path: Path, *, limit: int, what: str) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; a FIFO, device, folder,
-    oversize or unreadable file is a `UserError` naming `what` (never a hang)."""
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class ReadRefused(UserError):
+    """A file netorch was asked to read is not readable as a regular file; `reason`
+    says why without the path (for messages placed at the path, as findings are)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.as_posix()}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def read_regular(path: Path, *, limit: int, what: str, pipes: bool = False) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; a device, folder, oversize
+    or unreadable file is a `ReadRefused` naming `what` (never a hang). With `pipes`, a
+    pipe is read too, up to `limit` (`--secret-file <(pass show fabric)` keeps a secret
+    off the disk); a named FIFO nobody writes reads as empty at once."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC)
     except OSError as exc:
-        raise os_error(path, exc, f"cannot read the {what}") from None
+        raise ReadRefused(path, f"cannot read the {what}: {os_reason(path, exc)}") from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise UserError(f"{path.as_posix()}: the {what} must be a regular file")
-        if info.st_size > limit:
-            raise UserError(f"{path.as_posix()}: the {what} is too large "
-                            f"({info.st_size} bytes, at most {limit})")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(limit + 1)
+        data = _read_bounded(fd, path, limit, what, pipes)
     except OSError as exc:
-        raise os_error(path, exc, f"cannot read the {what}") from None
+        raise ReadRefused(path, f"cannot read the {what}: {os_reason(path, exc)}") from None
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise UserError(f"{path.as_posix()}: the {what} is too large (at most {limit} bytes)")
+        raise ReadRefused(path, f"the {what} is too large (at most {limit} bytes)")
     return data
+
+
+def _read_bounded(fd: int, path: Path, limit: int, what: str, pipes: bool) -> bytes:
+    info = os.fstat(fd)
+    if pipes and stat.S_ISFIFO(info.st_mode):
+        os.set_blocking(fd, True)  # no writer: EOF at once; a writer: wait for its data
+        return _read_upto(fd, limit + 1)
+    if not stat.S_ISREG(info.st_mode):
+        kinds = "a regular file or a pipe" if pipes else "a regular file"
+        raise ReadRefused(path, f"the {what} must be {kinds}, not {_kind(info.st_mode)}")
+    if info.st_size > limit:
+        raise ReadRefused(path, f"the {what} is too large ({info.st_size} bytes, at most "
+                          f"{limit})")
+    return _read_upto(fd, limit + 1)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"

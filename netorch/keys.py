@@ -4,20 +4,29 @@ The master secret comes from `NETORCH_SECRET` or a file at run time; it and the 
 derived from it are never stored in the inventory, the plan, a report or a log.
 Each key is bound to the fabric name and the tunnel identity, so two fabrics sharing
 a master secret still get different keys, and a leaked key opens one tunnel only.
+A weak master secret (short, blank, one character repeated, or fewer than 5 different
+characters) is refused; messages say why, never what it is.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from netorch.errors import SecretMissing, UserError
+from netorch.fsio import read_regular
 
 SECRET_ENV = "NETORCH_SECRET"
 MIN_SECRET_BYTES = 16
+# Fewer different bytes than this is a pattern ("abababab..."), not a random secret:
+# 16 random hex characters, the shortest random secret accepted, have fewer only about
+# 4 times in 10 million draws.
+MIN_DISTINCT_BYTES = 5
+MAX_SECRET_FILE_BYTES = 4096
 KEY_BYTES = 32
 REDACTED = "<redacted>"
 
@@ -28,8 +37,9 @@ class Secret:
     __slots__ = ("_derived", "_value")
 
     def __init__(self, value: bytes) -> None:
-        if len(value) < MIN_SECRET_BYTES:
-            raise UserError(f"the master secret is too short: use at least {MIN_SECRET_BYTES} "
+        problem = weakness(value)
+        if problem is not None:
+            raise UserError(f"the master secret is {problem}: use at least {MIN_SECRET_BYTES} "
                             "random bytes (e.g. `openssl rand -base64 32`)")
         self._value = value
         self._derived: dict[tuple[str, str], str] = {}
@@ -52,14 +62,46 @@ class Secret:
         return key
 
 
+def weakness(value: bytes) -> str | None:
+    """Why `value` is too weak to be a master secret, or None. Never quotes the value.
+
+    >>> weakness(b"aaaaaaaaaaaaaaaaaaaa")
+    'one character repeated'
+    >>> weakness(b"3q2+7wAAlVZ4Xf0tAsBz1A==") is None
+    True
+    """
+    if value and not value.strip():
+        return "only whitespace"
+    if len(value) < MIN_SECRET_BYTES:
+        return f"too short ({len(value)} bytes)"
+    distinct = len(set(value))
+    if distinct == 1:
+        return "one character repeated"
+    if distinct < MIN_DISTINCT_BYTES:
+        return f"too repetitive (only {distinct} different characters, at least " \
+               f"{MIN_DISTINCT_BYTES} needed)"
+    return None
+
+
+def secret_file_exposure(path: Path) -> str | None:
+    """A warning if group or others may access the secret file `path`, else None."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # reading it reports the problem
+    mode = stat.S_IMODE(info.st_mode)
+    if not stat.S_ISREG(info.st_mode) or mode & 0o077 == 0:
+        return None  # not a file: reading it reports that
+    return (f"{path.as_posix()}: the secret file is accessible to group or others (mode "
+            f"{mode:04o}): `chmod 600 {path.as_posix()}`")
+
+
 def load_secret(secret_file: Path | None = None, *, required: bool = True) -> Secret | None:
     """The master secret from `--secret-file` or `NETORCH_SECRET` (the file wins)."""
     if secret_file is not None:
-        try:
-            raw = secret_file.read_bytes().strip()
-        except OSError as exc:
-            raise UserError(f"cannot read the secret file {secret_file}: {exc.strerror}") from None
-        return Secret(raw)
+        raw = read_regular(secret_file, limit=MAX_SECRET_FILE_BYTES, what="secret file",
+                           pipes=True)
+        return Secret(raw.strip() or raw)  # a file of blanks is "only whitespace", not empty
     env = os.environ.get(SECRET_ENV, "")
     if env:
         return Secret(env.encode())

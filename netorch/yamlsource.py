@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from netorch.findings import Finding, Location, error
+from netorch.findings import Finding, Location, error, visible_char
+from netorch.fsio import ReadRefused, read_regular
 
 try:
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -21,6 +22,9 @@ except AttributeError:  # pragma: no cover - libyaml is optional
     _Loader = yaml.SafeLoader
 
 PathKey = tuple[str | int, ...]
+# A file larger than this is not an inventory (10,000 sites in one file are ~10 MB).
+MAX_FILE_BYTES = 64 << 20
+EXCERPT_CHARS = 40
 _SCALAR_BUILDER = yaml.SafeLoader("")
 
 
@@ -133,8 +137,8 @@ class _Builder:
                 continue
             if key in out:
                 first = Location(self.map.file, *unpack(self.map.keys[(*path, _step(key))]))
-                self._error("yaml-duplicate-key", f"duplicate key '{key}' (first at {first})",
-                            key_node)
+                self._error("yaml-duplicate-key", f"duplicate key {excerpt(str(key))} (first "
+                            f"at {first})", key_node)
                 continue
             where = at or (_pos(via) if via is not None else None)
             child = (*path, _step(key))  # one tuple for both maps
@@ -207,6 +211,17 @@ def pack(line: int, column: int) -> int:
     return (line << _COLUMN_BITS) | min(column, (1 << _COLUMN_BITS) - 1)
 
 
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """`text` quoted for a message: at most `limit` characters, control characters
+    escaped, '...' when cut, so a binary or huge file is never echoed.
+
+    >>> print(excerpt("name: " + "x" * 50, 10))
+    'name: xxxx'...
+    """
+    shown = "".join("\\'" if ch == "'" else visible_char(ch) for ch in text[:limit])
+    return f"'{shown}'" + ("..." if len(text) > limit else "")
+
+
 def unpack(pos: int) -> tuple[int, int]:
     return pos >> _COLUMN_BITS, pos & ((1 << _COLUMN_BITS) - 1)
 
@@ -215,21 +230,25 @@ def _pos(node: yaml.Node) -> int:
     return pack(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_file(path: Path, display: str) -> tuple[Any, FileMap, list[Finding]]:
-    """Parse one YAML file. Returns (data or None, positions, findings)."""
+def load_file(path: Path, display: str, what: str = "file"
+              ) -> tuple[Any, FileMap, list[Finding]]:
+    """Parse one YAML file (`what` names it in messages: "site file"). Returns (data or
+    None, positions, findings). A FIFO, device, folder, dangling symlink, symlink loop,
+    oversize or non-UTF-8 file is a finding at its path, never a hang or a traceback."""
     filemap = FileMap(display)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, limit=MAX_FILE_BYTES, what=what).decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, filemap, [error("yaml-encoding", f"not UTF-8 text ({exc.reason})",
-                                     Location(display, 1, 1))]
-    except OSError as exc:
-        return None, filemap, [error("io", f"cannot read file: {exc.strerror}",
-                                     Location(display, 1, 1))]
+        return None, filemap, [error("yaml-encoding", f"not UTF-8 text ({exc.reason} at "
+                                     f"byte {exc.start + 1})", Location(display, 1, 1))]
+    except ReadRefused as exc:
+        return None, filemap, [error("io", exc.reason, Location(display, 1, 1))]
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         return None, filemap, [_syntax_finding(exc, display, text)]
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: binary, not text
+        return None, filemap, [_character_finding(exc, display, text)]
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
         return None, filemap, [error("yaml-syntax", str(exc), Location(display, 1, 1))]
     if not nodes or nodes[0] is None:
@@ -262,7 +281,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Findi
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
     if problem == "found undefined alias" and mark is not None:  # libyaml omits the name
-        problem = f"found undefined alias '{_word_at(text, mark.index + 1)}'"
+        problem = f"found undefined alias {excerpt(_word_at(text, mark.index + 1))}"
     if problem.startswith("mapping values are not allowed"):
         problem += " (quote a value that contains ': ')"
     context = ""
@@ -273,6 +292,17 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Findi
         context = f" ({exc.context}{started})"
     return error("yaml-syntax", f"YAML syntax error: {problem}{context}",
                  Location(display, line, col))
+
+
+def _character_finding(exc: yaml.reader.ReaderError, display: str, text: str) -> Finding:
+    """A character YAML does not allow (a control character: binary data, not text)."""
+    before = text[:exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = excerpt(chr(exc.character) if isinstance(exc.character, int) else
+                   str(exc.character))
+    return error("yaml-character", f"not YAML text: character {char} is not allowed in YAML",
+                 Location(display, line, column))
 
 
 def _indenting_tab(text: str) -> tuple[int, int] | None:

@@ -10,8 +10,11 @@ from typing import Annotated
 import typer
 
 from netorch import api
-from netorch.findings import InventoryError
+from netorch.errors import UserError
+from netorch.findings import InventoryError, printable
+from netorch.fsio import write_output
 from netorch.inventory import Inventory
+from netorch.keys import secret_file_exposure
 
 InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=False,
                                               exists=True,
@@ -19,7 +22,15 @@ InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE",
                                                 help="write to FILE instead of stdout")]
 SecretFileOption = Annotated[Path | None, typer.Option(
-    "--secret-file", metavar="FILE", help="PSK master secret (default: $NETORCH_SECRET)")]
+    "--secret-file", metavar="FILE", exists=True, dir_okay=False, show_default=False,
+    help="PSK master secret, at least 16 random bytes (default: $NETORCH_SECRET); a file "
+         "group or others can access is a warning, an error with --strict")]
+StrictOption = Annotated[bool, typer.Option(
+    "--strict", help="warnings fail too (exit 1), e.g. a --secret-file group or others "
+                     "can access")]
+TemplatesOption = Annotated[list[Path] | None, typer.Option(
+    "--templates", "--template-dir", metavar="DIR", exists=True, file_okay=False,
+    show_default=False, help="your template folder, searched before netorch's (repeatable)")]
 
 
 def use_colour() -> bool:
@@ -36,10 +47,19 @@ def load_checked(path: Path) -> Inventory:
 
 
 def emit(text: str, out: Path | None = None) -> None:
-    """Write to a file (only if its content changed) or to stdout."""
+    """Write to stdout, or atomically to a file (only if its content changed; a FIFO or
+    device such as /dev/stdout is written into)."""
     if out is None:
         sys.stdout.write(text)
         return
-    if not out.exists() or out.read_text(encoding="utf-8") != text:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+    write_output(out, text)
+
+
+def check_secret_file(path: Path | None, *, strict: bool) -> None:
+    """Warn on stderr (or fail with --strict) if group or others can read `path`."""
+    problem = secret_file_exposure(path) if path is not None else None
+    if problem is None:
+        return
+    if strict:
+        raise UserError(f"{problem} (refused with --strict)")
+    typer.echo(f"netorch: warning: {printable(problem)}", err=True)

@@ -11,7 +11,13 @@ from typing import Annotated
 import typer
 
 from netorch import api
-from netorch.commands.common import InventoryArg, SecretFileOption, load_checked
+from netorch.commands.common import (
+    InventoryArg,
+    SecretFileOption,
+    StrictOption,
+    check_secret_file,
+    load_checked,
+)
 from netorch.deploy import (
     ConsoleReporter,
     DeployOptions,
@@ -62,8 +68,10 @@ def _print_result(result: DeployResult, *, show_diff: bool) -> None:
 
 
 def diff(inventory: InventoryArg, limit: LimitOption = None, workers: WorkersOption = 10,
-         timeout: TimeoutOption = 60.0, secret_file: SecretFileOption = None) -> None:
+         timeout: TimeoutOption = 60.0, secret_file: SecretFileOption = None,
+         strict: StrictOption = False) -> None:
     """Per device, what a deploy would change against the running config."""
+    check_secret_file(secret_file, strict=strict)
     _, targets = _targets(inventory, limit, secret_file)
     result = diff_fabric(targets, credentials_from_env(), workers=workers, timeout=timeout,
                          reporter=ConsoleReporter())
@@ -89,8 +97,10 @@ def deploy(
     rotate_keys: Annotated[bool, typer.Option(
         help="send every pre-shared key again (devices show keys encrypted: a changed key "
              "is otherwise not pushed)")] = False,
+    strict: StrictOption = False,
 ) -> None:
     """Dry run by default; --commit applies, device by device, never half-way."""
+    check_secret_file(secret_file, strict=strict)
     _, targets = _targets(inventory, limit, secret_file)
     options = DeployOptions(commit=commit, workers=workers, canary=canary,
                             max_failures=max_failures, timeout=timeout, audit_log=audit_log,

@@ -10,7 +10,13 @@ from typing import Annotated
 
 import typer
 
-from netorch.commands.common import SecretFileOption
+from netorch.commands.common import (
+    InventoryArg,
+    SecretFileOption,
+    StrictOption,
+    TemplatesOption,
+    check_secret_file,
+)
 from netorch.commands.deploy import VerifyFormat
 from netorch.lab import lab_down, lab_status, lab_test, lab_up, lab_verify
 from netorch.lab.api import LabStatusResult, LabTestResult, LabUpResult
@@ -32,14 +38,12 @@ class Action(str, Enum):
 
 def lab(
     action: Annotated[Action, typer.Argument(help="up | down | status | test | verify")],
-    inventory: Annotated[Path, typer.Argument(metavar="INVENTORY", exists=True,
-                                              help="inventory directory or YAML file")],
+    inventory: InventoryArg,
     name: LabName = None,
     workdir: Workdir = None,
     secret_file: SecretFileOption = None,
     workers: Annotated[int, typer.Option(help="devices deployed in parallel")] = 10,
-    template_dir: Annotated[list[Path] | None, typer.Option(
-        "--template-dir", help="your template folder, searched before netorch's")] = None,
+    template_dir: TemplatesOption = None,
     failover: Annotated[bool, typer.Option(help="test: cut a private link too")] = True,
     fmt: Annotated[VerifyFormat, typer.Option(
         "--format", "-f", help="verify: table or json (as `netorch verify`)")]
@@ -47,9 +51,11 @@ def lab(
     wait: Annotated[float | None, typer.Option(
         help="test, verify: seconds to wait for SAs and BGP sessions to come up "
              "(test: 30 for SAs, 45 for BGP; verify: 0, read once)")] = None,
+    strict: StrictOption = False,
 ) -> None:
     """Build (up), prove (test), verify over SSH (verify), inspect (status) or remove
     (down) the lab — as root."""
+    check_secret_file(secret_file, strict=strict)
     if action is Action.up:
         up = lab_up(inventory, lab=name, root=workdir, secret_file=secret_file,
                     workers=workers, template_dirs=tuple(template_dir or ()))

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from netorch import api
-from netorch.commands.common import InventoryArg, SecretFileOption, load_checked
-from netorch.errors import UserError
+from netorch.commands.common import (
+    InventoryArg,
+    SecretFileOption,
+    StrictOption,
+    TemplatesOption,
+    check_secret_file,
+    load_checked,
+)
 from netorch.keys import load_secret
 from netorch.render import RenderOptions, device_keys, select_devices, write_tree
 
 LimitOption = Annotated[list[str] | None, typer.Option(
     "--limit", "-l", metavar="SITE|DEVICE", help="only these sites or devices (repeatable)")]
-TemplatesOption = Annotated[list[Path] | None, typer.Option(
-    "--templates", metavar="DIR", help="your template folder, searched before netorch's")]
+
+
+class Dataplane(str, Enum):
+    kernel = "kernel"
+    lab = "lab"
 
 
 def render(
@@ -27,17 +37,17 @@ def render(
     limit: LimitOption = None,
     templates: TemplatesOption = None,
     secret_file: SecretFileOption = None,
-    dataplane: Annotated[str, typer.Option(
-        help="kernel (production) or lab (VXLAN over userspace IPsec)")] = "kernel",
+    dataplane: Annotated[Dataplane, typer.Option(
+        help="kernel (production) or lab (VXLAN over userspace IPsec)")] = Dataplane.kernel,
+    strict: StrictOption = False,
 ) -> None:
     """Render the configuration of every device (or those given with --limit)."""
-    if dataplane not in ("kernel", "lab"):
-        raise UserError(f"--dataplane {dataplane}: use kernel or lab")
+    check_secret_file(secret_file, strict=strict)
     plan = api.plan(load_checked(inventory))
     needs_key = plan.fabric.auth == "psk" and not redact
     secret = load_secret(secret_file) if needs_key else None
     devices = select_devices(plan, limit)
-    options = RenderOptions(dataplane=dataplane, template_dirs=tuple(templates or ()))
+    options = RenderOptions(dataplane=dataplane.value, template_dirs=tuple(templates or ()))
     files = api.render(plan, secret, redact=redact, options=options, devices=devices)
     result = write_tree(out, plan, files, device_keys(plan, secret, devices))
     typer.echo(f"{out.as_posix()}: {len(files)} devices, {len(result.written)} files written, "

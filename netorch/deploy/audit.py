@@ -2,7 +2,8 @@
 
 Each record says when, who (the local user and the device login), which device, the
 SHA-256 of the redacted diff, what happened and whether a rollback ran. Lines are
-written with O_APPEND in one `write`, so concurrent deploys never interleave a record.
+written with O_APPEND in one `write` (`fsio.append_file`), so concurrent deploys never
+interleave a record; a symlink, FIFO or device at the log's path is refused.
 
 Where: `--audit-log` / `DeployOptions.audit_log`, else `$NETORCH_AUDIT_LOG`, else
 `./netorch-audit.jsonl` in the directory the deploy runs from. Deliberately not the
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from netorch.deploy.results import DeviceResult
+from netorch.fsio import append_file
 
 DEFAULT_PATH = "netorch-audit.jsonl"
 
@@ -49,11 +51,6 @@ def record(result: DeviceResult, *, run_id: str, action: str, login: str) -> dic
 
 def append(path: Path, results: Iterable[DeviceResult], *, run_id: str, action: str,
            login: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     lines = "".join(json.dumps(record(r, run_id=run_id, action=action, login=login),
                                sort_keys=True) + "\n" for r in results)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, lines.encode())
-    finally:
-        os.close(fd)
+    append_file(path, lines, mode=0o640)

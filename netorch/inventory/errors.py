@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from netorch.findings import Finding, error
-from netorch.yamlsource import PathKey, SourceMap
+from netorch.yamlsource import PathKey, SourceMap, excerpt
 
 
 def did_you_mean(word: object, options: typing.Iterable[object]) -> str:
@@ -33,8 +33,8 @@ def describe(value: Any) -> str:
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int | float):
         return f"a number ({value})"
-    if isinstance(value, str):
-        return f"a string ('{value}')"
+    if isinstance(value, str):  # at most a short prefix: the value may be a whole file
+        return f"a string ({excerpt(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -140,12 +140,13 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: PathKey) -> str:
     if kind in _UNKNOWN_KEY:
         allowed = sorted(_fields(type_at(root, path[:-1])))
         hint = did_you_mean(field, allowed)
-        return f"unknown key '{field}'{hint}" + ("" if hint else
+        return f"unknown key {excerpt(str(field))}{hint}" + ("" if hint else
                                                  f"; allowed keys: {', '.join(allowed)}")
     if kind == "literal_error":
         options = _literals(root, path)
         known = ", ".join(str(o) for o in options)
-        return f"unknown {label} '{value}'{did_you_mean(value, options)}; known: {known}"
+        return f"unknown {label} {excerpt(str(value))}{did_you_mean(value, options)}; " \
+            f"known: {known}"
     if kind in _EXPECTED:
         return f"{_subject(path)} must be {_EXPECTED[kind]}, got {describe(value)}"
     if kind == "too_short":

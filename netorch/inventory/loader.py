@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from netorch.findings import Finding, InventoryError, Location, error
+from netorch.fsio import os_reason
 from netorch.inventory.errors import describe, findings_from
 from netorch.inventory.model import Inventory
 from netorch.yamlsource import FileMap, SourceMap, load_file
 
 FABRIC_FILE = "fabric.yaml"
 SITES_DIR = "sites"
+SITE_SUFFIXES = (".yaml", ".yml")
 
 
 class InventoryNotFound(Exception):
@@ -25,8 +28,8 @@ def load(path: str | Path) -> Inventory:
     root = Path(path)
     if root.is_dir():
         data, source, findings = _read_directory(root)
-    elif root.is_file():
-        data, source, findings = _read_single(root)
+    elif os.path.lexists(root):  # a file, or something that is not one: say which
+        data, source, findings = _read_single(root, "inventory file")
     else:
         raise InventoryNotFound(f"no such file or directory: {path}")
     if findings or data is None:
@@ -45,9 +48,10 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
-def _read_single(path: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Finding]]:
+def _read_single(path: Path, what: str
+                 ) -> tuple[dict[str, Any] | None, SourceMap, list[Finding]]:
     source = SourceMap()
-    data, filemap, findings = load_file(path, _display(path))
+    data, filemap, findings = load_file(path, _display(path), what)
     source.mount((), filemap)
     if data is not None and not isinstance(data, dict):
         findings.append(_not_mapping(filemap, data, "an inventory file holds 'fabric:' and "
@@ -58,13 +62,15 @@ def _read_single(path: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Fin
 
 def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Finding]]:
     fabric_path = root / FABRIC_FILE
-    if not fabric_path.is_file():
+    if not os.path.lexists(fabric_path):
         raise InventoryNotFound(f"{root} is not an inventory: it has no {FABRIC_FILE}")
-    data, source, findings = _read_single(fabric_path)
+    data, source, findings = _read_single(fabric_path, "fabric file")
     inline = data.get("sites") if isinstance(data, dict) else None
     sites: list[Any] = list(inline) if isinstance(inline, list) else []
-    for site_path in _site_files(root / SITES_DIR):
-        site, filemap, site_findings = load_file(site_path, _display(site_path))
+    site_paths, listing = _site_files(root / SITES_DIR)
+    findings.extend(listing)
+    for site_path in site_paths:
+        site, filemap, site_findings = load_file(site_path, _display(site_path), "site file")
         findings.extend(site_findings)
         if site is None:
             continue
@@ -82,11 +88,19 @@ def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[
     return data, source, findings
 
 
-def _site_files(sites_dir: Path) -> list[Path]:
-    if not sites_dir.is_dir():
-        return []
-    files = [p for p in sites_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return sorted(files)
+def _site_files(sites_dir: Path) -> tuple[list[Path], list[Finding]]:
+    """Every `*.yaml`/`*.yml` entry of `sites/`, whatever it is: a folder, FIFO, dangling
+    symlink or symlink loop by that name is reported where it is read, never skipped (a
+    site must not vanish silently). Only an editor's lock file (`.#name.yaml`) is."""
+    if not os.path.lexists(sites_dir):
+        return [], []
+    try:
+        entries = list(sites_dir.iterdir())
+    except OSError as exc:
+        return [], [error("io", f"cannot list the sites folder: {os_reason(sites_dir, exc)}",
+                          Location(_display(sites_dir), 1, 1))]
+    files = [p for p in entries if p.suffix in SITE_SUFFIXES and not p.name.startswith(".#")]
+    return sorted(files), []
 
 
 def _not_mapping(filemap: FileMap, data: Any, what: str) -> Finding:

@@ -1,12 +1,13 @@
-"""Write rendered files: one folder per site and device, keys 0600, unchanged untouched."""
+"""Write rendered files: one folder per site and device, keys 0600 in 0700 folders,
+unchanged files untouched, every write atomic and inside its folder (netorch.fsio)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from netorch.errors import UserError
+from netorch.fsio import DIR_MODE, SECRET_DIR_MODE, make_folder, write_under
 from netorch.inventory.errors import did_you_mean
 from netorch.keys import Secret
 from netorch.plan.model import FabricPlan
@@ -57,28 +58,22 @@ def device_keys(plan: FabricPlan, secret: Secret | None, devices: set[str] | Non
 
 def write_tree(out: Path, plan: FabricPlan, rendered: dict[str, dict[str, str]],
                secrets: dict[str, set[str]]) -> WriteResult:
-    """out/SITE/DEVICE/FILE; files holding a key are mode 0600, others 0644."""
+    """out/SITE/DEVICE/FILE, each written atomically inside its folder (fsio): a file
+    holding a key is 0600, others 0644; a device folder holding a key, and its site
+    folder, are 0700 whatever the umask (tightened if they existed), others 0755; `out`,
+    if created, is 0700 when any file holds a key.
+    A symlink planted at a file is replaced, at a folder refused: never followed."""
     site_of = {d.name: d.site for d in plan.devices}
+    keyed = {device: {name for name, text in files.items()
+                      if any(k in text for k in secrets.get(device, ()))}
+             for device, files in rendered.items()}
+    make_folder(out, SECRET_DIR_MODE if any(keyed.values()) else DIR_MODE)
     result = WriteResult()
     for device in sorted(rendered):
-        folder = out / site_of[device] / device
+        dir_mode = SECRET_DIR_MODE if keyed[device] else DIR_MODE
         for name, text in sorted(rendered[device].items()):
-            keyed = any(k in text for k in secrets.get(device, ()))
-            _write(folder / name, text, SECRET_MODE if keyed else PLAIN_MODE, result)
+            relative = PurePosixPath(site_of[device], device, name)
+            mode = SECRET_MODE if name in keyed[device] else PLAIN_MODE
+            changed = write_under(out, relative, text, mode=mode, dir_mode=dir_mode)
+            (result.written if changed else result.unchanged).append(out / relative)
     return result
-
-
-def _write(path: Path, text: str, mode: int, result: WriteResult) -> None:
-    data = text.encode()
-    if path.is_file() and path.read_bytes() == data:
-        path.chmod(mode)
-        result.unchanged.append(path)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    tmp.chmod(mode)
-    tmp.replace(path)
-    result.written.append(path)

@@ -149,6 +149,19 @@ def parse_interface_name(value: Any) -> str:
     return text
 
 
+def is_name(text: str) -> bool:
+    """Whether `text` is a legal `Name`.
+
+    >>> is_name("nfk-hq-r1"), is_name("a--b")
+    (True, False)
+    """
+    try:
+        parse_name(text)
+    except PydanticCustomError:
+        return False
+    return True
+
+
 def parse_duration(value: Any) -> int:
     """Seconds, from 3600, '3600s', '60m', '24h' or '1d'.
 

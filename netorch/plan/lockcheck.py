@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
 from netorch.findings import Finding, error
-from netorch.inventory.types import parse_name
+from netorch.inventory.types import is_name
 from netorch.plan.allocate import Allocations, Pool, Retired
 from netorch.plan.tunnels import SEPARATOR
 from netorch.yamlsource import FileMap, PathKey
@@ -26,14 +24,6 @@ KINDS = ("loopbacks", "tunnels")
 PREFIXLEN = {"tunnels": 31, "loopbacks": 32}
 FIRST = {"tunnels": 0, "loopbacks": 1}  # a loopback pool's network address is never used
 RESTORE = "restore the file from version control"
-
-
-def is_name(text: str) -> bool:
-    try:
-        parse_name(text)
-    except PydanticCustomError:
-        return False
-    return True
 
 
 def is_tunnel_id(text: str) -> bool:

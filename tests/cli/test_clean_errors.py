@@ -45,26 +45,24 @@ def _mount_tmpfs(where: Path, options: str) -> None:
         pytest.skip("cannot mount a tmpfs here (needs root)")
 
 
+def _tmpfs(where: Path, size: str) -> Iterator[Path]:
+    _mount_tmpfs(where, f"size={size}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
 @pytest.fixture
 def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A 16 KiB tmpfs: a real ENOSPC."""
-    mount = tmp_path / "tiny"
-    _mount_tmpfs(mount, "size=16k")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
+    yield from _tmpfs(tmp_path / "tiny", "16k")
 
 
 @pytest.fixture
 def read_only(tmp_path: Path) -> Iterator[Path]:
-    """A read-only folder, even for root: a tmpfs remounted read-only."""
-    mount = tmp_path / "ro"
-    _mount_tmpfs(mount, "size=1m")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
+    """A folder read-only even for root: a tmpfs, remounted read-only by the test."""
+    yield from _tmpfs(tmp_path / "ro", "1m")
 
 
 def _remount_ro(mount: Path) -> None:

@@ -11,22 +11,13 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from netorch.inventory.model import Inventory
-from netorch.inventory.types import parse_name
+from netorch.inventory.types import is_name, parse_name
 from netorch.plan import make_plan
 from netorch.plan.tunnels import SEPARATOR, key_ref, tunnel_id
 from tests.checks.rulekit import BASE, build
 
-
-def _legal(text: str) -> bool:
-    try:
-        parse_name(text)
-    except PydanticCustomError:
-        return False
-    return True
-
-
 # Lower-case labels, '-' included (and doubled, to look for trouble), kept only if legal.
-names = st.text("ab-1", min_size=1, max_size=12).filter(_legal)
+names = st.text("ab-1", min_size=1, max_size=12).filter(is_name)
 # A tunnel's underlay: one underlay, or two joined across underlays ("a+b").
 underlays = st.one_of(names, st.tuples(names, names).map("+".join))
 triples = st.tuples(names, names, underlays)
@@ -57,7 +48,7 @@ def test_allocation_keys_never_collide(x: tuple[str, str, str], device: str) -> 
     """The allocation file keys loopbacks by device name and tunnels by id: one
     namespace could hold both, and a device name is never a tunnel id."""
     assert tunnel_id(*x) != device
-    assert not _legal(tunnel_id(*x))
+    assert not is_name(tunnel_id(*x))
 
 
 @pytest.mark.parametrize("name", ["a--b", "b--c", "hub--r1", "x---y"])

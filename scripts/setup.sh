@@ -12,6 +12,11 @@ APT_PACKAGES=(python3 python3-venv python3-pip strongswan-swanctl strongswan-cha
   openssh-server openssh-client nftables util-linux
   tshark graphviz chromium iproute2 iputils-ping procps)
 
+# apt's, pip's and setuptools' chatter goes to a log, shown only if a step fails
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+quiet() { "$@" >"$LOG" 2>&1 || { cat "$LOG" >&2; exit 1; }; }
+
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   local missing=()
@@ -20,8 +25,8 @@ apt_install() {
   done
   if ((${#missing[@]})); then
     echo "setup: apt-get install ${missing[*]}"
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    quiet apt-get update -qq
+    quiet apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }
 
@@ -36,6 +41,6 @@ PY
 if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv 2>/dev/null || { apt_install python3-venv; "$PYTHON" -m venv .venv; }
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev]'
+quiet .venv/bin/python -m pip install -q --upgrade pip
+quiet .venv/bin/python -m pip install -q -e '.[dev]'
 echo "setup: ready — .venv/bin/netorch --help"

@@ -102,10 +102,18 @@ def load_secret(secret_file: Path | None = None, *, required: bool = True) -> Se
         raw = read_regular(secret_file, limit=MAX_SECRET_FILE_BYTES, what="secret file",
                            pipes=True)
         return Secret(raw.strip() or raw)  # a file of blanks is "only whitespace", not empty
-    env = os.environ.get(SECRET_ENV, "")
+    env = _environment_secret()
     if env:
-        return Secret(env.encode())
+        return Secret(env)
     if required:
         raise SecretMissing(f"this needs the PSK master secret: set {SECRET_ENV} or pass "
                             "--secret-file (or use --redact to render without keys)")
     return None
+
+
+def _environment_secret() -> bytes:
+    """`NETORCH_SECRET` as the bytes the environment holds: any bytes are a secret,
+    whether or not they are UTF-8 (decoding and re-encoding would fail on them)."""
+    if os.supports_bytes_environ:
+        return os.environb.get(SECRET_ENV.encode(), b"")
+    return os.environ.get(SECRET_ENV, "").encode("utf-8", "surrogateescape")  # Windows

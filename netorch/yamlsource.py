@@ -230,14 +230,16 @@ def _pos(node: yaml.Node) -> int:
     return pack(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_file(path: Path, display: str, what: str = "file"
+def load_file(path: Path, display: str, what: str = "file", *, inside: Path | None = None
               ) -> tuple[Any, FileMap, list[Finding]]:
     """Parse one YAML file (`what` names it in messages: "site file"). Returns (data or
     None, positions, findings). A FIFO, device, folder, dangling symlink, symlink loop,
-    oversize or non-UTF-8 file is a finding at its path, never a hang or a traceback."""
+    oversize or non-UTF-8 file is a finding at its path, never a hang or a traceback;
+    so is a file resolving outside the (resolved) folder `inside`, which is never read."""
     filemap = FileMap(display)
     try:
-        text = read_regular(path, limit=MAX_FILE_BYTES, what=what).decode("utf-8")
+        text = read_regular(path, limit=MAX_FILE_BYTES, what=what, inside=inside
+                            ).decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, filemap, [error("yaml-encoding", f"not UTF-8 text ({exc.reason} at "
                                      f"byte {exc.start + 1})", Location(display, 1, 1))]

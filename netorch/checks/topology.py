@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from netorch.checks.context import Context
 from netorch.findings import Finding, error, warning
 from netorch.inventory.errors import did_you_mean
+from netorch.inventory.loader import SITE_SUFFIXES, site_file_of
 from netorch.inventory.model import Site
 from netorch.platforms import known_platforms
 from netorch.topology import hub_names, underlays_of, unreachable_sites
@@ -31,6 +33,21 @@ def hubs(ctx: Context) -> Iterator[Finding]:
             yield warning("duplicate-hub", f"hub '{hub}' is listed twice",
                           ctx.at(*where, "hubs", i))
         seen.add(hub)
+
+
+def site_files(ctx: Context) -> Iterator[Finding]:
+    """In the directory form each site is in the file named after it (`sites/NAME.yaml`):
+    the file name is what reviewers and code owners see, so no agency's file can hold
+    another's site, or a hub's name and with it every spoke's tunnels."""
+    for i, site in enumerate(ctx.inventory.sites):
+        file = site_file_of(ctx.inventory, i)
+        if file is None:
+            continue
+        name = PurePosixPath(file).name
+        if name not in (site.name + suffix for suffix in SITE_SUFFIXES):
+            yield error("site-file-name", f"site '{site.name}' is in file {name}: a site "
+                        f"file is named after its site; rename the file to {site.name}.yaml",
+                        ctx.at("sites", i, "name"))
 
 
 def declared_underlays(ctx: Context) -> Iterator[Finding]:
@@ -87,4 +104,4 @@ def reachability(ctx: Context) -> Iterator[Finding]:
                     f"it must reach (its underlays: {have})", ctx.at("sites", i, "name"))
 
 
-RULES = (hubs, declared_underlays, platforms, reachability)
+RULES = (hubs, site_files, declared_underlays, platforms, reachability)

@@ -42,6 +42,30 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def shape(value: Any) -> str:
+    """What a value is, without a word of what it holds: for a whole file, which may be
+    anything a mistake or a symbolic link put there (never quote it back).
+
+    >>> shape("hunter2"), shape([1]), shape(42)
+    ('a string of 7 characters', 'a list of 1 item', 'a number')
+    """
+    if isinstance(value, str):
+        return f"a string of {_count(len(value), 'character')}"
+    if isinstance(value, list):
+        return f"a list of {_count(len(value), 'item')}"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None or isinstance(value, dict):
+        return describe(value)
+    return "a single value"  # a date, binary data...
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _unwrap(tp: Any) -> Any:
     """Strip Annotated[...] and Optional[...] down to the interesting type."""
     while True:

@@ -6,13 +6,17 @@ byte-identical output, so CI artefacts diff cleanly between runs.
 Inventory text is data, never syntax: the text formats give one line per finding with
 control and bidi characters shown escaped (`printable`); JUnit XML is well-formed for any
 input (`xml_text`: markup escaped by ElementTree, XML-1.0-illegal characters escaped
-visibly); JSON and SARIF escape through `json.dumps`.
+visibly); JSON and SARIF escape through `json.dumps` (ASCII only, so the bytes of a
+file name that is not UTF-8 stay JSON escapes); SARIF URIs are percent-encoded from the
+name's bytes (`sarif_uri`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from netorch import __version__
@@ -53,6 +57,21 @@ def _coloured(finding: Finding, colour: bool) -> str:
     label = f"\x1b[1;{code}m{finding.severity.value}:\x1b[0m"
     return (f"\x1b[1m{printable(str(finding.location))}:\x1b[0m {label} "
             f"{printable(finding.message)}")
+
+
+def sarif_uri(file: str) -> str:
+    """A file path as a SARIF `uri`: a relative URI reference, percent-encoded per RFC
+    3986 from the name's bytes on disk (so `#`, `?`, `%`, spaces and non-UTF-8 bytes mean
+    themselves), `/` kept.
+
+    >>> sarif_uri("inv/sites/a b#c%41?d.yaml")
+    'inv/sites/a%20b%23c%2541%3Fd.yaml'
+    """
+    try:
+        raw = os.fsencode(file)
+    except UnicodeEncodeError:  # not a name from the disk: a surrogate no byte stands for
+        raw = file.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/")
 
 
 def _finding_dict(finding: Finding) -> dict[str, object]:
@@ -153,4 +172,5 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict[str, object]:
 def _sarif_location(loc: Location) -> dict[str, object]:
     """A SARIF physical location; SARIF regions are 1-based, so 'whole file' is 1:1."""
     region = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
-    return {"physicalLocation": {"artifactLocation": {"uri": loc.file}, "region": region}}
+    return {"physicalLocation": {"artifactLocation": {"uri": sarif_uri(loc.file)},
+                                 "region": region}}

@@ -9,6 +9,7 @@ file is an error, never a partial read that renumbers tunnels.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,12 +93,17 @@ def _retired(kind: str, entries: dict[str, Retired]) -> list[str]:
 def read_lock(path: Path, fabric: str) -> Allocations:
     """The allocations in `path`, checked whole against `fabric`'s name.
 
+    The file belongs to the inventory: one that resolves, through a symbolic link,
+    outside the folder it is in is refused unread (never quoted in an error).
+
     Raises:
-        UserError: the file cannot be read (missing, not a regular file, too large).
+        UserError: the file cannot be read (missing, not a regular file, too large, a
+            link out of its folder).
         InventoryError: it is not a complete, consistent lock file; findings say where.
     """
-    raw = read_regular(path, limit=MAX_SIZE, what="allocation file")
-    data, where, findings = load_file(path, path.as_posix())
+    folder = Path(os.path.realpath(path.parent))
+    raw = read_regular(path, limit=MAX_SIZE, what="allocation file", inside=folder)
+    data, where, findings = load_file(path, path.as_posix(), inside=folder)
     if findings:
         raise InventoryError(findings)
     parsed = Checker(where, fabric).check(raw, data)

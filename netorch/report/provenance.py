@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from netorch.errors import UsageError
+from netorch.findings import printable
+from netorch.inventory.loader import FABRIC_FILE, SITES_DIR, site_files
 from netorch.plan.lockfile import allocations_path
 from netorch.report.model import InputFile
 
@@ -24,14 +26,9 @@ def sha256(data: bytes) -> str:
 
 
 def inventory_files(path: Path) -> list[Path]:
-    """The files that make the inventory and its plan: YAML and the allocation file."""
-    if path.is_file():
-        files = [path]
-    else:
-        sites = path / "sites"
-        files = [path / "fabric.yaml"]
-        if sites.is_dir():
-            files += [p for p in sites.iterdir() if p.suffix in (".yaml", ".yml")]
+    """The files that make the inventory and its plan: the YAML files the loader reads
+    (the same selection) and the allocation file."""
+    files = [path] if path.is_file() else [path / FABRIC_FILE, *site_files(path / SITES_DIR)[0]]
     alloc = allocations_path(path)
     files += [alloc] if alloc.is_file() else []
     return sorted({f for f in files if f.is_file()})
@@ -41,13 +38,15 @@ def hash_inputs(path: Path) -> tuple[str, list[InputFile]]:
     """Per-file digests (sorted by relative path) and one digest over all of them.
 
     The combined digest is the sha256 of the lines `<sha256>  <relative path>` (the
-    format of `sha256sum`), so anyone can recompute it with standard tools.
+    format of `sha256sum`), so anyone can recompute it with standard tools. A name is
+    hashed as the bytes it has on disk (it need not be UTF-8) and shown escaped.
     """
     base = path.parent if path.is_file() else path
     files = sorted((f.relative_to(base).as_posix(), sha256(f.read_bytes()))
                    for f in inventory_files(path))
-    listing = "".join(f"{digest}  {name}\n" for name, digest in files)
-    return sha256(listing.encode()), [InputFile(path=n, sha256=d) for n, d in files]
+    listing = b"".join(f"{digest}  ".encode() + os.fsencode(name) + b"\n"
+                       for name, digest in files)
+    return sha256(listing), [InputFile(path=printable(n), sha256=d) for n, d in files]
 
 
 def parse_time(value: str) -> datetime:

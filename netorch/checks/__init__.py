@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from netorch.checks import addressing, crypto, identity, interfaces, topology
+from netorch.checks import addressing, crypto, identity, interfaces, steering, topology
 from netorch.checks.context import Context
 from netorch.findings import Finding, sort_findings
 from netorch.inventory.model import Inventory
@@ -18,6 +18,7 @@ Rule = Callable[[Context], Iterable[Finding]]
 RULES: tuple[Rule, ...] = (
     *identity.RULES,
     *addressing.RULES,
+    *steering.RULES,
     *topology.RULES,
     *interfaces.RULES,
     *crypto.RULES,

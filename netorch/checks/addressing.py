@@ -59,12 +59,32 @@ def link_next_hop(ctx: Context) -> Iterator[Finding]:
 
 
 def underlay_in_pools(ctx: Context) -> Iterator[Finding]:
+    """A link's subnet, next hop or public address inside the tunnel or loopback pool:
+    peers would route that fabric address out of the underlay, in cleartext."""
     pools = ctx.fabric.pools
+    named = (("tunnels", pools.tunnels), ("loopbacks", pools.loopbacks))
     for ref in ctx.links():
-        for name, pool in (("tunnels", pools.tunnels), ("loopbacks", pools.loopbacks)):
+        for name, pool in named:
             if ref.link.address.network.overlaps(pool):
                 yield error("link-overlaps-pool", f"link subnet {ref.link.address.network} "
                             f"overlaps the {name} pool {pool}", ctx.at(*ref.path, "address"))
+            hops = (("next_hop", "next hop", ref.link.next_hop),
+                    ("public", "public address", ref.link.public))
+            for key, what, ip in hops:
+                if ip is not None and ip in pool:
+                    yield error("link-overlaps-pool", f"{what} {ip} is inside the {name} "
+                                f"pool {pool}", ctx.at(*ref.path, key))
 
 
-RULES = (lan_overlaps, lan_in_pools, pools_apart, link_next_hop, underlay_in_pools)
+def lan_too_wide(ctx: Context) -> Iterator[Finding]:
+    """Every peer routes a site's LANs to it: a /5 would draw an eighth of the internet."""
+    shortest = ctx.fabric.lan_min_prefixlen
+    for net, site, path in _lans(ctx):
+        if net.prefixlen < shortest:
+            yield error("lan-too-wide", f"LAN {net} of site {site} is wider than /{shortest} "
+                        "(fabric.lan_min_prefixlen): every peer would send this site its "
+                        "traffic for the whole range", ctx.at(*path))
+
+
+RULES = (lan_overlaps, lan_in_pools, pools_apart, link_next_hop, underlay_in_pools,
+         lan_too_wide)

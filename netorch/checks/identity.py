@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
+from ipaddress import IPv4Address
 
 from netorch.checks.context import Context, PathKey
+from netorch.checks.steering import PUBLIC, UNDERLAY, Endpoint, addresses
 from netorch.findings import Finding, error
+from netorch.inventory.model import mgmt_endpoint
 
 MAX_SITE_ID = 65535
 MAX_ASN = 4294967294
@@ -42,8 +45,10 @@ def duplicate_devices(ctx: Context) -> Iterator[Finding]:
     yield from unique(ctx, "duplicate-device-name", "device name",
                       ((d.name, (*p, "name"), f"a device of site {s.name}")
                        for p, s, d in ctx.devices()))
+    # Canonical (address or lower-cased name, port): the model admits one text per
+    # endpoint, so 192.0.2.2:22 and 192.0.2.2 are one device, as deploy would reach it.
     yield from unique(ctx, "duplicate-mgmt", "management address",
-                      ((d.mgmt.lower(), (*p, "mgmt"), f"device {d.name}")
+                      ((mgmt_endpoint(d.mgmt), (*p, "mgmt"), f"device {d.name}")
                        for p, _, d in ctx.devices()))
 
 
@@ -54,6 +59,40 @@ def duplicate_underlay_addresses(ctx: Context) -> Iterator[Finding]:
     yield from unique(ctx, "duplicate-public-address", "public address",
                       ((r.link.public, (*r.path, "public"), f"device {r.device.name}")
                        for r in ctx.links() if r.link.public))
+
+
+_CODE = {UNDERLAY: "duplicate-underlay-address", PUBLIC: "duplicate-public-address"}
+
+
+def underlay_public_clash(ctx: Context) -> Iterator[Finding]:
+    """One device's underlay address is another's public address: peers would reach the
+    wrong router. (A repeat within one kind is `duplicate_underlay_addresses`' to report.)"""
+    first: dict[tuple[str, IPv4Address], Endpoint] = {}
+    for end in addresses(ctx).links:
+        if end.what not in _CODE:
+            continue
+        other = PUBLIC if end.what == UNDERLAY else UNDERLAY
+        prior = first.get((other, end.ip))
+        if prior is not None and prior.device_path != end.device_path:
+            first_at = ctx.at(*prior.path)
+            yield error(_CODE[end.what], f"{end.what} {end.ip} is already used by device "
+                        f"{prior.device} as its {other} (at {first_at})", ctx.at(*end.path),
+                        first_at)
+        first.setdefault((end.what, end.ip), end)
+
+
+def mgmt_is_other_device(ctx: Context) -> Iterator[Finding]:
+    """A management address that is another device's underlay or public address: deploy
+    would push this device's configuration to that router."""
+    gathered = addresses(ctx)
+    owners = {end.ip: end for end in reversed(gathered.links) if end.what in _CODE}
+    for mgmt in gathered.mgmt:
+        owner = owners.get(mgmt.ip)
+        if owner is not None and owner.device_path != mgmt.device_path:
+            owner_at = ctx.at(*owner.path)
+            yield error("mgmt-is-other-device", f"management address {mgmt.ip} is the "
+                        f"{owner.what} of device {owner.device} (at {owner_at}): deploy "
+                        "would reach that router", ctx.at(*mgmt.path), owner_at)
 
 
 def one_link_per_underlay(ctx: Context) -> Iterator[Finding]:
@@ -81,4 +120,4 @@ def site_id_range(ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (duplicate_sites, duplicate_devices, duplicate_underlay_addresses,
-         one_link_per_underlay, site_id_range)
+         underlay_public_clash, mgmt_is_other_device, one_link_per_underlay, site_id_range)

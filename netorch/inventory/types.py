@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -25,6 +26,7 @@ INTERFACE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9/._:-]{0,63}"
 _IFNAME_RE = re.compile(f"^{INTERFACE_PATTERN}$")
 _IFNAME_CHAR = re.compile(r"[A-Za-z0-9/._:-]")
 _DURATION_RE = re.compile(r"^(\d+)\s*([smhd]?)$")
+_DURATION_DIGITS = 12  # a bound before int(): longer digit strings are refused unread
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -162,12 +164,14 @@ def is_name(text: str) -> bool:
     return True
 
 
-def parse_duration(value: Any) -> int:
-    """Seconds, from 3600, '3600s', '60m', '24h' or '1d'.
+def parse_duration(value: Any, *, what: str = "a lifetime", most: int = 0) -> int:
+    """Seconds, from 3600, '3600s', '60m', '24h' or '1d'; at most `most` (0: at most
+    10**12 s, so a digit string is never converted whole whatever its length).
 
     >>> parse_duration("8h")
     28800
     """
+    limit = most or 10 ** _DURATION_DIGITS
     if isinstance(value, int) and not isinstance(value, bool):
         seconds = value
     else:
@@ -175,10 +179,32 @@ def parse_duration(value: Any) -> int:
         if match is None:
             raise PydanticCustomError("duration", "'{v}' is not a duration (e.g. 8h, 30m, 3600)",
                                       {"v": value})
-        seconds = int(match.group(1)) * _UNITS[match.group(2)]
+        digits, unit = match.groups()
+        too_many = len(digits.lstrip("0")) > _DURATION_DIGITS
+        seconds = limit + 1 if too_many else int(digits) * _UNITS[unit]
     if seconds <= 0:
-        raise PydanticCustomError("duration", "a lifetime must be positive", {})
+        raise PydanticCustomError("duration", "{what} must be positive", {"what": what})
+    if seconds > limit:
+        raise PydanticCustomError("duration_range", "{what} of {v} is too long: at most "
+                                  "{most}", {"what": what, "v": shown(str(value)),
+                                             "most": _days(limit)})
     return seconds
+
+
+def _days(seconds: int) -> str:
+    """A limit in days, as a user writes it, and in seconds.
+
+    >>> _days(7 * 86400)
+    '7d (604800 s)'
+    """
+    return f"{seconds // 86400}d ({seconds} s)"
+
+
+def _duration_schema(most: int) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": most},
+                                     {"type": "string", "pattern": r"^\d+\s*[smhd]?$"}],
+                           "description": "seconds, or a duration like 8h / 30m / 1d; "
+                                          f"at most {_days(most)}"})
 
 
 def _str_schema(pattern: str | None, description: str) -> WithJsonSchema:
@@ -204,7 +230,14 @@ FreeText = Annotated[str, BeforeValidator(parse_free_text),
 InterfaceName = Annotated[str, BeforeValidator(parse_interface_name),
                           _str_schema(_IFNAME_RE.pattern,
                                       "interface name, in the device platform's own naming")]
-Duration = Annotated[int, BeforeValidator(parse_duration),
-                     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1},
-                                               {"type": "string", "pattern": r"^\d+\s*[smhd]?$"}],
-                                     "description": "seconds, or a duration like 8h / 30m"})]
+# Bounded so that date arithmetic on them cannot overflow and no device is handed a
+# value it cannot hold: IKE and IPsec SA lifetimes top out at one day (IOS-XE IKEv2,
+# Junos) or two (FortiOS); the quarantine of a released address at years.
+MAX_QUARANTINE = 3650 * 86400
+MAX_LIFETIME = 7 * 86400
+Quarantine = Annotated[int, BeforeValidator(partial(parse_duration, what="the quarantine",
+                                                    most=MAX_QUARANTINE)),
+                       _duration_schema(MAX_QUARANTINE)]
+Lifetime = Annotated[int, BeforeValidator(partial(parse_duration, what="a lifetime",
+                                                  most=MAX_LIFETIME)),
+                     _duration_schema(MAX_LIFETIME)]

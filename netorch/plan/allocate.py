@@ -134,7 +134,7 @@ class _Book:
         used = set(self.taken.values())
         for slot in range(self.pool.first, self.pool.size):
             entry = self.retired.get(slot)
-            if slot not in used and (entry is None or entry[1].released + hold <= today):
+            if slot not in used and (entry is None or today - entry[1].released >= hold):
                 yield slot
 
 
@@ -205,5 +205,15 @@ def _early(book: _Book, key: str, hold: timedelta, reused: list[Reuse]) -> int |
         return None
     slot = min(book.retired, key=lambda s: (book.retired[s][1].released, s))
     previous, entry = book.retired[slot]
-    reused.append(Reuse(key, entry.address, previous, entry.released + hold))
+    reused.append(Reuse(key, entry.address, previous, hold_ends(entry.released, hold)))
     return slot
+
+
+def hold_ends(released: date, hold: timedelta) -> date:
+    """The day a hold that began on `released` ends; `date.max` past the calendar's end
+    (date arithmetic must never raise on a date from a file).
+
+    >>> hold_ends(date(9999, 12, 1), timedelta(days=3650))
+    datetime.date(9999, 12, 31)
+    """
+    return released + hold if date.max - released >= hold else date.max

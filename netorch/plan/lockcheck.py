@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from netorch.findings import Finding, error
 from netorch.inventory.types import is_name
-from netorch.plan.allocate import Allocations, Pool, Retired
+from netorch.plan.allocate import Allocations, Pool, Retired, allocation_date
 from netorch.plan.tunnels import SEPARATOR
 from netorch.yamlsource import FileMap, PathKey
 
@@ -50,6 +50,7 @@ class Checker:
 
     where: FileMap
     fabric: str
+    today: date | None = None  # None: `latest_today()`; no release is dated after it
     findings: list[Finding] = field(default_factory=list)
     pools: dict[str, Pool] = field(default_factory=dict)
     seen: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -151,6 +152,12 @@ class Checker:
         if not isinstance(released, date) or isinstance(released, datetime):
             self.fail((*path, "released"), f"'{released}' is not a date (YYYY-MM-DD)")
             return None
+        today = self.today or latest_today()
+        if released > today:
+            self.fail((*path, "released"), f"released {released.isoformat()} is after today "
+                      f"({today.isoformat()}): `netorch plan` dates a release on the day it "
+                      "happens, so this entry was edited; " + RESTORE)
+            return None
         if key in held:
             self.fail(path, f"'{key}' is both held and retired", key=True)
             return None
@@ -186,6 +193,13 @@ class Checker:
         if data["end"] != counts:
             self.fail(("end",), f"the end marker says {data['end']}, the file holds "
                       f"{counts}: entries are missing or were added by hand; " + RESTORE)
+
+
+def latest_today() -> date:
+    """The latest date `plan` could have dated a release with: today by $SOURCE_DATE_EPOCH
+    or by the clock, whichever is later (an epoch pinned in the past, as reproducible
+    builds do, must not make a genuine lock file unreadable)."""
+    return max(allocation_date(), datetime.now(UTC).date())
 
 
 def _step(key: Any) -> str | int:

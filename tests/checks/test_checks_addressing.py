@@ -47,10 +47,14 @@ def test_pools_overlapping_each_other() -> None:
 
 
 def test_link_subnet_inside_a_pool() -> None:
+    """The subnet and, since the next hop sits in it, the next hop too."""
     def edit(d: dict[str, Any]) -> None:
         d["sites"][2]["devices"][0]["links"][0].update(address="100.64.9.2/30",
                                                        next_hop="100.64.9.1")
-    assert codes(build(edit)) == ["link-overlaps-pool"]
+    messages = [f.message for f in only(build(edit), "link-overlaps-pool")]
+    assert codes(build(edit)) == ["link-overlaps-pool"] * 2
+    assert messages == ["link subnet 100.64.9.0/30 overlaps the tunnels pool 100.64.0.0/16",
+                        "next hop 100.64.9.1 is inside the tunnels pool 100.64.0.0/16"]
 
 
 def _hop(hop: str) -> Any:

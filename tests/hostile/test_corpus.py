@@ -67,7 +67,8 @@ def test_corpus_covers_every_class() -> None:
     classes = {c.group for c in CASES}
     assert len(CASES) >= 100
     assert classes >= {"injection", "identity", "unicode", "report", "validate-output",
-                       "lockfile", "output", "sites", "state", "secret", "usage"}
+                       "lockfile", "output", "sites", "state", "secret", "usage", "files",
+                       "semantic"}
 
 
 def _quoted(argv: tuple[str, ...]) -> str:

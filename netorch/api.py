@@ -113,16 +113,21 @@ def locked_allocations(inventory: Inventory, *, today: date | None = None) -> Al
     `allocate`. Raises `UserError` when there is none or it is out of date (the
     inventory needs addresses it does not hold: run `netorch plan`), `InventoryError`
     when it is damaged."""
+    saved = _lock(inventory)
+    wanted, _ = allocate_addresses(inventory, saved, allocation_date(today))
+    if wanted is not None and wanted != saved:
+        raise stale_error(allocations_path(inventory.path), inventory.path)
+    return saved
+
+
+def _lock(inventory: Inventory) -> Allocations:
+    """The lock file's allocations; `UserError` when there is none."""
     if not inventory.path:
         raise UserError("an inventory built in Python has no allocation file: pass the "
                         "allocations to use (`api.plan(inventory, allocations)`)")
-    path = allocations_path(inventory.path)
     saved = saved_allocations(inventory)
     if saved is None:
-        raise missing_error(path, inventory.path)
-    wanted, _ = allocate_addresses(inventory, saved, allocation_date(today))
-    if wanted is not None and wanted != saved:
-        raise stale_error(path, inventory.path)
+        raise missing_error(allocations_path(inventory.path), inventory.path)
     return saved
 
 
@@ -156,9 +161,13 @@ def plan_result(inventory: Inventory, allocations: Allocations | None = None, *,
     """Plan with the given allocations, else the lock file's (`locked_allocations`:
     refused when missing or out of date); never raises for plan-time problems (pool
     exhausted, no common proposal): they are findings."""
-    if allocations is None:
-        allocations = locked_allocations(inventory, today=today)
-    return make_plan(inventory, allocations, today=today)
+    if allocations is not None:
+        return make_plan(inventory, allocations, today=today)
+    saved = _lock(inventory)  # what `locked_allocations` checks, allocating only once
+    result = make_plan(inventory, saved, today=today)
+    if result.allocations != saved:
+        raise stale_error(allocations_path(inventory.path), inventory.path)
+    return result
 
 
 def plan(inventory: Inventory, allocations: Allocations | None = None, *,

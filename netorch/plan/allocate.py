@@ -13,6 +13,7 @@ gets its own address again.
 from __future__ import annotations
 
 import ipaddress
+import re
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,27 @@ class Allocations:
     pools: tuple[str, str] | None = None
 
 
+_BLOCK = re.compile(r"(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})"
+                    r"/([0-9]|[12][0-9]|3[0-2])")
+
+
+def _parse_block(text: object) -> tuple[int, int] | None:
+    """(address as int, prefix length) of "a.b.c.d/len" in the canonical form the lock
+    file is written in; None for anything else. ~10x faster than `ipaddress` (a
+    10,000-site lock file holds 100,000 entries).
+
+    >>> _parse_block("100.64.0.3/31"), _parse_block("100.64.0.03/31")
+    ((1681915907, 31), None)
+    """
+    match = _BLOCK.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    octets = [int(g) for g in match.groups()[:4]]
+    if max(octets) > 255:
+        return None
+    return int.from_bytes(bytes(octets), "big"), int(match[5])
+
+
 @dataclass(frozen=True)
 class Pool:
     """A pool cut into blocks of `prefixlen`; slots below `first` are never handed out."""
@@ -66,16 +88,18 @@ class Pool:
         return self.network.num_addresses >> (32 - self.prefixlen)
 
     def slot(self, address: str) -> int | None:
-        """The slot of `address` if it is an aligned block of this pool, else None."""
-        try:
-            iface = ipaddress.IPv4Interface(address)
-        except ValueError:
+        """The slot of `address` ("a.b.c.d/len") if it is an aligned block of this pool,
+        else None.
+
+        >>> Pool(ipaddress.IPv4Network("10.0.0.0/30"), 31).slot("10.0.0.2/31")
+        1
+        """
+        parsed = _parse_block(address)
+        if parsed is None or parsed[1] != self.prefixlen:
             return None
-        offset = int(iface.ip) - int(self.network.network_address)
-        step = 1 << (32 - self.prefixlen)
-        slot, rest = divmod(offset, step)
-        ok = iface.network.prefixlen == self.prefixlen and rest == 0
-        return slot if ok and self.first <= slot < self.size else None
+        offset = parsed[0] - int(self.network.network_address)
+        slot, rest = divmod(offset, 1 << (32 - self.prefixlen))
+        return slot if rest == 0 and self.first <= slot < self.size else None
 
     def block(self, slot: int) -> str:
         address = ipaddress.IPv4Address(int(self.network.network_address)

@@ -213,6 +213,8 @@ def _what(kind: str) -> str:
 
 def _address_problem(pool: Pool, value: Any) -> str | None:
     """Why `value` is not an aligned block of `pool` (None: it is)."""
+    if pool.slot(value) is not None:
+        return None
     try:
         iface = ipaddress.IPv4Interface(value if isinstance(value, str) else "")
     except ValueError:
@@ -221,8 +223,8 @@ def _address_problem(pool: Pool, value: Any) -> str | None:
         return f"{value} must be a /{pool.prefixlen}"
     if iface.ip not in pool.network:
         return f"{value} is outside the pool {pool.network}"
-    if pool.slot(value) is None:
-        if iface.ip == pool.network.network_address:
-            return f"{value} is the pool's network address, never allocated"
-        return f"{value} is not the first address of a /{pool.prefixlen} (not aligned)"
-    return None
+    if iface.ip == pool.network.network_address:
+        return f"{value} is the pool's network address, never allocated"
+    if str(iface) != value:
+        return f"'{value}' is not written as netorch writes it: {iface}"
+    return f"{value} is not the first address of a /{pool.prefixlen} (not aligned)"

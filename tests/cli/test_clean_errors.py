@@ -365,10 +365,10 @@ def test_sigint_during_render_leaves_no_temp_file(tmp_path: Path, delay: float) 
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
     # 0: done before the signal; -SIGINT: done, and the signal came while Python shut down
-    assert proc.returncode in (0, 130, -signal.SIGINT)
+    assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
     if proc.returncode == 130:
-        assert err.splitlines() == ["netorch: interrupted"]
+        assert err.splitlines() == ["netorch: interrupted"], err
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp")] if out.exists() else []
     assert leftovers == []

@@ -13,8 +13,8 @@ gets its own address again.
 from __future__ import annotations
 
 import ipaddress
-import re
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta

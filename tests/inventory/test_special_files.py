@@ -17,10 +17,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "eastern-region"
 
 
 @pytest.fixture
-def inventory(tmp_path: Path) -> Path:
-    copy = tmp_path / "inv"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
+def inventory(example_copy: Path) -> Path:
+    return example_copy
 
 
 def _validate(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, list[str]]:

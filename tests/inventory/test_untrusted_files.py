@@ -24,10 +24,8 @@ OUTSIDE = "resolves, through a symbolic link, to a file outside the inventory fo
 
 
 @pytest.fixture
-def inventory(tmp_path: Path) -> Path:
-    copy = tmp_path / "inv"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
+def inventory(example_copy: Path) -> Path:
+    return example_copy
 
 
 @pytest.fixture

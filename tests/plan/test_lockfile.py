@@ -46,10 +46,8 @@ def unlocked(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def example(tmp_path: Path) -> Path:
-    inv = tmp_path / "inv"
-    shutil.copytree(EXAMPLE, inv)
-    return inv
+def example(example_copy: Path) -> Path:
+    return example_copy
 
 
 COMMANDS = {

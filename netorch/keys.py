@@ -101,7 +101,7 @@ def load_secret(secret_file: Path | None = None, *, required: bool = True) -> Se
     if secret_file is not None:
         raw = read_regular(secret_file, limit=MAX_SECRET_FILE_BYTES, what="secret file",
                            pipes=True)
-        return Secret(raw.strip() or raw)  # a file of blanks is "only whitespace", not empty
+        return Secret(_without_line_end(raw))
     env = _environment_secret()
     if env:
         return Secret(env)
@@ -117,3 +117,17 @@ def _environment_secret() -> bytes:
     if os.supports_bytes_environ:
         return os.environb.get(SECRET_ENV.encode(), b"")
     return os.environ.get(SECRET_ENV, "").encode("utf-8", "surrogateescape")  # Windows
+
+
+def _without_line_end(raw: bytes) -> bytes:
+    r"""The secret file's bytes without the one line ending an editor or `echo` adds;
+    nothing else is stripped, so a binary secret (`openssl rand 32 > FILE`) is used
+    whole, whatever bytes it ends in.
+
+    >>> _without_line_end(b"s3cret\r\n"), _without_line_end(b"\x00\x20\x0a\x0a")
+    (b's3cret', b'\x00 \n')
+    """
+    for end in (b"\r\n", b"\n"):
+        if raw.endswith(end):
+            return raw[: -len(end)]
+    return raw

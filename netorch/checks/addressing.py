@@ -50,6 +50,8 @@ def pools_apart(ctx: Context) -> Iterator[Finding]:
 def link_next_hop(ctx: Context) -> Iterator[Finding]:
     for ref in ctx.links():
         subnet, hop = ref.link.address.network, ref.link.next_hop
+        if subnet.prefixlen == 32:
+            continue  # PPP, cellular: the peer is outside the negotiated /32
         if hop not in subnet:
             yield error("next-hop-outside", f"next hop {hop} is outside the link's subnet "
                         f"{subnet}", ctx.at(*ref.path, "next_hop"))

@@ -55,7 +55,7 @@ def duplicate_devices(ctx: Context) -> Iterator[Finding]:
 def duplicate_underlay_addresses(ctx: Context) -> Iterator[Finding]:
     yield from unique(ctx, "duplicate-underlay-address", "underlay address",
                       ((r.link.address.ip, (*r.path, "address"), f"device {r.device.name}")
-                       for r in ctx.links()))
+                       for r in ctx.links() if not r.link.public))  # NAT'd: private
     yield from unique(ctx, "duplicate-public-address", "public address",
                       ((r.link.public, (*r.path, "public"), f"device {r.device.name}")
                        for r in ctx.links() if r.link.public))
@@ -69,7 +69,7 @@ def underlay_public_clash(ctx: Context) -> Iterator[Finding]:
     wrong router. (A repeat within one kind is `duplicate_underlay_addresses`' to report.)"""
     first: dict[tuple[str, IPv4Address], Endpoint] = {}
     for end in addresses(ctx).links:
-        if end.what not in _CODE:
+        if not end.routed:
             continue
         other = PUBLIC if end.what == UNDERLAY else UNDERLAY
         prior = first.get((other, end.ip))
@@ -85,7 +85,9 @@ def mgmt_is_other_device(ctx: Context) -> Iterator[Finding]:
     """A management address that is another device's underlay or public address: deploy
     would push this device's configuration to that router."""
     gathered = addresses(ctx)
-    owners = {end.ip: end for end in reversed(gathered.links) if end.what in _CODE}
+    # another router's interface; a public address may be a NAT port-forward to this one
+    owners = {end.ip: end for end in reversed(gathered.links)
+              if end.what == UNDERLAY and end.routed}
     for mgmt in gathered.mgmt:
         owner = owners.get(mgmt.ip)
         if owner is not None and owner.device_path != mgmt.device_path:

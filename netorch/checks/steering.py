@@ -18,7 +18,7 @@ from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from netorch.checks.context import Context, PathKey
-from netorch.findings import Finding, error
+from netorch.findings import Finding, error, warning
 from netorch.inventory.model import mgmt_endpoint
 
 THIS_NETWORK = IPv4Network("0.0.0.0/8")
@@ -56,6 +56,14 @@ class Endpoint(NamedTuple):
     what: str
     device: str
     path: PathKey
+    natted: bool = False
+
+    @property
+    def routed(self) -> bool:
+        """Whether peers route to this address: a public address, or an underlay address
+        with no NAT in front of it (a NAT'd one is private to its site; a next hop is
+        never a peer's destination)."""
+        return self.what == PUBLIC or (self.what == UNDERLAY and not self.natted)
 
     @property
     def device_path(self) -> PathKey:
@@ -75,7 +83,8 @@ def _link_endpoints(ctx: Context) -> Iterator[Endpoint]:
                   ("next_hop", NEXT_HOP, ref.link.next_hop), ("public", PUBLIC, ref.link.public))
         for key, what, ip in fields:
             if ip is not None:
-                yield Endpoint(ip, what, ref.device.name, (*ref.path, key))
+                yield Endpoint(ip, what, ref.device.name, (*ref.path, key),
+                               natted=ref.link.public is not None)
 
 
 def _mgmt_endpoints(ctx: Context) -> Iterator[Endpoint]:
@@ -129,25 +138,52 @@ def _whose(ctx: Context, lan: Lan) -> str:
 
 
 def link_in_lan(ctx: Context) -> Iterator[Finding]:
-    """A link's address, next hop or public address inside a LAN (its own site's too)."""
+    """A tunnel endpoint (public address, or underlay address without NAT) inside another
+    site's LAN: peers' /32 route to it would take that LAN host's traffic out of the
+    tunnels. Inside its own site's LAN (a VPN gateway in the site's DMZ) it is a warning:
+    should the /32 be withdrawn, the endpoint would be sought through the tunnels."""
     gathered = addresses(ctx)
     for end in gathered.links:
-        lan = next(gathered.lans.holding(end.ip), None)
-        if lan is not None:
+        lan = next(gathered.lans.holding(end.ip), None) if end.routed else None
+        if lan is None:
+            continue
+        if _own(end, lan):
+            yield warning("link-in-own-lan", f"{end.what} {end.ip} is inside its own site's "
+                          f"{_whose(ctx, lan)}: peers reach it by a /32 over the underlay; "
+                          "keep that route, or the endpoint is sought through the tunnels",
+                          ctx.at(*end.path), ctx.at(*lan.path))
+        else:
             yield error("link-in-lan", f"{end.what} {end.ip} is inside {_whose(ctx, lan)}: "
                         "the route to this tunnel endpoint would take that LAN's traffic "
                         "out of the tunnels", ctx.at(*end.path), ctx.at(*lan.path))
 
 
+def private_in_lan(ctx: Context) -> Iterator[Finding]:
+    """A NAT'd link's private address inside another site's LAN: peers never route to it,
+    but this device cannot reach that part of the LAN (its connected route wins)."""
+    gathered = addresses(ctx)
+    for end in gathered.links:
+        if end.what != UNDERLAY or not end.natted:
+            continue
+        lan = next((x for x in gathered.lans.holding(end.ip) if not _own(end, x)), None)
+        if lan is not None:
+            yield warning("private-in-lan", f"{end.what} {end.ip} (behind NAT) is inside "
+                          f"{_whose(ctx, lan)}: device {end.device} cannot reach that part "
+                          "of the LAN", ctx.at(*end.path), ctx.at(*lan.path))
+
+
+def _own(end: Endpoint, lan: Lan) -> bool:
+    return end.path[:2] == lan.path[:2]
+
+
 def lan_holds_address(ctx: Context) -> Iterator[Finding]:
-    """A LAN holding a device's underlay address, next hop, public or management address:
-    one finding per LAN, naming the first such address and how many more there are. A
-    site's own devices may be managed in band, through an address of its own LAN."""
+    """A LAN holding another site's tunnel endpoint: one finding per LAN, naming the first
+    such address and how many more there are."""
     gathered = addresses(ctx)
     held: dict[Lan, list[Endpoint]] = defaultdict(list)
-    for end in (*gathered.links, *gathered.mgmt):
-        for lan in gathered.lans.holding(end.ip):
-            if not (end.what == MGMT and end.path[:2] == lan.path[:2]):
+    for end in gathered.links:
+        for lan in gathered.lans.holding(end.ip) if end.routed else ():
+            if not _own(end, lan):
                 held[lan].append(end)
     for lan, (first, *rest) in held.items():
         more = len(rest)
@@ -157,6 +193,20 @@ def lan_holds_address(ctx: Context) -> Iterator[Finding]:
                     f"{first.what} {first.ip} of device {first.device} (at {first_at})"
                     f"{others}: every peer would route {'them' if more else 'it'} into the "
                     "fabric, to this site", ctx.at(*lan.path), first_at)
+
+
+def lan_holds_mgmt(ctx: Context) -> Iterator[Finding]:
+    """Another site's device managed through an address of this site's LAN (a console
+    server, a jump host): legitimate, but deploy then depends on that site. A warning."""
+    gathered = addresses(ctx)
+    for end in gathered.mgmt:
+        for lan in gathered.lans.holding(end.ip):
+            if not _own(end, lan):
+                yield warning("lan-holds-mgmt", f"LAN {lan.net} of site {lan.site} holds "
+                              f"the management address {end.ip} of device {end.device} (at "
+                              f"{ctx.at(*end.path)}): deploying to it goes through that site",
+                              ctx.at(*lan.path), ctx.at(*end.path))
+                break
 
 
 def link_special(ctx: Context) -> Iterator[Finding]:
@@ -176,4 +226,5 @@ def lan_special(ctx: Context) -> Iterator[Finding]:
                                 f"{block}: no site may route it", ctx.at(*path, "lan", k))
 
 
-RULES = (link_in_lan, lan_holds_address, link_special, lan_special)
+RULES = (link_in_lan, lan_holds_address, lan_holds_mgmt, private_in_lan, link_special,
+         lan_special)

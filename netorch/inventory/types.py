@@ -16,16 +16,16 @@ _NAME_RE = re.compile(r"^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # Free text (organisation, descriptions): what a CLI description, a comment, a quoted
 # string and a shell word can all carry as data. No quotes but the apostrophe, no
 # backslash, `;`, `#`, braces, angle brackets, `$`, backtick or control characters.
-FREE_TEXT_CHARS = "letters, digits, spaces and . , ' & ( ) / -"
+FREE_TEXT_CHARS = "letters, digits, spaces and . , ' & ( ) / - : + _ @ % ="
 FREE_TEXT_MAX = 128
-_FREE_TEXT_CHAR = re.compile(r"[A-Za-z0-9 .,'&()/-]")
+_FREE_TEXT_CHAR = re.compile(r"[A-Za-z0-9 .,'&()/:+_@%=-]")
 _FREE_TEXT_RE = re.compile(rf"^{_FREE_TEXT_CHAR.pattern}{{1,{FREE_TEXT_MAX}}}$")
 # An interface name at model level: one token in every output syntax. Each platform
 # narrows it to its own naming (`Platform.interface_pattern`, checked by validate).
 INTERFACE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9/._:-]{0,63}"
 _IFNAME_RE = re.compile(f"^{INTERFACE_PATTERN}$")
 _IFNAME_CHAR = re.compile(r"[A-Za-z0-9/._:-]")
-_DURATION_RE = re.compile(r"^(\d+)\s*([smhd]?)$")
+_DURATION_RE = re.compile(r"^(\d+)\s*([smhd]?)$", re.IGNORECASE)
 _DURATION_DIGITS = 12  # a bound before int(): longer digit strings are refused unread
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -164,9 +164,10 @@ def is_name(text: str) -> bool:
     return True
 
 
-def parse_duration(value: Any, *, what: str = "a lifetime", most: int = 0) -> int:
-    """Seconds, from 3600, '3600s', '60m', '24h' or '1d'; at most `most` (0: at most
-    10**12 s, so a digit string is never converted whole whatever its length).
+def parse_duration(value: Any, *, what: str = "a lifetime", most: int = 0,
+                   least: int = 1) -> int:
+    """Seconds, from 3600, '3600s', '60m', '24h' or '1D'; at least `least`, at most `most`
+    (0: at most 10**12 s, so a digit string is never converted whole whatever its length).
 
     >>> parse_duration("8h")
     28800
@@ -181,9 +182,10 @@ def parse_duration(value: Any, *, what: str = "a lifetime", most: int = 0) -> in
                                       {"v": value})
         digits, unit = match.groups()
         too_many = len(digits.lstrip("0")) > _DURATION_DIGITS
-        seconds = limit + 1 if too_many else int(digits) * _UNITS[unit]
-    if seconds <= 0:
-        raise PydanticCustomError("duration", "{what} must be positive", {"what": what})
+        seconds = limit + 1 if too_many else int(digits) * _UNITS[unit.lower()]
+    if seconds < least:
+        raise PydanticCustomError("duration", "{what} must be {sign}", {
+            "what": what, "sign": "positive" if least > 0 else "zero or more"})
     if seconds > limit:
         raise PydanticCustomError("duration_range", "{what} of {v} is too long: at most "
                                   "{most}", {"what": what, "v": shown(str(value)),
@@ -200,9 +202,9 @@ def _days(seconds: int) -> str:
     return f"{seconds // 86400}d ({seconds} s)"
 
 
-def _duration_schema(most: int) -> WithJsonSchema:
-    return WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": most},
-                                     {"type": "string", "pattern": r"^\d+\s*[smhd]?$"}],
+def _duration_schema(most: int, least: int = 1) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [{"type": "integer", "minimum": least, "maximum": most},
+                                     {"type": "string", "pattern": r"^\d+\s*[smhdSMHD]?$"}],
                            "description": "seconds, or a duration like 8h / 30m / 1d; "
                                           f"at most {_days(most)}"})
 
@@ -236,8 +238,8 @@ InterfaceName = Annotated[str, BeforeValidator(parse_interface_name),
 MAX_QUARANTINE = 3650 * 86400
 MAX_LIFETIME = 7 * 86400
 Quarantine = Annotated[int, BeforeValidator(partial(parse_duration, what="the quarantine",
-                                                    most=MAX_QUARANTINE)),
-                       _duration_schema(MAX_QUARANTINE)]
+                                                    most=MAX_QUARANTINE, least=0)),
+                       _duration_schema(MAX_QUARANTINE, least=0)]
 Lifetime = Annotated[int, BeforeValidator(partial(parse_duration, what="a lifetime",
                                                   most=MAX_LIFETIME)),
                      _duration_schema(MAX_LIFETIME)]

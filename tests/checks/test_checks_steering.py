@@ -40,15 +40,29 @@ def test_an_endpoint_inside_another_sites_lan(fields: dict[str, str], what: str)
     assert any(m.startswith(f"{what} is inside LAN 10.2.0.0/16 of site spoke") for m in messages)
 
 
-def test_a_next_hop_inside_a_lan() -> None:
+def test_a_next_hop_is_no_peers_destination() -> None:
+    """Peers route to a device's endpoint, never to its next hop."""
     inv = build(_link(2, 1, address="10.2.0.10/24", next_hop="10.2.0.1"))
     messages = [f.message for f in only(inv, "link-in-lan")]
-    assert any(m.startswith("next hop 10.2.0.1 is inside LAN 10.2.0.0/16") for m in messages)
+    assert messages and not any(m.startswith("next hop") for m in messages)
 
 
-def test_an_endpoint_inside_its_own_sites_lan() -> None:
-    [finding] = only(build(_link(2, 1, public="10.3.9.9")), "link-in-lan")
-    assert "inside LAN 10.3.0.0/16 of site third" in finding.message
+def test_an_endpoint_inside_its_own_sites_lan_is_a_warning() -> None:
+    """A VPN gateway in the site's own DMZ, numbered from its LAN summary."""
+    inv = build(_link(2, 1, public="10.3.9.9"))
+    [finding] = only(inv, "link-in-own-lan")
+    assert not finding.is_error
+    assert "inside its own site's LAN 10.3.0.0/16 of site third" in finding.message
+    assert "link-in-lan" not in codes(inv) and "lan-holds-address" not in codes(inv)
+
+
+def test_a_natted_private_address_steers_nobody() -> None:
+    """Behind NAT, peers route only to the public address: a private address in another
+    site's LAN only keeps this device from that part of the LAN (a warning)."""
+    inv = build(_link(2, 1, address="10.2.0.10/24", next_hop="10.2.0.1", public="192.0.2.99"))
+    assert [f.code for f in api.check(inv) if f.is_error] == []
+    [finding] = only(inv, "private-in-lan")
+    assert "device third-r1 cannot reach that part of the LAN" in finding.message
 
 
 def test_the_lan_side_of_the_conflict_names_the_endpoint() -> None:
@@ -59,20 +73,20 @@ def test_the_lan_side_of_the_conflict_names_the_endpoint() -> None:
 
 # --- LANs holding endpoints and management addresses -------------------------------------
 
-def test_a_lan_holding_other_sites_management_addresses_is_one_finding() -> None:
-    """Three devices are managed in 192.0.2.0/24: the two of other sites count, the
-    site's own (in band) does not."""
-    [finding] = only(build(_lan(2, "10.3.0.0/16", "192.0.2.0/24")), "lan-holds-address")
-    assert finding.message.startswith("LAN 192.0.2.0/24 of site third holds the management "
-                                      "address 192.0.2.1 of device hub-r1")
-    assert "and 1 more device address:" in finding.message
+def test_a_lan_holding_other_sites_management_addresses_is_a_warning_each() -> None:
+    """Three devices are managed in 192.0.2.0/24: the two of other sites are warned of (a
+    console server or jump host may sit in a LAN), the site's own (in band) is not."""
+    findings = only(build(_lan(2, "10.3.0.0/16", "192.0.2.0/24")), "lan-holds-mgmt")
+    assert [f.is_error for f in findings] == [False, False]
+    assert findings[0].message.startswith("LAN 192.0.2.0/24 of site third holds the "
+                                          "management address 192.0.2.1 of device hub-r1")
 
 
-def test_a_lan_holding_another_sites_underlay_and_next_hop() -> None:
+def test_a_lan_holding_another_sites_underlay_address() -> None:
     [finding] = only(build(_lan(2, "172.16.1.0/30")), "lan-holds-address")
     assert finding.message.startswith("LAN 172.16.1.0/30 of site third holds the underlay "
                                       "address 172.16.1.2 of device hub-r1")
-    assert "and 1 more device address:" in finding.message
+    assert "more device address" not in finding.message  # its next hop is no endpoint
 
 
 def test_a_device_managed_in_band_through_its_own_lan_is_fine() -> None:
@@ -81,11 +95,12 @@ def test_a_device_managed_in_band_through_its_own_lan_is_fine() -> None:
     assert codes(build(lambda d: d["sites"][1]["devices"][0].update(mgmt=own))) == []
 
 
-def test_a_device_managed_through_another_sites_lan_is_an_error() -> None:
+def test_a_device_managed_through_another_sites_lan_is_a_warning() -> None:
     other = str(next(build(lambda d: None).sites[2].lan[0].hosts()))
     [finding] = only(build(lambda d: d["sites"][1]["devices"][0].update(mgmt=other)),
-                     "lan-holds-address")
+                     "lan-holds-mgmt")
     assert f"holds the management address {other}" in finding.message
+    assert not finding.is_error
 
 
 def test_a_management_host_name_is_never_in_a_lan() -> None:
@@ -175,7 +190,7 @@ def test_the_issues_lan_example_is_refused_three_ways() -> None:
     """`lan: [10.4.0.0/16, 0.0.0.0/5, 192.0.2.0/24]`: too wide and special (0.0.0.0/5),
     and a LAN holding the management range."""
     inv = build(_lan(2, "10.4.0.0/16", "0.0.0.0/5", "192.0.2.0/24"))
-    assert sorted(set(codes(inv))) == ["lan-holds-address", "lan-special-range",
+    assert sorted(set(codes(inv))) == ["lan-holds-mgmt", "lan-special-range",
                                        "lan-too-wide"]
 
 
@@ -200,7 +215,7 @@ def _lan_line(text: str, needle: str) -> int:
 
 @pytest.mark.parametrize(("old", "new", "value"), [
     ("public: 203.0.113.4", "public: 10.2.0.10", "10.2.0.10"),
-    ("address: 192.168.4.10/24, next_hop: 192.168.4.1",
+    ("address: 198.51.100.2/29, next_hop: 198.51.100.1",
      "address: 10.2.0.10/24, next_hop: 10.2.0.1", "10.2.0.10/24"),
 ])
 def test_the_issues_endpoint_example_fails_validate_and_plan(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic_core import PydanticCustomError
 
-from netorch.inventory.types import parse_free_text, parse_name, shown
+from netorch.inventory.types import FREE_TEXT_CHARS, parse_free_text, parse_name, shown
 
 REAL = ["Norfolk Constabulary", "HM Courts & Tribunals Service", "Crown Prosecution Service",
-        "King's Lynn (West) / Probation", "Data centre, South - Hall 2.1", "A"]
+        "King's Lynn (West) / Probation", "Data centre, South - Hall 2.1", "A",
+        "Police Scotland: Edinburgh", "100 Mbps leased line + 4G backup", "ops@force_1 = 50%"]
 HOSTILE = ["East\nusername evil privilege 15 secret 0 pwned", "x\rY", "x\x1b[2J", 'say "hi"',
            "back\\slash", "a;b", "x # y", "x { y }", "<img src=x onerror=alert(1)>", "$HOME",
            "`id`", "tab\there", "East\u2028x", "East\u202ex", "Café", "", "   ", "a" * 129]
@@ -24,7 +25,7 @@ def test_hostile_text_is_refused_naming_what_is_allowed(text: str) -> None:
     with pytest.raises(PydanticCustomError) as caught:
         parse_free_text(text)
     message = str(caught.value)
-    assert "letters, digits, spaces and . , ' & ( ) / -, 1 to 128 characters" in message
+    assert f"{FREE_TEXT_CHARS}, 1 to 128 characters" in message
     assert message.isprintable()
 
 

@@ -8,7 +8,7 @@ from enum import Enum
 
 # Categories that never print as themselves: controls (C0, DEL, C1), format characters
 # (bidi overrides, zero-width joiners), surrogates, and the line/paragraph separators.
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -21,7 +21,7 @@ def visible_char(char: str) -> str:
     if char in _NAMED:
         return _NAMED[char]
     code = ord(char)
-    if unicodedata.category(char) not in _INVISIBLE and code not in (0xFFFE, 0xFFFF):
+    if unicodedata.category(char) not in INVISIBLE_CATEGORIES and code not in (0xFFFE, 0xFFFF):
         return char
     if code <= 0xFF:
         return f"\\x{code:02x}"

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from netorch.findings import Finding, InventoryError, Location, error
+from netorch.findings import INVISIBLE_CATEGORIES, Finding, InventoryError, Location, error
 from netorch.fsio import os_reason
 from netorch.inventory.errors import findings_from, shape
 from netorch.inventory.model import Inventory
@@ -131,7 +131,7 @@ def _intended_name(name: str) -> str | None:
     """
     trimmed = unicodedata.normalize("NFKC", name)
     while trimmed and (trimmed[-1] in ". " or trimmed[-1].isspace()
-                       or unicodedata.category(trimmed[-1]) in _INVISIBLE):
+                       or unicodedata.category(trimmed[-1]) in _TRAILING_JUNK):
         trimmed = trimmed[:-1]
     suffix = next((s for s in SITE_SUFFIXES if trimmed.lower().endswith(s)), None)
     if suffix is None or len(trimmed) == len(suffix):
@@ -139,7 +139,7 @@ def _intended_name(name: str) -> str | None:
     return trimmed[: -len(suffix)] + suffix
 
 
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"})
+_TRAILING_JUNK = INVISIBLE_CATEGORIES | {"Zs"}
 
 
 def site_file_of(inventory: Inventory, index: int) -> str | None:

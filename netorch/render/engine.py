@@ -15,6 +15,7 @@ import jinja2
 
 from netorch import __version__
 from netorch.errors import SecretMissing, UserError
+from netorch.findings import INVISIBLE_CATEGORIES
 from netorch.keys import Secret
 from netorch.plan.model import EspChoice, FabricPlan
 from netorch.plan.proposals import swan_esp_name
@@ -154,15 +155,12 @@ def _dq(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"')
 
 
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
 def _refuse_invisible(text: str) -> None:
-    """Raise `UnsafeValue` at the first line break, control or format character of
-    `text` (Unicode Cc, Cf, Zl, Zp)."""
+    """Raise `UnsafeValue` at the first line break, control, format or surrogate
+    character of `text` (`INVISIBLE_CATEGORIES`: Unicode Cc, Cf, Cs, Zl, Zp)."""
     if text.isascii() and text.isprintable():
         return
-    char = next((c for c in text if unicodedata.category(c) in _INVISIBLE), None)
+    char = next((c for c in text if unicodedata.category(c) in INVISIBLE_CATEGORIES), None)
     if char is not None:
         raise UnsafeValue(text, char)
 

@@ -236,15 +236,22 @@ def load_file(path: Path, display: str, what: str = "file", *, inside: Path | No
     None, positions, findings). A FIFO, device, folder, dangling symlink, symlink loop,
     oversize or non-UTF-8 file is a finding at its path, never a hang or a traceback;
     so is a file resolving outside the (resolved) folder `inside`, which is never read."""
+    try:
+        raw = read_regular(path, limit=MAX_FILE_BYTES, what=what, inside=inside)
+    except ReadRefused as exc:
+        return None, FileMap(display), [error("io", exc.reason, Location(display, 1, 1))]
+    return load_bytes(raw, display)
+
+
+def load_bytes(raw: bytes, display: str) -> tuple[Any, FileMap, list[Finding]]:
+    """Parse the bytes of one YAML file already read (`load_file` reads them); `display`
+    names it in findings. Returns (data or None, positions, findings)."""
     filemap = FileMap(display)
     try:
-        text = read_regular(path, limit=MAX_FILE_BYTES, what=what, inside=inside
-                            ).decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, filemap, [error("yaml-encoding", f"not UTF-8 text ({exc.reason} at "
                                      f"byte {exc.start + 1})", Location(display, 1, 1))]
-    except ReadRefused as exc:
-        return None, filemap, [error("io", exc.reason, Location(display, 1, 1))]
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:

@@ -20,10 +20,7 @@ from netorch.findings import InventoryError
 from netorch.fsio import read_regular, write_file
 from netorch.plan.allocate import ALLOCATIONS_FILE, Allocations, Retired, allocations_path
 from netorch.plan.lockcheck import VERSION, Checker
-from netorch.yamlsource import load_file
-
-MAX_SIZE = 64 << 20
-
+from netorch.yamlsource import MAX_FILE_BYTES, load_bytes
 
 def missing_error(path: Path, inventory_path: str) -> UserError:
     """The one message for a fabric without its lock file, whichever command met it."""
@@ -102,8 +99,8 @@ def read_lock(path: Path, fabric: str) -> Allocations:
         InventoryError: it is not a complete, consistent lock file; findings say where.
     """
     folder = Path(os.path.realpath(path.parent))
-    raw = read_regular(path, limit=MAX_SIZE, what="allocation file", inside=folder)
-    data, where, findings = load_file(path, path.as_posix(), inside=folder)
+    raw = read_regular(path, limit=MAX_FILE_BYTES, what="allocation file", inside=folder)
+    data, where, findings = load_bytes(raw, path.as_posix())  # one read: checked, parsed
     if findings:
         raise InventoryError(findings)
     parsed = Checker(where, fabric).check(raw, data)

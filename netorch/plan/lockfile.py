@@ -22,6 +22,7 @@ from netorch.plan.allocate import ALLOCATIONS_FILE, Allocations, Retired, alloca
 from netorch.plan.lockcheck import VERSION, Checker
 from netorch.yamlsource import MAX_FILE_BYTES, load_bytes
 
+
 def missing_error(path: Path, inventory_path: str) -> UserError:
     """The one message for a fabric without its lock file, whichever command met it."""
     return UserError(

@@ -79,10 +79,10 @@ def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocatio
                for d in sorted(s.devices, key=lambda d: d.name)]
     findings: list[Finding] = []
     ledgers: dict[str, Ledger] = {}
-    wants = {"loopbacks": (Pool(pools.loopbacks, 32, first=1), devices, previous.loopbacks,
+    wants = {"loopbacks": (Pool.of("loopbacks", pools.loopbacks), devices, previous.loopbacks,
                            previous.retired_loopbacks, "loopback /32s"),
-             "tunnels": (Pool(pools.tunnels, 31), [s.id for s in specs], previous.tunnels,
-                         previous.retired_tunnels, "tunnel /31s")}
+             "tunnels": (Pool.of("tunnels", pools.tunnels), [s.id for s in specs],
+                         previous.tunnels, previous.retired_tunnels, "tunnel /31s")}
     for kind, (pool, keys, held, retired, what) in wants.items():
         try:
             ledgers[kind] = allocate(pool, keys, held, retired, today=today, hold=hold)

@@ -75,6 +75,11 @@ def _parse_block(text: object) -> tuple[int, int] | None:
     return int.from_bytes(bytes(octets), "big"), int(match[5])
 
 
+# What each of the fabric's pools hands out: (prefix length, first usable slot). A
+# loopback pool's network address is never used.
+BLOCKS = {"tunnels": (31, 0), "loopbacks": (32, 1)}
+
+
 @dataclass(frozen=True)
 class Pool:
     """A pool cut into blocks of `prefixlen`; slots below `first` are never handed out."""
@@ -82,6 +87,12 @@ class Pool:
     network: ipaddress.IPv4Network
     prefixlen: int
     first: int = 0
+
+    @classmethod
+    def of(cls, kind: str, network: ipaddress.IPv4Network) -> Pool:
+        """The fabric's `kind` pool ("tunnels" or "loopbacks") over `network`."""
+        prefixlen, first = BLOCKS[kind]
+        return cls(network, prefixlen, first)
 
     @property
     def size(self) -> int:

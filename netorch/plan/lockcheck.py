@@ -21,8 +21,6 @@ from netorch.yamlsource import FileMap, PathKey
 VERSION = 2
 TOP = ("version", "fabric", "pools", "loopbacks", "tunnels", "retired", "end")
 KINDS = ("loopbacks", "tunnels")
-PREFIXLEN = {"tunnels": 31, "loopbacks": 32}
-FIRST = {"tunnels": 0, "loopbacks": 1}  # a loopback pool's network address is never used
 RESTORE = "restore the file from version control"
 
 
@@ -102,10 +100,11 @@ class Checker:
             except ValueError:
                 self.fail(("pools", kind), f"'{pools[kind]}' is not an IPv4 prefix")
                 continue
-            if net.prefixlen > PREFIXLEN[kind] - FIRST[kind]:
+            pool = Pool.of(kind, net)
+            if pool.size <= pool.first:
                 self.fail(("pools", kind), f"{net} is too small for {kind}")
                 continue
-            self.pools[kind] = Pool(net, PREFIXLEN[kind], FIRST[kind])
+            self.pools[kind] = pool
 
     def sections(self, data: dict[str, Any]) -> Allocations:
         held = {kind: self.held(kind, data[kind]) for kind in KINDS}

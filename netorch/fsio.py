@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import secrets
 import stat
@@ -85,7 +84,7 @@ def write_output(path: Path, data: bytes | str) -> bool:
             raise UserError(f"{path.as_posix()}: cannot write: a FIFO nothing reads") from None
         raise os_error(path, exc) from None
     try:
-        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        os.set_blocking(fd, True)  # opened non-blocking only to fail fast without a reader
         _write_all(fd, raw)
     except OSError as exc:
         raise os_error(path, exc) from None

@@ -52,7 +52,7 @@ CREDS = Credentials("netorch", "lab-pass")
 def fleet(count: int) -> Iterator[list[DeviceTarget]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "ports.json"
-        proc = subprocess.Popen([sys.executable, "-m", "tests.simulator", str(count), str(out)],
+        proc = subprocess.Popen([sys.executable, "-m", "netorch.sim", str(count), str(out)],
                                 cwd=ROOT, stdin=subprocess.PIPE)
         try:
             for _ in range(600):

@@ -13,10 +13,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from netorch.deploy import Credentials, DeviceTarget  # noqa: E402
-from tests.simulator import fleet  # noqa: E402
-from tests.simulator.base import SimDevice  # noqa: E402
-from tests.simulator.junos import JunosDevice  # noqa: E402
-from tests.simulator.server import Simulator  # noqa: E402
+from netorch.sim import fleet  # noqa: E402
+from netorch.sim.base import SimDevice  # noqa: E402
+from netorch.sim.junos import JunosDevice  # noqa: E402
+from netorch.sim.server import Simulator  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEVICES = {"r1": ("cisco_iosxe", "198.51.100.10"), "j1": ("juniper_junos", "198.51.100.20"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from netorch.deploy import Credentials, DeployOptions, Outcome, deploy_fabric, diff_fabric
 from tests.deploy.conftest import PSKS, targets_for
-from tests.simulator.server import Simulator
+from netorch.sim.server import Simulator
 
 
 def test_diff_shows_changes_and_sends_nothing(sim: Simulator, creds: Credentials) -> None:

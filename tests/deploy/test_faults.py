@@ -23,7 +23,7 @@ from netorch.deploy import (
 )
 from netorch.deploy.drivers import Driver
 from tests.deploy.conftest import PSKS, rendered, targets_for
-from tests.simulator.server import Simulator
+from netorch.sim.server import Simulator
 
 PLATFORMS = {"r1": "cisco_iosxe", "j1": "juniper_junos", "f1": "fortinet_fortios"}
 # a line in the middle of each device's push, after other lines have been applied

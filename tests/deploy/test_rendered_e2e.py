@@ -34,11 +34,11 @@ from netorch.plan.allocate import allocations_path
 from netorch.plan.model import FabricPlan
 from netorch.verify import TunnelStatus, verify_fabric
 from tests.deploy.conftest import FIXTURES
-from tests.simulator.base import SimDevice
-from tests.simulator.fortios import FortiOsDevice
-from tests.simulator.iosxe import IosXeDevice
-from tests.simulator.junos import JunosDevice
-from tests.simulator.server import Simulator
+from netorch.sim.base import SimDevice
+from netorch.sim.fortios import FortiOsDevice
+from netorch.sim.iosxe import IosXeDevice
+from netorch.sim.junos import JunosDevice
+from netorch.sim.server import Simulator
 
 SECRET = b"e2e-test-master-secret-0123456789"
 # The underlay each device already has (what the inventory's links say), plus what an

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.simulator.base import SimDevice
-from tests.simulator.fortios import FortiOsDevice
-from tests.simulator.iosxe import IosXeDevice
-from tests.simulator.junos import JunosDevice
+from netorch.sim.base import SimDevice
+from netorch.sim.fortios import FortiOsDevice
+from netorch.sim.iosxe import IosXeDevice
+from netorch.sim.junos import JunosDevice
 
 _IOS = """hostname {name}
 username netorch privilege 15 secret 9 $9$lab

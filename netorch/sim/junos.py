@@ -14,8 +14,8 @@ import base64
 import os
 import re
 
-from tests.simulator import state
-from tests.simulator.base import CliSession, Reply, SimDevice, caret
+from netorch.sim import state
+from netorch.sim.base import CliSession, Reply, SimDevice, caret
 
 SYNTAX = "syntax error.\n"
 _TOP = {"system", "interfaces", "security", "protocols", "routing-options", "policy-options",

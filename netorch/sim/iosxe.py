@@ -12,9 +12,9 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from tests.simulator import iosxe_grammar as grammar
-from tests.simulator import state
-from tests.simulator.base import CliSession, Reply, SimDevice, caret
+from netorch.sim import iosxe_grammar as grammar
+from netorch.sim import state
+from netorch.sim.base import CliSession, Reply, SimDevice, caret
 
 INVALID = "% Invalid input detected at '^' marker.\n"
 INCOMPLETE = "% Incomplete command.\n"

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tests.simulator.fortios import FortiOsDevice
-    from tests.simulator.iosxe import IosXeDevice
-    from tests.simulator.junos import JunosDevice
+    from netorch.sim.fortios import FortiOsDevice
+    from netorch.sim.iosxe import IosXeDevice
+    from netorch.sim.junos import JunosDevice
 
 
 @dataclass(frozen=True)

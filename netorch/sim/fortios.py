@@ -12,8 +12,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from tests.simulator import state
-from tests.simulator.base import CliSession, Reply, SimDevice
+from netorch.sim import state
+from netorch.sim.base import CliSession, Reply, SimDevice
 
 PATHS = {"system interface", "system global", "system zone", "system settings",
          "vpn ipsec phase1-interface", "vpn ipsec phase2-interface", "router bgp",

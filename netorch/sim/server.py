@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncssh
 
-from tests.simulator.base import CliSession, SimDevice
+from netorch.sim.base import CliSession, SimDevice
 
 # Modern exchanges first; group-exchange-sha256 because Netmiko's fortinet driver offers only the
 # classic Diffie-Hellman exchanges real FortiGates speak.

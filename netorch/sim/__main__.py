@@ -1,4 +1,4 @@
-"""Run a fleet of simulated devices until stdin closes: `python -m tests.simulator N OUT`.
+"""Run a fleet of simulated devices until stdin closes: `python -m netorch.sim N OUT`.
 
 Devices are named sim-000... and cycle through the three CLI platforms; OUT receives
 a JSON map name -> [platform, port] once every device listens. The benchmark runs the
@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from pathlib import Path
 
-from tests.simulator import fleet
-from tests.simulator.server import Simulator
+from netorch.sim import fleet
+from netorch.sim.server import Simulator
 
 PLATFORMS = ("cisco_iosxe", "juniper_junos", "fortinet_fortios")
 
@@ -23,8 +24,7 @@ def main(count: int, out: str) -> None:
                           f"198.51.{100 + i // 250}.{i % 250 + 1}") for i in range(count)]
     with Simulator(devices) as sim:
         ports = {d.name: [d.platform, d.port] for d in sim.devices.values()}
-        with open(out, "w", encoding="utf-8") as handle:
-            json.dump(ports, handle)
+        Path(out).write_text(json.dumps(ports), encoding="utf-8")
         sys.stdin.read()  # until the parent closes our stdin
 
 

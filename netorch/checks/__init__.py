@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from netorch.checks import addressing, crypto, identity, interfaces, steering, topology
+from netorch.checks import (
+    addressing,
+    brownfield,
+    crypto,
+    identity,
+    interfaces,
+    steering,
+    topology,
+)
 from netorch.checks.context import Context
 from netorch.findings import Finding, sort_findings
 from netorch.inventory.model import Inventory
@@ -21,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     *steering.RULES,
     *topology.RULES,
     *interfaces.RULES,
+    *brownfield.RULES,
     *crypto.RULES,
 )
 

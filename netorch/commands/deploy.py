@@ -28,6 +28,7 @@ from netorch.deploy import (
     deploy_fabric,
     diff_fabric,
 )
+from netorch.findings import printable
 from netorch.keys import load_secret
 from netorch.plan.model import FabricPlan
 from netorch.verify import verify_fabric
@@ -59,6 +60,10 @@ def _print_result(result: DeployResult, *, show_diff: bool) -> None:
         if show_diff and device.diff:
             typer.echo(f"--- {device.device} ({device.platform})")
             typer.echo(device.diff.rstrip("\n"))
+        for conflict in device.conflicts:
+            typer.echo(printable(f"conflict on {device.device}: {conflict['line']}: "
+                                 f"{conflict['reason']}"))
+            typer.echo(printable(f"  resolve: {conflict['resolve']}"))
     typer.echo(f"{'DEVICE':<24} {'OUTCOME':<14} {'CONFIG':<8} {'ROLLBACK':<20} ERROR")
     for d in result.devices:
         typer.echo(f"{d.device:<24} {d.outcome.value:<14} {d.state.value:<8} "

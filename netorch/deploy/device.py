@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from netorch.deploy.configs import Conflict
 from netorch.deploy.drivers.base import DeviceError, Driver, as_device_error
 from netorch.deploy.redact import Scrubber
 from netorch.deploy.results import ConfigState, DeviceResult, Outcome
@@ -45,6 +46,15 @@ def _fail(result: DeviceResult, exc: BaseException, step: str, scrub: Scrubber) 
     result.steps.append(f"failed before any change: {result.error}")
 
 
+def _refuse(result: DeviceResult, conflicts: tuple[Conflict, ...], scrub: Scrubber) -> None:
+    """A device with conflicts gets nothing: each is reported with its resolution."""
+    result.outcome, result.state = Outcome.CONFLICT, ConfigState.OLD
+    result.conflicts = [{k: scrub(v) for k, v in c.as_dict().items()} for c in conflicts]
+    result.error = (f"{len(conflicts)} conflict(s) with the running config: "
+                    f"{scrub(str(conflicts[0]))}")
+    result.steps.append("conflict: nothing sent")
+
+
 def _lifecycle(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scrubber) -> None:
     step = "connect"
     try:
@@ -56,6 +66,9 @@ def _lifecycle(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scru
         _fail(result, exc, step, scrub)
         return
     result.diff = scrub(change.diff)
+    if change.conflicts:
+        _refuse(result, change.conflicts, scrub)
+        return
     if not change:
         result.outcome, result.state = Outcome.UNCHANGED, ConfigState.NEW
         result.steps.append("no change: nothing sent")

@@ -21,7 +21,7 @@ from netorch.deploy.results import DeviceResult, Outcome
 
 _STYLE = {Outcome.COMMITTED: "green", Outcome.UNCHANGED: "dim", Outcome.WOULD_CHANGE: "cyan",
           Outcome.ROLLED_BACK: "yellow", Outcome.FAILED: "red", Outcome.UNKNOWN: "bold red",
-          Outcome.SKIPPED: "dim"}
+          Outcome.SKIPPED: "dim", Outcome.CONFLICT: "red"}
 
 
 class Reporter(Protocol):

@@ -15,6 +15,7 @@ class Outcome(str, Enum):
     FAILED = "failed"              # failed before anything changed: still on its old config
     SKIPPED = "skipped"            # not attempted (canary failed or too many failures)
     UNKNOWN = "unknown"            # changed, then unreachable: state could not be confirmed
+    CONFLICT = "conflict"          # the device has something netorch would overwrite: nothing sent
 
 
 class ConfigState(str, Enum):
@@ -37,6 +38,7 @@ class DeviceResult:
     rollback: str | None = None  # "explicit" | "automatic (commit confirmed)" | None
     steps: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    conflicts: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,6 +58,7 @@ class DeviceResult:
                 "outcome": self.outcome.value, "state": self.state.value,
                 "changed": self.changed, "diff": self.diff, "diff_sha256": self.diff_sha256,
                 "error": self.error, "rollback": self.rollback, "steps": list(self.steps),
+                "conflicts": [dict(c) for c in self.conflicts],
                 "seconds": round(self.seconds, 3)}
 
 

@@ -30,6 +30,7 @@ from netorch.inventory.types import (
     InterfaceName,
     Lifetime,
     Name,
+    ObjectName,
     Prefix,
     Quarantine,
     shown,
@@ -234,6 +235,9 @@ class Link(Model):
     address: IfAddress
     next_hop: Address
     public: Address | None = Field(default=None, description="public (NAT) address")
+    zone: ObjectName | None = Field(
+        default=None, description="an existing security zone that already holds this "
+        "interface (Junos): netorch then adds IKE to it instead of creating its own zone")
 
 
 class Device(Model):
@@ -242,6 +246,22 @@ class Device(Model):
     mgmt: Mgmt = Field(description=f"how deploy reaches it: {_MGMT_FORMS} (default "
                        f"{MGMT_PORT}); kept in one canonical form")
     links: list[Link] = Field(min_length=1)
+    # Brownfield settings: how netorch fits beside what the device already runs.
+    asn: StrictInt | None = Field(
+        default=None, ge=1, le=4294967294,
+        description="join the device's existing BGP process (default: the site's ASN)")
+    router_id: Address | None = Field(
+        default=None, description="the router-id the device already has (default: loopback)")
+    loopback_interface: InterfaceName | None = Field(
+        default=None, description="netorch's own loopback (default: the platform's)")
+    tunnel_offset: StrictInt | None = Field(
+        default=None, ge=0, le=1_000_000,
+        description="added to every tunnel number (default: the platform's)")
+    vdom: ObjectName | None = Field(default=None, description="FortiOS VDOM netorch configures "
+                              "(default root, when the device runs VDOMs)")
+    lan_zone: ObjectName | None = Field(
+        default=None, description="the zone holding the site's LAN interfaces (Junos; "
+        "default trust)")
 
 
 class Site(Model):

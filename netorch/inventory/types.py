@@ -25,6 +25,10 @@ _FREE_TEXT_RE = re.compile(rf"^{_FREE_TEXT_CHAR.pattern}{{1,{FREE_TEXT_MAX}}}$")
 INTERFACE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9/._:-]{0,63}"
 _IFNAME_RE = re.compile(f"^{INTERFACE_PATTERN}$")
 _IFNAME_CHAR = re.compile(r"[A-Za-z0-9/._:-]")
+# The name of an object the device already has (a security zone, a VDOM): the vendors'
+# own naming, which allows upper case and '_', but still one token in every syntax.
+_OBJECT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$")
+_OBJECT_NAME_CHAR = re.compile(r"[A-Za-z0-9_.-]")
 _DURATION_RE = re.compile(r"^(\d+)\s*([smhd]?)$", re.IGNORECASE)
 _DURATION_DIGITS = 12  # a bound before int(): longer digit strings are refused unread
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -151,6 +155,19 @@ def parse_interface_name(value: Any) -> str:
     return text
 
 
+def parse_object_name(value: Any) -> str:
+    """The name of an existing device object: letters, digits, '_', '.', '-', at most 31."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("object_name_type", "expected a name as a string, got {got}",
+                                  {"got": type(value).__name__})
+    if not _OBJECT_NAME_RE.match(value):
+        raise PydanticCustomError(
+            "object_name", "{v} is not a device object name: use letters, digits, '_', '.' "
+            "and '-', starting with a letter or digit, at most 31 characters{found}",
+            {"v": shown(value), "found": _found(value, _OBJECT_NAME_CHAR)})
+    return value
+
+
 def is_name(text: str) -> bool:
     """Whether `text` is a legal `Name`.
 
@@ -229,6 +246,8 @@ Name = Annotated[str, BeforeValidator(parse_name),
                  _str_schema(_NAME_RE.pattern, "lower-case name: a-z, 0-9, '-' (not '--')")]
 FreeText = Annotated[str, BeforeValidator(parse_free_text),
                      _str_schema(_FREE_TEXT_RE.pattern, f"text: {FREE_TEXT_CHARS}")]
+ObjectName = Annotated[str, BeforeValidator(parse_object_name),
+                       _str_schema(_OBJECT_NAME_RE.pattern, "an existing device object's name")]
 InterfaceName = Annotated[str, BeforeValidator(parse_interface_name),
                           _str_schema(_IFNAME_RE.pattern,
                                       "interface name, in the device platform's own naming")]

@@ -67,6 +67,10 @@ class Builder:
     def asn(self, site: Site) -> int:
         return self.fabric.routing.asn_base + site.id
 
+    def device_asn(self, site: Site, device: Device) -> int:
+        """The device's own `asn:` (it joins a BGP process it already runs), else the site's."""
+        return device.asn if device.asn is not None else self.asn(site)
+
     def proposal(self, a: Platform, b: Platform) -> Proposal:
         key = (a.name, b.name)
         if key not in self._proposals:
@@ -106,12 +110,14 @@ class Builder:
              ) -> TunnelEnd:
         link = side.link
         own_ip = str(link.address.ip)
+        number = tunnel_offset(side.device, platform) + index
         return TunnelEnd.build(
             site=side.site.name, site_id=side.site.id, device=side.device.name,
-            platform=platform.name, interface=platform.tunnel_name(index), address=address,
+            platform=platform.name, interface=platform.tunnel_name(number), number=number,
+            address=address,
             underlay=link.underlay, underlay_interface=link.interface, underlay_address=own_ip,
             endpoint=str(link.public) if link.public else own_ip, behind_nat=bool(link.public),
-            ike_id=self.ike_id(side.device.name), asn=self.asn(side.site),
+            ike_id=self.ike_id(side.device.name), asn=self.device_asn(side.site, side.device),
             accepts=routing.accepts_from(peer.site.name, peer.site.name in self.hubs),
             advertises=routing.advertises(side.site.name, side.site.name in self.hubs),
         )
@@ -149,11 +155,22 @@ class Builder:
     def _device(self, site: Site, device: Device, tunnels: list[str]) -> DevicePlan:
         loopback = self.allocations.loopbacks[device.name]
         hub = site.name in self.hubs
+        platform = self.platforms[device.platform]
         links = [LinkPlan.build(underlay=k.underlay, interface=k.interface, address=str(k.address),
-                          next_hop=str(k.next_hop), public=str(k.public) if k.public else None)
+                          next_hop=str(k.next_hop), public=str(k.public) if k.public else None,
+                          zone=k.zone)
                  for k in device.links]
+        router_id = str(device.router_id) if device.router_id else loopback.split("/")[0]
         return DevicePlan.build(
             name=device.name, site=site.name, site_id=site.id, platform=device.platform,
-            mgmt=device.mgmt, asn=self.asn(site), loopback=loopback,
-            router_id=loopback.split("/")[0], hub=hub, ike_id=self.ike_id(device.name),
+            mgmt=device.mgmt, asn=self.device_asn(site, device), loopback=loopback,
+            loopback_interface=device.loopback_interface or platform.loopback_interface,
+            router_id=router_id, tunnel_offset=tunnel_offset(device, platform),
+            vdom=device.vdom, lan_zone=device.lan_zone, hub=hub,
+            ike_id=self.ike_id(device.name),
             links=links, advertises=routing.advertises(site.name, hub), tunnels=tunnels)
+
+
+def tunnel_offset(device: Device, platform: Platform) -> int:
+    """What the device adds to a tunnel's pool index to number its tunnel interface."""
+    return device.tunnel_offset if device.tunnel_offset is not None else platform.tunnel_offset

@@ -74,6 +74,7 @@ class TunnelEnd(PlanModel):
     device: str
     platform: str
     interface: str = Field(description="the platform's tunnel interface name")
+    number: int = Field(description="the tunnel interface's number: device offset + index")
     address: str = Field(description="tunnel interface address, /31")
     underlay: str
     underlay_interface: str
@@ -126,6 +127,7 @@ class LinkPlan(PlanModel):
     address: str
     next_hop: str
     public: str | None
+    zone: str | None = Field(default=None, description="existing zone holding it (Junos)")
 
 
 class DevicePlan(PlanModel):
@@ -136,7 +138,11 @@ class DevicePlan(PlanModel):
     mgmt: str
     asn: int
     loopback: str = Field(description="/32")
+    loopback_interface: str = Field(description="the interface netorch owns for it")
     router_id: str
+    tunnel_offset: int = Field(description="added to the tunnel index for interface numbers")
+    vdom: str | None = Field(default=None, description="FortiOS VDOM (None: as found)")
+    lan_zone: str | None = Field(default=None, description="zone of the LANs (Junos)")
     hub: bool
     ike_id: str
     links: list[LinkPlan]

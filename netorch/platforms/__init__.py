@@ -36,6 +36,7 @@ _FORTIOS_IFNAME = r"(?!nt\d+$)(?!loopback0$)[A-Za-z0-9][A-Za-z0-9_-]{0,14}"
 _LINUX_IFNAME = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
 # What ends a statement, or is syntax, in a file when it is not quoted: the renderer
 # refuses a value holding one (newlines and control characters, everywhere).
+_OPTIONS = frozenset({"asn", "router_id"})
 SHELL_METACHARACTERS = " \t|&;<>()$`\\\"'*?[]#~{}"
 
 
@@ -53,6 +54,15 @@ class Platform:
     integrity: frozenset[str] = _SHA
     dh_groups: frozenset[int] = frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 24})
     tunnel_interface: str = "tunnel{index}"
+    # Brownfield: netorch numbers its tunnels from `tunnel_offset` (a device's own
+    # `tunnel_offset:` overrides it) up to `tunnel_max`, and owns `loopback_interface`
+    # (a device's `loopback_interface:` must match `loopback_pattern`). `device_options`
+    # are the optional device settings the platform understands.
+    tunnel_offset: int = 0
+    tunnel_max: int = 2_147_483_647
+    loopback_interface: str = ""
+    loopback_pattern: str = r"$^"
+    device_options: frozenset[str] = frozenset({"asn", "router_id"})
     config_files: tuple[str, ...] = ("config.txt",)
     interface_pattern: str = INTERFACE_PATTERN
     interface_example: str = "eth0"
@@ -61,9 +71,9 @@ class Platform:
     separators: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
-    def tunnel_name(self, index: int) -> str:
-        """The tunnel interface of the tunnel with this pool index, e.g. Tunnel12."""
-        return self.tunnel_interface.format(index=index)
+    def tunnel_name(self, number: int) -> str:
+        """The tunnel interface with this number (offset + pool index), e.g. Tunnel1012."""
+        return self.tunnel_interface.format(index=number)
 
     def valid_interface(self, name: str) -> bool:
         """Whether `name` follows this platform's interface naming."""
@@ -78,14 +88,22 @@ BUILTIN: tuple[Platform, ...] = (
     Platform("cisco_iosxe", "Cisco IOS-XE (ISR/ASR/Catalyst 8000) with IKEv2 and VTIs",
              napalm_driver="ios", netmiko_device_type="cisco_xe",
              tunnel_interface="Tunnel{index}", config_files=("config.ios",),
+             tunnel_offset=1000, loopback_interface="Loopback1000",
+             loopback_pattern=r"Loopback\d{1,10}",
+             device_options=_OPTIONS | {"loopback_interface", "tunnel_offset"},
              interface_pattern=_IOSXE_IFNAME, interface_example="GigabitEthernet0/0/1"),
     Platform("juniper_junos", "Juniper SRX / vSRX (Junos) with st0 route-based VPNs",
              napalm_driver="junos", netmiko_device_type="juniper_junos",
              tunnel_interface="st0.{index}", config_files=("config.set",),
+             tunnel_offset=1000, tunnel_max=16_385, loopback_interface="lo0.0",
+             device_options=_OPTIONS | {"tunnel_offset", "lan_zone", "link_zone"},
              interface_pattern=_JUNOS_IFNAME, interface_example="ge-0/0/0.0",
              separators={"config.set": ";"}),
     Platform("fortinet_fortios", "Fortinet FortiGate (FortiOS 7.x) interface-mode IPsec",
              netmiko_device_type="fortinet", tunnel_interface="nt{index}",
+             tunnel_max=999_999_999_999, loopback_interface="netorch-lo",
+             loopback_pattern=r"[A-Za-z0-9][A-Za-z0-9_-]{0,14}",
+             device_options=_OPTIONS | {"loopback_interface", "tunnel_offset", "vdom"},
              config_files=("config.fortios",),
              interface_pattern=_FORTIOS_IFNAME, interface_example="port1",
              encryption=_AES | {"chacha20-poly1305"},

@@ -4,8 +4,18 @@ Every platform module offers the same three functions, all pure (text in, text o
 so a diff can be computed, shown and tested without a device:
 
 - `managed(running)`: the part of a running config netorch owns, canonical text;
-- `plan_change(running, intended) -> Change`: the diff to show and the commands to send;
+- `plan_change(running, intended) -> Change`: the diff to show, the commands to send,
+  and the conflicts that forbid sending them;
+- `lines(text)`: every line of a config as a full path (parents joined by ` > `), key
+  values masked, so two configs can be compared line by line (rehearse counts the
+  operator's lines a deploy changed this way);
 - the driver (`netorch.deploy.drivers`) sends them and handles commit and rollback.
+
+Ownership is by name: netorch changes and removes only objects whose names it generated,
+and inside shared sections (BGP, routing options, zones) only its own lines. Where
+the device already has something netorch would have to overwrite (another BGP ASN, a
+router-id, a tunnel number or a name in use by the operator), the change carries a
+`Conflict` and is not sent.
 """
 
 from __future__ import annotations
@@ -15,11 +25,32 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Something on the device that netorch would have to overwrite: refused, not sent.
+
+    `line` is the running-config line in the way, `reason` what is wrong with it, and
+    `resolve` the inventory setting that makes netorch fit beside it, e.g.
+    "set `asn: 65000` on the device to join its BGP process"."""
+
+    line: str
+    reason: str
+    resolve: str
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}; {self.resolve}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"line": self.line, "reason": self.reason, "resolve": self.resolve}
+
+
+@dataclass(frozen=True)
 class Change:
-    """What a deploy would do to one device: a readable diff and the commands to send."""
+    """What a deploy would do to one device: a readable diff and the commands to send.
+    With `conflicts`, the commands are shown but never sent."""
 
     diff: str = ""
     commands: list[str] = field(default_factory=list)
+    conflicts: tuple[Conflict, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.commands)

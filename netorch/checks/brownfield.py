@@ -1,0 +1,45 @@
+"""Brownfield settings: each is one the device's platform understands, in its naming."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from netorch.checks.context import Context
+from netorch.findings import Finding, error
+from netorch.platforms import registry
+
+# device field -> the option name a platform lists in `Platform.device_options`
+_DEVICE_FIELDS = ("asn", "router_id", "loopback_interface", "tunnel_offset", "vdom", "lan_zone")
+
+
+def supported_options(ctx: Context) -> Iterator[Finding]:
+    """An error at each brownfield setting the device's platform does not use (it would
+    silently do nothing), and at a loopback or tunnel offset outside its naming."""
+    platforms = registry()
+    for path, _site, device in ctx.devices():
+        platform = platforms.get(device.platform)
+        if platform is None:
+            continue
+        for name in _DEVICE_FIELDS:
+            if getattr(device, name) is not None and name not in platform.device_options:
+                yield error("device-option", f"{platform.name} has no '{name}' setting: "
+                            f"remove it", ctx.at(*path, name, key=True))
+        for index, link in enumerate(device.links):
+            if link.zone is not None and "link_zone" not in platform.device_options:
+                yield error("device-option", f"{platform.name} has no per-link 'zone' "
+                            "setting: remove it", ctx.at(*path, "links", index, "zone", key=True))
+        loopback = device.loopback_interface
+        if (loopback is not None and "loopback_interface" in platform.device_options
+                and not re.fullmatch(platform.loopback_pattern, loopback)):
+            yield error("device-option", f"'{loopback}' is not a {platform.name} loopback "
+                        f"interface, e.g. {platform.loopback_interface}",
+                        ctx.at(*path, "loopback_interface"))
+        offset = device.tunnel_offset
+        if offset is not None and offset > platform.tunnel_max:
+            yield error("device-option", f"tunnel_offset {offset} is above {platform.name}'s "
+                        f"highest tunnel number {platform.tunnel_max}",
+                        ctx.at(*path, "tunnel_offset"))
+
+
+RULES = (supported_options,)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from netorch.commands import deploy, lab, plan, render, report
+from netorch.commands import deploy, lab, plan, rehearse, render, report
 
 
 def register(app: typer.Typer) -> None:
-    for module in (plan, render, report, deploy, lab):
+    for module in (plan, render, report, deploy, rehearse, lab):
         module.register(app)

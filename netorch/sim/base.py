@@ -16,6 +16,16 @@ from typing import Literal
 Action = Literal["ok", "hang", "drop"]
 
 
+class ConfigParseError(ValueError):
+    """A running config the simulator cannot load completely: `line` (1-based) says where.
+    Nothing is ever dropped silently: a rehearsal on a half-loaded config proves nothing."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
 @dataclass
 class Faults:
     """Failures a test injects into one device.

@@ -43,6 +43,12 @@ KINDS: dict[str, tuple[type[SimDevice], str]] = {
     "fortinet_fortios": (FortiOsDevice, _FORTI)}
 
 
+def device_class(platform: str) -> type[SimDevice] | None:
+    """The simulator class of `platform`, if netorch has one."""
+    kind = KINDS.get(platform)
+    return kind[0] if kind else None
+
+
 def make(platform: str, name: str, ip: str) -> SimDevice:
     """A device of `platform` named `name` with its underlay address `ip`."""
     cls, template = KINDS[platform]

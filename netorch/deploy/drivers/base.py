@@ -129,6 +129,12 @@ class Driver(ABC):
     def managed(self, running: str) -> str:
         """The part of `running` netorch owns, canonical: equal means same state."""
 
+    @classmethod
+    def lines(cls, text: str) -> list[str]:
+        """Every line of a config as one full path, keys masked (see `configs.lines`).
+        Default: the non-blank lines as they are."""
+        return [line.rstrip() for line in text.splitlines() if line.strip()]
+
     def save(self, running: str) -> None:
         """Make a rollback point. Default: remember the running config."""
         self.saved = running

@@ -1,0 +1,76 @@
+"""`netorch rehearse`: the deploy, run on simulated copies of the devices' running configs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netorch import api
+from netorch.commands.common import InventoryArg, SecretFileOption, load_checked
+from netorch.commands.deploy import LimitOption, TimeoutOption, WorkersOption
+from netorch.deploy import build_targets
+from netorch.findings import printable
+from netorch.keys import Secret, load_secret
+from netorch.rehearse import Rehearsal, rehearse
+
+
+class RehearseFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+RunningOption = Annotated[Path, typer.Option(
+    "--running", metavar="DIR", exists=True, file_okay=False, show_default=False,
+    help="one DEVICE.cfg per device, as the device prints its running config")]
+
+
+def rehearse_command(
+        inventory: InventoryArg, running: RunningOption,
+        fmt: Annotated[RehearseFormat, typer.Option("--format", "-f")] = RehearseFormat.table,
+        limit: LimitOption = None, workers: WorkersOption = 10, timeout: TimeoutOption = 60.0,
+        secret_file: SecretFileOption = None) -> None:
+    """Rehearse diff, deploy and redeploy on simulators seeded with real running configs:
+    exit 1 if any operator line would change, a conflict is found, or a redeploy is not
+    idempotent. Without a master secret the keys are a throwaway one's."""
+    plan = api.plan(load_checked(inventory))
+    chosen = {t.name for t in build_targets(plan.devices, {}, tuple(limit or ()))}
+    devices = [d for d in plan.devices if d.name in chosen]
+    secret = load_secret(secret_file, required=False) or Secret(secrets.token_bytes(32))
+    files = api.render(plan, secret, devices=chosen)
+    result = rehearse(devices, files, running, workers=workers, timeout=timeout)
+    if fmt is RehearseFormat.json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(table(result))
+    raise typer.Exit(result.exit_code)
+
+
+def table(result: Rehearsal) -> str:
+    """The rehearsal as a table, then each conflict and operator line changed."""
+    rows = [f"{'DEVICE':<24} {'PLATFORM':<18} {'LINES':>6} {'OPERATOR-CHANGED':>16} "
+            f"{'NETORCH-ADDED':>13} {'CONFLICTS':>9} IDEMPOTENT"]
+    notes = []
+    for d in sorted(result.devices, key=lambda d: d.device):
+        idem = "-" if d.idempotent is None else ("yes" if d.idempotent else "NO")
+        rows.append(f"{d.device:<24} {d.platform:<18} {d.config_lines:>6} "
+                    f"{d.operator_lines_changed:>16} {d.netorch_lines_added:>13} "
+                    f"{len(d.conflicts):>9} {idem}")
+        notes += [f"{d.device}: conflict: {c['line']}: {c['reason']}; {c['resolve']}"
+                  for c in d.conflicts]
+        notes += [f"{d.device}: operator line changed: {line}" for line in d.operator_lines]
+        notes += [f"{d.device}: error: {d.error}"] if d.error else []
+    if result.not_rehearsed:
+        notes.append(f"not rehearsed (no running config): {', '.join(result.not_rehearsed)}")
+    verdict = ("rehearsal clean: no operator line changed, no conflict, redeploy unchanged"
+               if result.ok else "rehearsal FAILED")
+    return "".join(printable(line) + "\n" for line in [*rows, *notes, verdict])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rehearse")(rehearse_command)

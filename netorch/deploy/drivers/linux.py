@@ -14,7 +14,7 @@ import base64
 import re
 import shlex
 
-from netorch.deploy.configs import Change, unified
+from netorch.deploy.configs import Change, Conflict, unified
 from netorch.deploy.drivers.base import DeviceError, Driver
 
 PATHS = {"swanctl.conf": "$NETORCH_ROOT/etc/swanctl/swanctl.conf",
@@ -23,10 +23,47 @@ PATHS = {"swanctl.conf": "$NETORCH_ROOT/etc/swanctl/swanctl.conf",
 STAGE = "$NETORCH_ROOT/var/lib/netorch/staged"
 _CHUNK = 2048
 _MARK = "@@netorch@@"
+# netorch owns these three files whole: one it did not write (no "Rendered by netorch"
+# header) is a conflict when it holds more than a distribution's defaults (comments,
+# swanctl's `include conf.d/*.conf`, which netorch's swanctl.conf keeps, and FRR's
+# frr version/defaults, hostname, log, integrated-vtysh-config and `line vty` lines).
+_OURS = re.compile(r"^[#!] Rendered by netorch ", re.MULTILINE)
+_DEFAULTS = {
+    "swanctl.conf": re.compile(r"#.*|include conf\.d/\*\.conf|[{}]?"),
+    "frr.conf": re.compile(r"!.*|frr (version|defaults) .*|hostname \S+|log .*|"
+                           r"service integrated-vtysh-config|line vty|end|(no )?ipv6? forwarding"),
+    "interfaces.sh": re.compile(r"#.*"),
+}
+_RESOLVE = {
+    "swanctl.conf": "move the operator's connections into /etc/swanctl/conf.d/*.conf, which "
+                    "netorch's swanctl.conf includes",
+    "frr.conf": "netorch owns frr.conf whole on Linux: run FRR for netorch only, or keep the "
+                "operator's routing on another device",
+    "interfaces.sh": "netorch owns /etc/netorch/interfaces.sh: move that script elsewhere",
+}
 
 
 def _path(name: str) -> str:
     return f'"{PATHS[name]}"'
+
+
+def foreign(name: str, text: str) -> Conflict | None:
+    """A conflict when `text`, the file found at `name`'s path, is the operator's: not
+    written by netorch and holding more than the distribution's defaults.
+
+    >>> foreign("frr.conf", "frr defaults traditional\\nhostname r1\\n") is None
+    True
+    >>> print(foreign("frr.conf", "router ospf\\n network 10.0.0.0/8 area 0\\n").line)
+    /etc/frr/frr.conf: router ospf
+    """
+    if _OURS.search(text):
+        return None
+    own = next((line.strip() for line in text.splitlines()
+                if line.strip() and not _DEFAULTS[name].fullmatch(line.strip())), None)
+    if own is None:
+        return None
+    return Conflict(f"{PATHS[name].removeprefix('$NETORCH_ROOT')}: {own}",
+                    "the file holds configuration netorch did not write", _RESOLVE[name])
 
 
 class LinuxDriver(Driver):
@@ -55,7 +92,10 @@ class LinuxDriver(Driver):
         want = {n: self.target.files.get(n, "") for n in PATHS}
         changed = [n for n in PATHS if have[n] != want[n]]
         diff = "".join(unified(have[n], want[n], n) for n in changed)
-        return Change(diff, [f"install {n}" for n in changed]) if changed else Change()
+        conflicts = tuple(c for n in changed if (c := foreign(n, have[n])) is not None)
+        if not changed:
+            return Change()
+        return Change(diff, [f"install {n}" for n in changed], conflicts)
 
     def managed(self, running: str) -> str:
         files = self._files(running)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from netorch.checks.context import Context
-from netorch.findings import Finding, error
+from netorch.findings import Finding, error, warning
 from netorch.platforms import registry
 
 # device field -> the option name a platform lists in `Platform.device_options`
@@ -35,6 +35,10 @@ def supported_options(ctx: Context) -> Iterator[Finding]:
             yield error("device-option", f"'{loopback}' is not a {platform.name} loopback "
                         f"interface, e.g. {platform.loopback_interface}",
                         ctx.at(*path, "loopback_interface"))
+        if loopback is not None and loopback in {link.interface for link in device.links}:
+            yield error("device-option", f"'{loopback}' is an underlay interface of this "
+                        "device: netorch's loopback needs an interface of its own",
+                        ctx.at(*path, "loopback_interface"))
         offset = device.tunnel_offset
         if offset is not None and offset > platform.tunnel_max:
             yield error("device-option", f"tunnel_offset {offset} is above {platform.name}'s "
@@ -42,4 +46,21 @@ def supported_options(ctx: Context) -> Iterator[Finding]:
                         ctx.at(*path, "tunnel_offset"))
 
 
-RULES = (supported_options,)
+def shared_asn(ctx: Context) -> Iterator[Finding]:
+    """A warning at each device `asn:` that another site's device also uses: eBGP
+    between them would see its own ASN in the path and drop the other's routes."""
+    base = ctx.fabric.routing.asn_base
+    sites_of: dict[int, set[str]] = {}
+    for _path, site, device in ctx.devices():
+        asn = device.asn if device.asn is not None else base + site.id
+        sites_of.setdefault(asn, set()).add(site.name)
+    for path, site, device in ctx.devices():
+        others = sorted(sites_of.get(device.asn, set()) - {site.name}) if device.asn else []
+        if others:
+            yield warning("shared-asn", f"ASN {device.asn} is also used at {', '.join(others)}: "
+                          "routes between them are dropped as AS-path loops; join that "
+                          "BGP process only where its ASN is unique in the fabric",
+                          ctx.at(*path, "asn"))
+
+
+RULES = (supported_options, shared_asn)

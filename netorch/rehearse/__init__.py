@@ -99,15 +99,10 @@ def _result(run: DeployResult, device: str) -> DeviceResult:
 def _device(target: DeviceTarget, before: str, after: str,
             runs: list[DeployResult]) -> DeviceRehearsal:
     first, deployed, again, last = (_result(run, target.name) for run in runs)
-    driver_cls = driver_for(target.platform)
-    assert driver_cls is not None  # every simulated platform has a driver
-    driver = driver_cls(target, _no_connection, _no_connection)
-    old, new = driver_cls.lines(before), set(driver_cls.lines(after))
-    owned = set(driver_cls.lines(driver.managed(before)))
-    changed = [line for line in dict.fromkeys(old) if line not in new and line not in owned]
+    changed, added = line_changes(target, before, after)
     out = DeviceRehearsal(target.name, target.platform, config_lines=len(before.splitlines()),
                           operator_lines_changed=len(changed), operator_lines=changed,
-                          netorch_lines_added=len(new - set(old)),
+                          netorch_lines_added=len(added),
                           conflicts=first.conflicts or deployed.conflicts,
                           outcome=deployed.outcome.value)
     if deployed.ok and not out.conflicts:
@@ -116,6 +111,21 @@ def _device(target: DeviceTarget, before: str, after: str,
     out.error = next((r.error for r in (first, deployed, again, last)
                       if r.error and r.outcome is not Outcome.CONFLICT), None)
     return out
+
+
+def line_changes(target: DeviceTarget, before: str, after: str) -> tuple[list[str], list[str]]:
+    """The operator's lines `before` has and `after` lacks (removed or changed: not
+    netorch's own before the deploy), and the lines `after` added, each as its platform's
+    full-path line with keys masked."""
+    driver_cls = driver_for(target.platform)
+    if driver_cls is None:
+        raise ValueError(f"no deploy driver for {target.platform}")
+    driver = driver_cls(target, _no_connection, _no_connection)
+    old, new = driver_cls.lines(before), driver_cls.lines(after)
+    owned, kept = set(driver_cls.lines(driver.managed(before))), set(new)
+    removed = [line for line in dict.fromkeys(old) if line not in kept and line not in owned]
+    had = set(old)
+    return removed, [line for line in dict.fromkeys(new) if line not in had]
 
 
 def _no_connection() -> object:

@@ -24,7 +24,7 @@ VALID = {
 INVALID = {
     "cisco_iosxe": ["eth0", "Tunnel1", "Loopback0", "gigabitethernet1", "GigabitEthernet"],
     "juniper_junos": ["st0.0", "lo0.0", "ge-0/0", "GigabitEthernet1", "ge-0/0/0.123456"],
-    "fortinet_fortios": ["nt0", "loopback0", "a234567890123456", "port1.10", "-port"],
+    "fortinet_fortios": ["nt0", "netorch-lo", "a234567890123456", "port1.10", "-port"],
     "linux_strongswan": ["eth0:1", "eth/0", "xfrm0", "vx3", "lo", "a234567890123456", "."],
 }
 

@@ -3,6 +3,13 @@
 Like the real OS there is no candidate: every accepted config line changes the
 running config at once, which is why netorch saves a copy to flash first and rolls
 back with `configure replace flash:FILE force`.
+
+It loads a complete `show running-config` (banners, certificate chains, comments) and
+prints it back line for line, so a rehearsal compares before and after exactly; a line
+it cannot place is a `ConfigParseError` naming the line, never dropped. Like IOS it
+refuses to remove an IPsec profile a tunnel still uses (the error real routers give is
+modelled on "attempting to remove when referred by tunnel config",
+netascode/terraform-iosxe-nac-iosxe#230) and a second `router bgp`.
 """
 
 from __future__ import annotations
@@ -10,15 +17,16 @@ from __future__ import annotations
 import base64
 import os
 import re
-from dataclasses import dataclass, field
 
 from netorch.sim import iosxe_grammar as grammar
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
+from netorch.sim.iosxe_grammar import ConfigParseError, Node, parse, render
 
 INVALID = "% Invalid input detected at '^' marker.\n"
 INCOMPLETE = "% Incomplete command.\n"
 _KEY = re.compile(r"^(pre-shared-key(?: local| remote)?) (?!6 |7 )(?:0 )?(\S.*)$")
+__all__ = ["ConfigParseError", "IosXeDevice", "IosXeSession", "Node", "encrypt", "parse", "render"]
 
 
 def encrypt(line: str) -> str:
@@ -35,81 +43,24 @@ def encrypt(line: str) -> str:
     return f"{m[1]} 6 {base64.b64encode(salt + hidden).decode().rstrip('=')}"
 
 
-@dataclass
-class Node:
-    text: str
-    children: list[Node] = field(default_factory=list)
-
-    def find(self, text: str) -> Node | None:
-        return next((c for c in self.children if c.text == text), None)
-
-    def add(self, text: str) -> Node:
-        existing = self.find(text)
-        if existing is not None:
-            return existing
-        key = grammar.single_key(text)
-        if key is not None:
-            self.children = [c for c in self.children
-                             if c.children or grammar.single_key(c.text) != key]
-        node = Node(text)
-        self.children.append(node)
-        return node
-
-    def remove(self, text: str) -> None:
-        self.children = [c for c in self.children
-                         if c.text != text and not c.text.startswith(text + " ")]
-
-
-def parse(text: str) -> Node:
-    """An indented IOS config (as `show running-config` prints it) into a tree."""
-    root = Node("")
-    stack: list[tuple[int, Node]] = [(-1, root)]
-    for raw in text.splitlines():
-        if not raw.strip() or raw.strip() in ("!", "end") or raw.startswith(
-                ("Building", "Current conf", "version ")):
-            continue
-        depth = len(raw) - len(raw.lstrip(" "))
-        while stack[-1][0] >= depth:
-            stack.pop()
-        node = Node(raw.strip())
-        stack[-1][1].children.append(node)
-        stack.append((depth, node))
-    return root
-
-
-def render(root: Node) -> str:
-    out: list[str] = []
-
-    def walk(node: Node, depth: int) -> None:
-        for child in node.children:
-            out.append(" " * depth + child.text)
-            walk(child, depth + 1)
-
-    for child in root.children:
-        out.append(child.text)
-        walk(child, 1)
-        if child.children:
-            out.append("!")
-    return "\n".join(out) + "\n"
-
-
 class IosXeDevice(SimDevice):
     platform = "cisco_iosxe"
 
     def __init__(self, name: str, **kwargs: str) -> None:
         super().__init__(name, **kwargs)
-        self.root = parse(f"hostname {name}\ninterface GigabitEthernet1\n ip address dhcp\n")
+        self.root = parse(f"!\nversion 17.9\nhostname {name}\n!\ninterface GigabitEthernet1\n"
+                          " ip address dhcp\n!\n")
         self.flash: dict[str, str] = {}
 
     def session(self) -> CliSession:
         return IosXeSession(self)
 
     def running_text(self) -> str:
-        body = render(self.root)
-        return (f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n"
-                f"version 17.9\n{body}!\nend\n")
+        body = render(self.root) + "end\n"
+        return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
 
     def load_text(self, text: str) -> None:
+        """Replace the running config with `text` (raises `ConfigParseError`)."""
         self.root = parse(text)
 
     @property
@@ -205,14 +156,12 @@ class IosXeSession(CliSession):
                 node.add(text)
                 return Reply()
             if words[0] == "no" and len(words) > 1:
-                node.remove(" ".join(words[1:]))
-                return Reply()
+                return self._remove(mode, node, words[1:])
             if f"no {text}" in grammar.STORED_NO:
                 node.remove(f"no {text}")
             new_mode = grammar.starter(mode, text)
             if new_mode is not None:
-                self.path.append((new_mode, node.add(text)))
-                return Reply()
+                return self._enter(new_mode, node, text)
             bad = grammar.error_token(mode, words)
             if bad is None and grammar.incomplete(mode, words):
                 return Reply(INCOMPLETE)
@@ -229,3 +178,38 @@ class IosXeSession(CliSession):
         if pattern and re.search(pattern, text):
             return
         node.add(encrypt(text) if self.device.encrypts_keys else text)
+
+    def _enter(self, mode: str, node: Node, text: str) -> Reply:
+        """Open a sub-mode; IOS runs one BGP process and closes a new section with `!`."""
+        running = next((c.text for c in node.children if c.text.startswith("router bgp ")), None)
+        if mode == "config-router" and running not in (None, text):
+            return Reply(f"% BGP is already running; AS is {(running or '').split()[2]}\n")
+        new = node.find(text) is None
+        self.path.append((mode, node.add(text)))
+        if new and node is self.device.root:
+            node.children.append(Node("!"))
+        return Reply()
+
+    def _remove(self, mode: str, node: Node, words: list[str]) -> Reply:
+        """`no ...`: refused while something uses the object; `no neighbor X` (or its
+        `remote-as`) removes the neighbour from every address family too."""
+        if words[:3] == ["crypto", "ipsec", "profile"] and len(words) > 3:
+            user = self._tunnel_using(words[3])
+            if user is not None:
+                return Reply(f"% IPsec profile {words[3]} is in use by {user}: remove its "
+                             "tunnel protection first\n")
+        if mode == "config-router" and words[0] == "neighbor" and len(words) > 1 and (
+                len(words) == 2 or words[2] == "remote-as"):
+            for scope in (node, *node.children):
+                scope.remove(f"neighbor {words[1]}")
+            return Reply()
+        node.remove(" ".join(words))
+        return Reply()
+
+    def _tunnel_using(self, profile: str) -> str | None:
+        for section in self.device.root.children:
+            if section.text.startswith("interface ") and any(
+                    re.fullmatch(rf"tunnel protection ipsec profile {re.escape(profile)}( .*)?",
+                                 c.text) for c in section.children):
+                return section.text.split()[1]
+        return None

@@ -1,57 +1,114 @@
-"""Cisco IOS-XE: the VPN/routing sections netorch owns, diffed with hier_config.
+"""Cisco IOS-XE: the objects netorch named, diffed with hier_config; BGP line by line.
 
-netorch's rendered `config.ios` is not a whole device config, so the diff is scoped:
-a top-level section is managed when the rendered file has it, or when it is one netorch
-creates, named as the templates name it (IKEv2 and IPsec objects, `TunnelN` interfaces,
-BGP, the `site-NAME` / `fabric-all` prefix lists, the per-tunnel `TunnelN-IN` /
-`TunnelN-OUT` route maps, and static routes named `TunnelN` or `netorch-SITE`), so a
-tunnel or site removed from the plan is removed from the device. Everything else on
-the box (management interface, users, logging, the operator's own prefix lists, route
-maps and routes) is never touched. PKI trustpoints are managed only while rendered:
-removing one would delete its enrolled certificates.
+Ownership is by name (`PREFIX`, `MARKER`; templates/cisco_iosxe/_names.j2 spells both
+the same way, and tests/deploy/test_brownfield_ios.py proves every rendered object is
+classified as netorch's here):
 
-IOS shows a keyring's pre-shared key encrypted once `password encryption aes` is on
-(`pre-shared-key local 6 <cipher>`; type 7 with `service password-encryption`): such
-a key counts as the rendered one while present, and is sent again only with
-`rotate_keys`; `managed` masks key values.
+- named objects: `crypto ikev2 proposal|policy|keyring|profile`, `crypto ipsec
+  profile|transform-set`, `ip prefix-list`, `route-map` and `ip route ... name` whose
+  name starts with `netorch-`; a stale one (its tunnel or site left the plan) is removed;
+- interfaces: netorch's tunnels (`Tunnel<offset+index>`) and its loopback
+  (`device.loopback_interface`, default Loopback1000) carry a description starting with
+  `netorch:`; only a marked interface is netorch's. One the plan needs that exists
+  without the marker is the operator's: a conflict (`tunnel_offset:` /
+  `loopback_interface:`);
+- inside `router bgp N` (shared with the operator): the neighbours netorch renders, and
+  stale ones recognised by `neighbor X description netorch:...`; the `network`s it
+  renders, and stale ones recognised by netorch's own anchor route for the prefix (`ip
+  route ... name netorch-...`) or a marked interface's address; the lines of both in any
+  address family. Other rendered lines (`bgp router-id`, `bgp log-neighbor-changes`, `no
+  bgp default ipv4-unicast`, the address-family header) are added when missing, never
+  removed. Another `router bgp M` is a conflict (`asn: M`), and so is another `bgp
+  router-id X` (`router_id: X`); an operator neighbour on an address netorch peers with
+  is one too. The operator's neighbours, networks, address families, timers stay.
+- a PKI trustpoint and `crypto ikev2 nat keepalive` are managed only while rendered
+  (removing a trustpoint would delete its enrolled certificates).
+
+Removals are sent last, referrers first (`REMOVE_ORDER`): BGP neighbours, then tunnel
+interfaces, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
+transform-sets, route-maps, prefix-lists, routes. IOS shows a keyring's pre-shared key
+encrypted (type 6 with `password encryption aes`, 7 with `service
+password-encryption`): it counts as the rendered key while present and is sent again
+only with `rotate_keys`; `managed` and `lines` mask key values.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from hier_config import Host
 
-from netorch.deploy.configs import Change, unified
+from netorch.deploy.configs import Change, Conflict, unified
+from netorch.deploy.configs import ios_bgp as bgp
 
-OWNED = re.compile(r"^(crypto ikev2 (proposal|policy|keyring|profile) |crypto ipsec (profile|"
-                   r"transform-set) |interface Tunnel\d+$|router bgp |"
-                   r"ip prefix-list (site-\S+|fabric-all) |route-map Tunnel\d+-(IN|OUT) |"
-                   r"ip route .* name (Tunnel\d+|netorch-\S+)$|bfd-template )")
+PREFIX = "netorch-"  # every object netorch names: _names.j2 `name`
+MARKER = bgp.MARKER  # netorch's interface and neighbour descriptions: _names.j2 `marker`
+_N = re.escape(PREFIX) + r"\S+"
+NAMED = re.compile(rf"^(crypto ikev2 (proposal|policy|keyring|profile) {_N}$|crypto ipsec "
+                   rf"profile {_N}$|crypto ipsec transform-set {_N} |ip prefix-list {_N} |"
+                   rf"route-map {_N} |ip route .* name {_N}$)")
+_ANCHOR = re.compile(rf"^ip route (\S+) (\S+) Null0\b.* name {_N}$")
 _NOISE = {"", "!", "exit-address-family"}  # separators; IOS adds exit-address-family itself
 _KEY = re.compile(r"^(?P<head>\s*pre-shared-key(?: local| remote)?) (?:(?P<type>[067]) )?"
                   r"(?P<value>\S.*)$")
 MASK = "<secret>"
-_SKIP = re.compile(r"^(Building configuration|Current configuration|version |end$|!)")
+_SKIP = re.compile(r"^(Building configuration|Current configuration|end$|!)")
+_BANNER = re.compile(r"^banner \S+ (\^C|\S)")
+REMOVE_ORDER = ("no interface ", "no crypto ipsec profile ", "no crypto ikev2 profile ",
+                "no crypto ikev2 keyring ", "no crypto ikev2 policy ",
+                "no crypto ikev2 proposal ", "no crypto ipsec transform-set ", "no route-map ",
+                "no ip prefix-list ", "no ip route ")
+
+
+def _logical(text: str) -> Iterator[tuple[int, str]]:
+    """(indent, line) of each config line, banner text as lines indented below its header.
+
+    >>> list(_logical("banner motd ^C\\nHi\\n^C\\n!\\nhostname r"))
+    [(0, 'banner motd ^C'), (1, 'Hi'), (1, '^C'), (0, 'hostname r')]
+    """
+    delimiter = ""
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if delimiter:
+            yield 1, line
+            delimiter = "" if delimiter in line else delimiter
+            continue
+        indent = len(line) - len(line.lstrip(" "))  # IOS indents `\tquit` with a tab too
+        if line.strip() in _NOISE or (indent == 0 and _SKIP.match(line)):
+            continue
+        yield indent, line
+        if m := _BANNER.match(line):
+            delimiter = "" if m[1] in line[m.end():] else m[1]
 
 
 def sections(text: str) -> list[list[str]]:
     """Top-level sections (header line + indented children) of an IOS config."""
     out: list[list[str]] = []
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if line.strip() in _NOISE or (_SKIP.match(line) and not line.startswith(" ")):
-            continue
-        if line.startswith(" ") and out:
-            out[-1].append(line)
-        elif not line.startswith(" "):
+    for indent, line in _logical(text):
+        if indent and out:
+            out[-1].append(line if line.startswith(" ") else " " + line)
+        elif not indent:
             out.append([line])
     return out
 
 
-def _managed(running: str, intended: str) -> list[list[str]]:
-    wanted = {s[0] for s in sections(intended)}
-    return [s for s in sections(running) if s[0] in wanted or OWNED.match(s[0])]
+def lines(text: str) -> list[str]:
+    """Every line as its full path (parents joined by " > "), key values masked.
+
+    >>> lines("router bgp 1\\n neighbor 10.0.0.1 remote-as 2\\n address-family ipv4\\n"
+    ...       "  network 10.1.0.0\\n exit-address-family\\n!\\nend")
+    ['router bgp 1', 'router bgp 1 > neighbor 10.0.0.1 remote-as 2', \
+'router bgp 1 > address-family ipv4', 'router bgp 1 > address-family ipv4 > network 10.1.0.0']
+    """
+    out: list[str] = []
+    stack: list[tuple[int, str]] = []
+    for indent, line in _logical(text):
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        out.append(" > ".join([*(t for _, t in stack), mask(line.strip())]))
+        stack.append((indent, line.strip()))
+    return out
 
 
 def mask(line: str, placeholder: str = MASK) -> str:
@@ -64,30 +121,67 @@ def mask(line: str, placeholder: str = MASK) -> str:
     return f"{m['head']} {placeholder}" if m else line
 
 
+def marked(section: list[str]) -> bool:
+    """Whether a section is an interface carrying netorch's description marker."""
+    return section[0].startswith("interface ") and any(
+        line.strip().startswith(f"description {MARKER}") for line in section[1:])
+
+
+def owned(section: list[str], rendered: set[str]) -> bool:
+    """Whether a running top-level section (not BGP) is netorch's.
+
+    >>> owned(["route-map netorch-Tunnel1000-IN permit 10"], set())
+    True
+    >>> owned(["interface Tunnel1"], {"interface Tunnel1"}), owned(["route-map RM permit 1"], set())
+    (False, False)
+    """
+    head = section[0]
+    if head.startswith("interface "):
+        return marked(section)
+    return bool(NAMED.match(head)) or (head in rendered and not head.startswith("router bgp "))
+
+
+def _managed(running: list[list[str]], intended: list[list[str]]) -> list[list[str]]:
+    """netorch's part of `running`: its own sections, then its view of `router bgp`."""
+    rendered = {s[0] for s in intended}
+    mine = [s for s in running if owned(s, rendered)]
+    view = bgp.view(bgp.find(running), bgp.find(intended), bgp_owned_networks(running))
+    return mine + ([view] if view else [])
+
+
+def bgp_owned_networks(running: list[list[str]]) -> set[tuple[str, str]]:
+    """Prefixes whose `network` statement is netorch's even when no longer rendered: those
+    netorch anchors with a named Null0 route, and its marked interfaces' addresses."""
+    out = {(m[1], m[2]) for s in running if (m := _ANCHOR.match(s[0]))}
+    for section in filter(marked, running):
+        out |= {(w[2], w[3]) for line in section[1:]
+                if len(w := line.split()) == 4 and w[:2] == ["ip", "address"]}
+    return out
+
+
 def managed(running: str, intended: str = "") -> str:
-    """The managed sections of `running`, in device order, key values masked."""
-    return "".join(mask(line) + "\n" for section in _managed(running, intended)
-                   for line in section)
+    """netorch's part of `running`, in device order, key values masked."""
+    return "".join(mask(line) + "\n" for section in
+                   _managed(sections(running), sections(intended)) for line in section)
 
 
 def _keys_as_rendered(current: list[list[str]], intended: list[list[str]],
-                      rotate_keys: bool) -> str:
+                      rotate_keys: bool) -> list[list[str]]:
     """`current` with each key the device shows encrypted replaced by the rendered line
     it stands for (equal: nothing to send), or, when rotating, left out (sent again)."""
-    rendered: dict[tuple[str, ...], str] = {}
-    for section in intended:
-        for path, line in _paths(section):
-            rendered[path] = line
-    out: list[str] = []
+    rendered = {path: line for section in intended for path, line in _paths(section)}
+    out: list[list[str]] = []
     for section in current:
+        kept: list[str] = []
         for path, line in _paths(section):
             m = _KEY.match(line)
             if m and m["type"] in ("6", "7") and path in rendered:
                 if rotate_keys:
                     continue
                 line = rendered[path]
-            out.append(line)
-    return "".join(line + "\n" for line in out)
+            kept.append(line)
+        out.append(kept)
+    return out
 
 
 def _paths(section: list[str]) -> list[tuple[tuple[str, ...], str]]:
@@ -103,45 +197,105 @@ def _paths(section: list[str]) -> list[tuple[tuple[str, ...], str]]:
     return out
 
 
-def _canonical(text: str) -> str:
-    return "".join(line + "\n" for section in sections(text) for line in section)
+def _text(parts: list[list[str]]) -> str:
+    return "".join(line + "\n" for section in parts for line in section)
 
 
 def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Change:
-    current = _keys_as_rendered(_managed(running, intended), sections(intended), rotate_keys)
+    """What to send to make netorch's part of `running` what `intended` renders."""
+    have = sections(running)
+    want = bgp.joining(have, sections(intended))
+    current = _keys_as_rendered(_managed(have, want), want, rotate_keys)
+    others = [s for s in current if not s[0].startswith("router bgp ")]
     host = Host("device", "ios")
-    host.load_running_config(current)
-    host.load_generated_config(_canonical(intended))
-    remediation = host.remediation_config_filtered_text(set(), set())
-    lines = [line.rstrip() for line in remediation.splitlines()
-             if line.strip() and line.strip() not in _NOISE]
-    commands = with_exits(dependents_first(lines))
-    if not commands:
+    host.load_running_config(_text(others))
+    host.load_generated_config(_text([s for s in want if not s[0].startswith("router bgp ")]))
+    remediation = [line.rstrip() for line in
+                   host.remediation_config_filtered_text(set(), set()).splitlines()
+                   if line.strip() and line.strip() not in _NOISE]
+    routing = bgp.commands(bgp.find(current), bgp.find(want))
+    commands = with_exits(ordered(remediation, routing, {s[0] for s in want}))
+    found = conflicts(have, want)
+    if not commands and not found:
         return Change()
-    return Change(unified(current, _canonical(intended), "config.ios"), commands)
+    return Change(unified(_text(_in_order(current, want)), _text(want), "config.ios"), commands,
+                  found)
 
 
-# A top-level `no` is sent after the removal of whatever refers to it: the tunnel
-# interface uses the IPsec profile, which uses the IKEv2 profile, which uses the keyring.
-_REMOVE_ORDER = ("no interface Tunnel", "no crypto ipsec profile ", "no crypto ikev2 profile ",
-                 "no crypto ikev2 keyring ", "no crypto ikev2 policy ",
-                 "no crypto ikev2 proposal ", "no crypto ipsec transform-set ")
+def _in_order(current: list[list[str]], want: list[list[str]]) -> list[list[str]]:
+    """`current` in the rendered order (the device's order is the order they were added
+    in), so the diff shows what changed, not what moved."""
+    index = {s[0]: i for i, s in enumerate(want)}
+    return sorted(current, key=lambda s: index.get(s[0], len(index)))
 
 
-def dependents_first(lines: list[str]) -> list[str]:
-    """The remediation with top-level removals of referenced objects reordered so a
-    referring object always goes first (IOS refuses to remove an object in use).
+def _blocks(lines: list[str]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for line in lines:
+        if line.startswith(" ") and out:
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out
 
-    >>> dependents_first(["no crypto ipsec profile T3", "no interface Tunnel3", "ip x"])
-    ['no interface Tunnel3', 'no crypto ipsec profile T3', 'ip x']
+
+def _rank(line: str) -> int:
+    return next((i for i, p in enumerate(REMOVE_ORDER) if line.startswith(p)),
+                len(REMOVE_ORDER))
+
+
+def _replaces(line: str, rendered: set[str]) -> bool:
+    """Whether a top-level `no` removes one entry of a list or map netorch keeps (an entry
+    it changes), rather than an object that goes: such a removal is sent first.
+
+    >>> _replaces("no ip prefix-list netorch-a seq 5 permit 1.0.0.0/8",
+    ...           {"ip prefix-list netorch-a seq 5 permit 2.0.0.0/8"})
+    True
     """
-    def rank(line: str) -> int:
-        return next((i for i, p in enumerate(_REMOVE_ORDER) if line.startswith(p)),
-                    len(_REMOVE_ORDER))
+    words = line.split()
+    name = " ".join(words[1:4] if words[1] == "ip" else words[1:3])
+    return words[1:3] in (["ip", "prefix-list"], ["route-map", words[2]]) and any(
+        r.startswith(name + " ") for r in rendered)
 
-    removals = sorted((ln for ln in lines if rank(ln) < len(_REMOVE_ORDER)), key=rank)
-    rest = iter(removals)
-    return [next(rest) if rank(ln) < len(_REMOVE_ORDER) else ln for ln in lines]
+
+def ordered(remediation: list[str], routing: list[str], rendered: set[str]) -> list[str]:
+    """hier_config's remediation and the BGP commands, in an order IOS accepts: entries
+    replaced in place first, then what is added or changed (in rendered order, referenced
+    objects first), then BGP, then removals, each referrer before what it refers to.
+
+    >>> ordered(["no crypto ipsec profile netorch-T3", "no interface Tunnel3", "ip x"], [],
+    ...         set())
+    ['ip x', 'no interface Tunnel3', 'no crypto ipsec profile netorch-T3']
+    """
+    blocks = _blocks(remediation)
+    removal = [b for b in blocks if b[0].startswith("no ") and not _replaces(b[0], rendered)]
+    first = [b for b in blocks if b[0].startswith("no ") and b not in removal]
+    changes = [b for b in blocks if not b[0].startswith("no ")]
+    removal.sort(key=lambda b: _rank(b[0]))
+    return [line for b in (*first, *changes, *_blocks(routing), *removal) for line in b]
+
+
+def conflicts(have: list[list[str]], want: list[list[str]]) -> tuple[Conflict, ...]:
+    """What in `have` netorch would have to overwrite to apply `want`: refused."""
+    running = {s[0]: s for s in have}
+    found = [_interface_conflict(running[s[0]], have) for s in want
+             if s[0].startswith("interface ") and s[0] in running and not marked(running[s[0]])]
+    return (*found, *bgp.conflicts(bgp.find(have), bgp.find(want)))
+
+
+def _interface_conflict(section: list[str], have: list[list[str]]) -> Conflict:
+    name = section[0].split()[1]
+    kind = re.sub(r"\d+$", "", name)
+    used = [int(s[0][len("interface " + kind):]) for s in have
+            if re.fullmatch(rf"interface {kind}\d+", s[0])]
+    free = next(n for n in range(1000, 2**31, 1000) if n > max(used))
+    if kind == "Tunnel":
+        resolve = f"set `tunnel_offset: {free}` on the device (netorch numbers its tunnels " \
+                  "from it)"
+    else:
+        resolve = f"set `loopback_interface: {kind}{free}` on the device"
+    return Conflict(section[0], f"{name} is the operator's (its description does not start "
+                                f"with '{MARKER}')", resolve)
 
 
 def with_exits(lines: list[str]) -> list[str]:

@@ -20,7 +20,10 @@ ROLLBACK_FILE = "flash:netorch-rollback.cfg"
 class IosXeDriver(Driver):
     platform = "cisco_iosxe"
     netmiko_type = "cisco_xe"
-    errors: ClassVar[str] = r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown"
+    # IOS's refusals: a bad line, and a change IOS will not make (a second BGP process,
+    # an object still in use)
+    errors: ClassVar[str] = (r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown"
+                             r"|% BGP is already running|is in use by")
 
     @classmethod
     def files(cls) -> tuple[str, ...]:
@@ -34,6 +37,10 @@ class IosXeDriver(Driver):
 
     def managed(self, running: str) -> str:
         return ios.managed(running, self.intended)
+
+    @classmethod
+    def lines(cls, text: str) -> list[str]:
+        return ios.lines(text)
 
     def save(self, running: str) -> None:
         super().save(running)

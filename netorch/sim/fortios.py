@@ -1,5 +1,17 @@
 """A simulated FortiGate (FortiOS 7.2): `config` / `edit` / `set` / `next` / `end` trees.
 
+It loads a complete configuration as `show` / `show full-configuration` prints it (the
+parser it shares with the deploy logic, `netorch.deploy.configs.fortios_tree`: every
+table, nested blocks, VDOM mode, values over several lines) and prints it back line for
+line; a line it cannot place is a `ConfigParseError` naming it. Its CLI takes what
+netorch sends: in VDOM mode `config global` and `config vdom` / `edit VDOM` first, as
+on a real FortiGate, where a top-level `config router bgp` is refused.
+
+Like FortiOS it creates a phase1-interface's tunnel interface (`system interface`,
+`set type tunnel`) and removes it with the phase1, and refuses to delete an object
+another entry still names ("The entry is used by other N entries"), so removals out
+of dependency order fail here as they would on the box.
+
 FortiOS has no candidate configuration: a `set` takes effect when typed, so netorch
 keeps the configuration it found and restores it itself when a push fails.
 """
@@ -10,23 +22,25 @@ import base64
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from netorch.deploy.configs.fortios_tree import ConfigSyntaxError, Node, parse, render, split
 from netorch.sim import state
-from netorch.sim.base import CliSession, Reply, SimDevice
+from netorch.sim.base import CliSession, ConfigParseError, Reply, SimDevice
 
-PATHS = {"system interface", "system global", "system zone", "system settings",
-         "vpn ipsec phase1-interface", "vpn ipsec phase2-interface", "router bgp",
-         "router static", "router prefix-list", "router route-map", "router access-list",
-         "firewall policy", "firewall address", "firewall addrgrp", "system console",
-         "user peer", "user peergrp", "vpn certificate ca", "vpn certificate local"}
-NESTED = {"neighbor", "network", "rule", "redistribute", "neighbor-group"}
 _PROPOSAL = re.compile(r"^(aes128|aes192|aes256|aes128gcm|aes256gcm|chacha20poly1305|3des|des)"
                        r"(-(prf)?(sha1|sha256|sha384|sha512|md5))?$")
 _DH = {"1", "2", "5", "14", "15", "16", "17", "18", "19", "20", "21", "27", "28", "29", "30",
        "31", "32"}
+_TOP = re.compile(r"[a-z0-9-]+( [a-z0-9-]+)+")  # top-level tables: `system interface`, ...
+_NESTED = re.compile(r'[a-z0-9-]+( "[^"]*")?')  # nested: `neighbor`, `redistribute "ospf"`
 FAIL_61 = "Command fail. Return code -61\n"
 SECRETS = {"psksecret", "psksecret-remote", "password", "passwd"}
+PHASE1 = "vpn ipsec phase1-interface"
+# tables whose entries other entries name (phase2 -> phase1, policy -> address, ...)
+REFERABLE = frozenset({PHASE1, "router route-map", "router prefix-list", "firewall address",
+                       "firewall addrgrp", "system zone", "user peer", "system interface"})
+_NOT_REFERENCES = frozenset({"comments", "comment", "description", "name", "alias"})
 
 
 def encrypt(raw: str) -> str:
@@ -43,38 +57,6 @@ def encrypt(raw: str) -> str:
     return "ENC " + base64.b64encode(salt + hidden).decode()
 
 
-@dataclass
-class FNode:
-    settings: dict[str, str] = field(default_factory=dict)
-    children: dict[str, FNode] = field(default_factory=dict)
-    entries: dict[str, FNode] = field(default_factory=dict)
-
-    def table(self, path: str) -> dict[str, FNode]:
-        node = self.children.get(path)
-        return node.entries if node else {}
-
-
-def _empty(node: FNode) -> bool:
-    return not node.settings and not node.entries and all(_empty(t) for t in node.children.values())
-
-
-def render(node: FNode, depth: int = 0) -> list[str]:
-    pad = "    " * depth
-    out = [f"{pad}set {k} {v}" for k, v in node.settings.items()]
-    for path, child in node.children.items():
-        if _empty(child):
-            continue
-        out.append(f"{pad}config {path}")
-        out += render(child, depth + 1)
-        for name, entry in child.entries.items():
-            shown = name if name.isdigit() else f'"{name}"'
-            out.append(f"{pad}    edit {shown}")
-            out += render(entry, depth + 2)
-            out.append(f"{pad}    next")
-        out.append(f"{pad}end")
-    return out
-
-
 def bad_value(attr: str, words: list[str]) -> str | None:
     checks = {"proposal": lambda w: bool(_PROPOSAL.match(w)), "dhgrp": lambda w: w in _DH,
               "ike-version": lambda w: w in ("1", "2")}
@@ -82,28 +64,71 @@ def bad_value(attr: str, words: list[str]) -> str | None:
     return next((w for w in words if check and not check(w)), None)
 
 
+class _LiveView:
+    """The flat tables `state` reads (tunnels, interfaces, BGP), in either mode."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.settings = node.settings
+
+    @property
+    def children(self) -> dict[str, _LiveView]:
+        return {path: _LiveView(table) for path, table in self.node.tables.items()}
+
+    def table(self, path: str) -> dict[str, Node]:
+        found = self.node.tables.get(path)
+        return found.entries if found else {}
+
+
 class FortiOsDevice(SimDevice):
     platform = "fortinet_fortios"
 
     def __init__(self, name: str, **kwargs: str) -> None:
         super().__init__(name, **kwargs)
-        self.root = FNode()
+        self.tree = Node()
         self.extra_sas: list[tuple[str, str, str]] = []
         self.load_text(f'config system global\n    set hostname "{name}"\nend\n'
                        'config system interface\n    edit "port1"\n'
                        "        set mode dhcp\n    next\nend\n")
 
+    @property
+    def vdom_mode(self) -> bool:
+        return "vdom" in self.tree.tables or "global" in self.tree.tables
+
+    @property
+    def root(self) -> _LiveView:
+        """The configuration `state` reads: the root VDOM's, with the global interfaces."""
+        if not self.vdom_mode:
+            return _LiveView(self.tree)
+        vdoms = self.tree.tables.get("vdom", Node()).entries
+        inside = vdoms.get("root") or next(iter(vdoms.values()), Node())
+        glob = self.tree.tables.get("global", Node())
+        return _LiveView(Node(tables={**inside.tables, **glob.tables}))
+
+    def interfaces(self) -> Node:
+        """`system interface`: global in VDOM mode."""
+        scope = self.tree.table("global") if self.vdom_mode else self.tree
+        return scope.table("system interface")
+
     def session(self) -> CliSession:
         return FortiOsSession(self)
 
     def running_text(self) -> str:
-        return "\n".join(render(self.root)) + "\n"
+        return "\n".join(render(self.tree, raw=True)) + "\n"
 
     def load_text(self, text: str) -> None:
-        self.root = FNode()
-        session = FortiOsSession(self)
-        for line in text.splitlines():
-            session.handle(line)
+        try:
+            self.tree = parse(text)
+        except ConfigSyntaxError as exc:
+            raise ConfigParseError(exc.line, exc.message) from exc
+
+
+@dataclass
+class _Frame:
+    label: str
+    node: Node
+    kind: str  # table | entry | vdoms (in `config vdom`) | vdom (in one VDOM) | global
+    path: str = ""
 
 
 class FortiOsSession(CliSession):
@@ -111,10 +136,10 @@ class FortiOsSession(CliSession):
 
     def __init__(self, device: FortiOsDevice) -> None:
         super().__init__(device)
-        self.stack: list[tuple[str, FNode, bool]] = []  # (label, node, is_entry)
+        self.stack: list[_Frame] = []
 
     def prompt(self) -> str:
-        where = f" ({self.stack[-1][0]})" if self.stack else ""
+        where = f" ({self.stack[-1].label})" if self.stack else ""
         return f"{self.device.name}{where} # "
 
     def handle(self, line: str) -> Reply:
@@ -124,12 +149,50 @@ class FortiOsSession(CliSession):
         try:
             words = shlex.split(text)
         except ValueError:
-            return Reply(f"command parse error before '{text.split()[0]}'\n{FAIL_61}")
-        return self._config(text, words) if self.stack else self._exec(text, words)
+            return _parse_error(text.split()[0])
+        kind = self.stack[-1].kind if self.stack else "top"
+        if kind in ("table", "entry"):
+            return self._config(text, words)
+        return self._context(kind, text, words)
 
-    def _exec(self, text: str, words: list[str]) -> Reply:
+    def _context(self, kind: str, text: str, words: list[str]) -> Reply:
+        """Top level, `config vdom`, inside a VDOM, or `config global`."""
+        verb = words[0]
+        if verb == "end" and self.stack:
+            del self.stack[-2 if kind == "vdom" else -1:]
+            return Reply()
+        if kind == "vdom" and verb == "next":
+            self.stack.pop()
+            return Reply()
+        if kind == "vdoms":
+            return self._vdom(words)
+        if verb == "config" and len(words) == 2 and words[1] in ("vdom", "global") \
+                and kind == "top" and self.device.vdom_mode:
+            node = self.device.tree.table(words[1])
+            self.stack.append(_Frame(words[1], node, "vdoms" if words[1] == "vdom" else "global"))
+            return Reply()
+        if verb == "config" and kind == "top" and self.device.vdom_mode:
+            return _parse_error(words[1] if len(words) > 1 else "")  # global or a VDOM first
+        if verb == "config":
+            return self._enter(" ".join(words[1:]), self._scope(), top=True)
+        return self._exec(text)
+
+    def _vdom(self, words: list[str]) -> Reply:
+        if words[0] == "edit" and len(words) == 2:
+            node = self.stack[-1].node.entry(words[1], words[1])
+            self.stack.append(_Frame(words[1], node, "vdom"))
+            return Reply()
+        return _parse_error(words[0])
+
+    def _scope(self) -> Node:
+        """The node top-level tables live in here: the root, a VDOM or `config global`."""
+        return next((f.node for f in reversed(self.stack) if f.kind in ("vdom", "global")),
+                    self.device.tree)
+
+    def _exec(self, text: str) -> Reply:
+        mode = "enable" if self.device.vdom_mode else "disable"
         status = (f"Version: FortiGate-VM64 v7.2.5,build1517,230606 (GA.F)\n"
-                  f"Virtual domain configuration: disable\nHostname: {self.device.name}\n")
+                  f"Virtual domain configuration: {mode}\nHostname: {self.device.name}\n")
         if text == "get system status":
             return Reply(status)
         if text == "get system status | grep Version":
@@ -137,47 +200,36 @@ class FortiOsSession(CliSession):
         if text == "get system console":
             return Reply("output              : standard\n")
         if text in ("show", "show full-configuration"):
-            return Reply(self.device.running_text())
+            shown = "\n".join(render(self._scope())) + "\n"
+            return Reply(self.device.running_text() if not self.stack else shown)
         if text in ("exit", "quit"):
             return Reply(action="drop")
-        if words[0] == "config":
-            return self._enter(words, self.device.root, top=True)
-        shown = state.fortios_show(self.device, text)
-        if shown is not None:
-            return Reply(shown)
+        shown_state = state.fortios_show(self.device, text)
+        if shown_state is not None:
+            return Reply(shown_state)
         return Reply(f"Unknown action 0\n{FAIL_61}")
 
-    def _enter(self, words: list[str], node: FNode, top: bool) -> Reply:
-        path = " ".join(words[1:])
-        if (top and path not in PATHS) or (not top and path not in NESTED) or len(words) < 2:
-            return Reply(f"command parse error before '{words[1] if len(words) > 1 else ''}'\n"
-                         f"{FAIL_61}")
-        child = node.children.setdefault(path, FNode())
-        self.stack.append((path.split()[-1], child, False))
+    def _enter(self, path: str, node: Node, top: bool) -> Reply:
+        if not (_TOP if top else _NESTED).fullmatch(path):
+            return _parse_error(path.split(maxsplit=1)[0] if path else "")
+        self.stack.append(_Frame(path.rsplit(maxsplit=1)[-1], node.table(path), "table", path))
         return Reply()
 
     def _config(self, text: str, words: list[str]) -> Reply:
-        _, node, is_entry = self.stack[-1]
-        verb = words[0]
+        frame = self.stack[-1]
+        verb, node = words[0], frame.node
         if verb == "end":
             self.stack.pop()
-            if is_entry:
+            if frame.kind == "entry":
                 self.stack.pop()
             return Reply()
-        if verb == "next" and is_entry:
+        if verb == "next" and frame.kind == "entry":
             self.stack.pop()
             return Reply()
         if verb == "config":
-            return self._enter(words, node, top=False)
-        if verb == "edit" and len(words) == 2 and not is_entry:
-            entry = node.entries.setdefault(words[1], FNode())
-            self.stack.append((words[1], entry, True))
-            return Reply()
-        if verb == "delete" and len(words) == 2 and not is_entry:
-            if node.entries.pop(words[1], None) is None:
-                return Reply(f"entry not found in datasource\n\nvalue parse error before "
-                             f"'{words[1]}'\nCommand fail. Return code -3\n")
-            return Reply()
+            return self._enter(" ".join(words[1:]), node, top=False)
+        if verb in ("edit", "delete") and len(words) == 2 and frame.kind == "table":
+            return self._edit(frame, words[1]) if verb == "edit" else self._delete(frame, words[1])
         if verb == "unset" and len(words) == 2:
             node.settings.pop(words[1], None)
             return Reply()
@@ -185,14 +237,61 @@ class FortiOsSession(CliSession):
             return self._set(node, words[1], text.split(None, 2)[2], words[2:])
         if verb in ("show", "get"):
             return Reply("\n".join(render(node)) + "\n")
-        return Reply(f"command parse error before '{verb}'\n{FAIL_61}")
+        return _parse_error(verb)
 
-    def _set(self, node: FNode, attr: str, raw: str, values: list[str]) -> Reply:
+    def _edit(self, frame: _Frame, name: str) -> Reply:
+        fresh = name not in frame.node.entries
+        entry = frame.node.entry(name)
+        if fresh and frame.path == PHASE1:
+            tunnel = self.device.interfaces().entry(name)
+            tunnel.put("vdom", f'"{self._vdom_name()}"')
+            tunnel.put("type", "tunnel")
+        self.stack.append(_Frame(name, entry, "entry"))
+        return Reply()
+
+    def _vdom_name(self) -> str:
+        return next((f.label for f in self.stack if f.kind == "vdom"), "root")
+
+    def _delete(self, frame: _Frame, name: str) -> Reply:
+        if name not in frame.node.entries:
+            return Reply(f"entry not found in datasource\n\nvalue parse error before "
+                         f"'{name}'\nCommand fail. Return code -3\n")
+        users = self._users(name, frame.node.entries[name]) if frame.path in REFERABLE else 0
+        if users:
+            return Reply(f"The entry is used by other {users} entries\n"
+                         "Command fail. Return code -23\n")
+        del frame.node.entries[name]
+        if frame.path == PHASE1:
+            self.device.interfaces().entries.pop(name, None)
+        return Reply()
+
+    def _users(self, name: str, entry: Node) -> int:
+        """How many other entries name `name` in a setting (a reference to it)."""
+        scopes = [self._scope(), self.device.interfaces()]
+        tunnel = self.device.interfaces().entries.get(name)
+        return sum(1 for scope in scopes for node in _nodes(scope)
+                   if node is not entry and node is not tunnel and any(
+                       name in split(value) for key, value in node.settings.items()
+                       if key not in _NOT_REFERENCES))
+
+    def _set(self, node: Node, attr: str, raw: str, values: list[str]) -> Reply:
         bad = bad_value(attr, values)
         if bad is not None:
             return Reply(f"node_check_object fail! for {attr} {bad}\n\n"
                          f"value parse error before '{bad}'\nCommand fail. Return code -651\n")
         pattern = self.device.faults.ignore_on_commit
         if not (pattern and re.search(pattern, f"set {attr} {raw}")):
-            node.settings[attr] = encrypt(raw) if attr in SECRETS else raw
+            node.put(attr, encrypt(raw) if attr in SECRETS else raw)
         return Reply()
+
+
+def _nodes(node: Node) -> list[Node]:
+    """A node and every node below it."""
+    out = [node]
+    for child in [*node.tables.values(), *node.entries.values()]:
+        out += _nodes(child)
+    return out
+
+
+def _parse_error(word: str) -> Reply:
+    return Reply(f"command parse error before '{word}'\n{FAIL_61}")

@@ -1,122 +1,116 @@
-"""Fortinet FortiOS: `config` / `edit` / `set` trees, diffed table by table.
+"""Fortinet FortiOS: `config` / `edit` / `set` trees, diffed entry by entry, by name.
 
-What netorch owns (`OWNED`) is replaced: owned entries the rendered `config.fortios`
-lacks are deleted, settings it lacks unset. `router bgp` is owned whole; in the other
-owned tables only the entries named the way the templates name them are netorch's
-(`ntN` tunnels and their `ntN-in` / `ntN-out` route maps, `site-NAME` and `fabric-all`
-prefix lists, and in `router static` and `firewall policy` the IDs of `RESERVED_IDS`,
-the range the templates number netorch's routes and policies from), so an operator's
-own VPNs, prefix lists, route maps, routes and policies stay. Other
-tables the rendered file touches (`system interface`, where the tunnel interfaces get
-their addresses) are merged: only the entries it names are changed, so the rest of the
-firewall is never touched.
+Ownership (one rule per table, `TABLES`; the templates spell the same names in
+templates/fortinet_fortios/_names.j2, and a test renders every object and checks this
+module classifies it as netorch's):
 
-FortiOS shows a key encrypted (`set psksecret ENC <base64>`): while the device has one,
-it counts as the rendered key and is sent again only with `rotate_keys`; `managed`
-masks key values. Two encrypted values (a rollback restoring a saved key) compare as
-text.
+- `vpn ipsec phase1-interface` / `phase2-interface`: `ntN` entries whose `comments`
+  start with `netorch` (`MARKER`); `router route-map`: `ntN-in` / `ntN-out` with the
+  marker; `router prefix-list`: `site-SITE` / `fabric-all` with the marker;
+- `firewall address` / `firewall addrgrp` / `system zone`: names starting `netorch-`;
+- `firewall policy` / `router static`: the IDs of `RESERVED_IDS`;
+- `system interface`: the entries the rendered file names (netorch's loopback and its
+  tunnels' addresses), merged: settings it does not render stay; a netorch loopback no
+  longer rendered (description `netorch ...`) is deleted; a tunnel's interface goes with
+  its phase1, so it is never deleted by name;
+- `router bgp` is shared: netorch sets `as` and `router-id` (only where unset or
+  equal) and owns only its `config neighbor` entries (description `netorch ...`) and
+  its `config network` entries (IDs in `RESERVED_IDS`); every other line is the
+  operator's.
+
+Conflicts (nothing is sent): BGP already running as another AS (resolve `asn:`) or
+with another router-id (`router_id:`); an entry with netorch's name but without its
+marker (loopback: `loopback_interface:`; tunnel objects: `tunnel_offset:`); a `vdom:`
+the device does not have, or `vdom:` other than root on a device not in VDOM mode.
+
+VDOMs: when the running config is in VDOM mode, netorch works inside one VDOM, the one
+the rendered loopback names (`set vdom`, from the device's `vdom:`, default root), plus
+`config global` > `system interface` for its own interfaces (FortiOS keeps interfaces
+global in VDOM mode and assigns each to a VDOM with `set vdom`). Commands are sent
+wrapped: `config global` ... `end`, `config vdom` / `edit VDOM` ... `end`.
+
+Removals run in dependency order (`DELETE_ORDER`, referrers first). FortiOS shows a key
+encrypted (`set psksecret ENC <base64>`): while the device has one it counts as the
+rendered key and is sent again only with `rotate_keys`; `managed` and `lines` mask keys.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from netorch.deploy.configs import Change, unified
+from netorch.deploy.configs import fortios_names as names
+from netorch.deploy.configs.fortios_tree import (
+    ConfigSyntaxError,
+    Node,
+    parse,
+    quote,
+    render,
+    split,
+)
 
-# netorch's policy IDs and static route seq-nums (templates/fortinet_fortios/_names.j2):
-# high enough to miss a factory or hand-made config (which count up from 1), below
-# FortiManager's reserved policy IDs (from 1071741825) and FortiOS's 4294967294 maximum.
-RESERVED_IDS = range(1_000_000_000, 1_070_000_000)
-
-
-def reserved_id(name: str) -> bool:
-    """Whether an entry ID is in netorch's reserved range.
-
-    >>> reserved_id("1000001002"), reserved_id("1"), reserved_id("port1")
-    (True, False, False)
-    """
-    return name.isdigit() and int(name) in RESERVED_IDS
-
-
-def _named(pattern: str) -> Callable[[str], bool]:
-    compiled = re.compile(pattern)
-    return lambda name: compiled.fullmatch(name) is not None
-
-
-_TUNNEL = _named(r"nt\d+")
-OWNED: dict[str, Callable[[str], bool] | None] = {  # table -> is it netorch's? (None: all)
-    "vpn ipsec phase1-interface": _TUNNEL, "vpn ipsec phase2-interface": _TUNNEL,
-    "router bgp": None, "router prefix-list": _named(r"site-.+|fabric-all"),
-    "router route-map": _named(r"nt\d+-(in|out)"), "router static": reserved_id,
-    "firewall policy": reserved_id}
-SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd"})
+RESERVED_IDS = names.RESERVED_IDS
+SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd", "private-key",
+                     "passphrase"})
 MASK = "<secret>"
-_DELETE_ORDER = ("firewall policy", "router static", "vpn ipsec phase2-interface",
-                 "router bgp", "router route-map", "router prefix-list",
-                 "vpn ipsec phase1-interface")
+DELETE_ORDER = ("firewall policy", "router static", "router bgp", "router route-map",
+                "router prefix-list", "system zone", "vpn ipsec phase2-interface",
+                "vpn ipsec phase1-interface", "system interface", "user peer",
+                "firewall addrgrp", "firewall address")
+__all__ = ["RESERVED_IDS", "ConfigSyntaxError", "Node", "lines", "managed", "mask", "parse",
+           "plan_change"]
 
 
-@dataclass
-class Node:
-    settings: dict[str, str] = field(default_factory=dict)
-    tables: dict[str, Node] = field(default_factory=dict)
-    entries: dict[str, Node] = field(default_factory=dict)
-
-
-def parse(text: str) -> Node:
-    """FortiOS CLI text (`show` output or a script of config blocks) into a tree."""
-    root = Node()
-    stack = [root]
-    for raw in text.splitlines():
-        words = _split(raw.strip())
-        if not words or words[0].startswith("#"):
+def _scope(view: Node, intended: Node) -> Node:
+    """The part of a flat view netorch owns, in intended order."""
+    scoped = Node()
+    for path in [*intended.tables, *(p for p in view.tables if p not in intended.tables)]:
+        table, want = view.tables.get(path), intended.tables.get(path, Node())
+        if table is None or (path not in names.TABLES and path != "router bgp"):
             continue
-        node = stack[-1]
-        if words[0] == "config":
-            stack.append(node.tables.setdefault(" ".join(words[1:]), Node()))
-        elif words[0] == "edit" and len(words) > 1:
-            stack.append(node.entries.setdefault(words[1], Node()))
-        elif words[0] in ("next", "end") and len(stack) > 1:
-            stack.pop()
-        elif words[0] == "set" and len(words) > 2:
-            node.settings[words[1]] = raw.strip().split(None, 2)[2]
-        elif words[0] == "unset" and len(words) > 1:
-            node.settings.pop(words[1], None)
-    return root
+        part = _bgp(table, want) if path == "router bgp" else _entries(table, want, path)
+        if part.entries or part.tables or part.settings:
+            scoped.tables[path] = part
+    return scoped
 
 
-def _split(line: str) -> list[str]:
-    try:
-        return shlex.split(line)
-    except ValueError:
-        return line.split()
-
-
-def _empty(node: Node) -> bool:
-    return not node.settings and not node.entries and all(_empty(t) for t in node.tables.values())
-
-
-def render(node: Node, depth: int = 0) -> list[str]:
-    pad = "    " * depth
-    out = [f"{pad}set {key} {value}" for key, value in node.settings.items()]
-    for path, table in node.tables.items():
-        if _empty(table):
-            continue
-        out.append(f"{pad}config {path}")
-        out += render(table, depth + 1)
-        for name, entry in table.entries.items():
-            out.append(f"{pad}    edit {_quote(name)}")
-            out += render(entry, depth + 2)
-            out.append(f"{pad}    next")
-        out.append(f"{pad}end")
+def _entries(table: Node, want: Node, path: str) -> Node:
+    """The owned entries of a table; of a merged one, only the settings netorch renders."""
+    rule, out = names.TABLES[path], Node()
+    for name, entry in table.entries.items():
+        wanted = want.entries.get(name)
+        if wanted is not None and not rule.replace:
+            kept = {k: v for k, v in entry.settings.items() if k in wanted.settings}
+            out.entries[name] = Node(settings=kept, shown=entry.shown)
+        elif wanted is not None or rule.owns(name, entry):
+            out.entries[name] = entry
     return out
 
 
-def _quote(name: str) -> str:
-    return name if name.isdigit() else f'"{name}"'
+def _bgp(table: Node, want: Node) -> Node:
+    """netorch's lines of the shared `router bgp`: the settings it renders, its
+    neighbours and its networks."""
+    part = Node(settings={k: v for k, v in table.settings.items() if k in want.settings})
+    for path, owns in names.BGP_TABLES.items():
+        wanted = want.tables.get(path, Node()).entries
+        entries = {k: v for k, v in table.tables.get(path, Node()).entries.items()
+                   if k in wanted or owns(k, v)}
+        if entries:
+            part.tables[path] = Node(entries=entries)
+    return part
+
+
+def managed(running: str, intended: str = "") -> str:
+    """netorch's part of `running`, canonical, keys masked (in the device's layout)."""
+    tree, want = parse(running), parse(intended)
+    where = names.where(tree, want)
+    if names.vdom_conflict(tree, where):
+        return ""
+    return _text(names.wrap(_scope(names.view(tree, where), want), where))
+
+
+def _text(node: Node, placeholder: str = MASK) -> str:
+    """Rendered, keys masked, without comments and `unset` lines (nothing to compare)."""
+    return "".join(mask(line, placeholder) + "\n" for line in render(node)
+                   if not line.lstrip().startswith(("#", "unset ")))
 
 
 def mask(line: str, placeholder: str = MASK) -> str:
@@ -131,9 +125,39 @@ def mask(line: str, placeholder: str = MASK) -> str:
     return line
 
 
-def managed(running: str, intended: str = "") -> str:
-    scoped = render(_scope(parse(running), parse(intended)))
-    return "".join(mask(line) + "\n" for line in scoped)
+def lines(text: str) -> list[str]:
+    """Every line of a config (but `next` / `end`) as one path, keys masked; in VDOM mode
+    under `vdom NAME` or `global`.
+
+    >>> lines('config router bgp\\n    set as 65010\\n    config neighbor\\n'
+    ...       '        edit "192.0.2.1"\\n            set remote-as 65020\\n'
+    ...       '        next\\n    end\\nend\\n')[-3:]
+    ['config router bgp > config neighbor', \
+'config router bgp > config neighbor > edit "192.0.2.1"', \
+'config router bgp > config neighbor > edit "192.0.2.1" > set remote-as 65020']
+    """
+    out: list[str] = []
+    _walk(parse(text), "", out, top=True)
+    return out
+
+
+def _walk(node: Node, path: str, out: list[str], top: bool = False) -> None:
+    for key, value in node.settings.items():
+        first, *more = mask(f"set {key} {value}").split("\n")
+        out += [path + first, *(f"{path}set {key} (line {n}) {text}"
+                                for n, text in enumerate(more, start=2))]
+    out += [f"{path}unset {k}" for k in sorted(node.unsets - set(node.settings))]
+    for key, table in node.tables.items():
+        if top and key == "vdom":
+            children = [(f"vdom {name}", entry) for name, entry in table.entries.items()]
+        else:
+            children = [("global" if top and key == "global" else f"{path}config {key}", table)]
+        for line, child in children:
+            out.append(line)
+            _walk(child, line + " > ", out)
+    for name, entry in node.entries.items():
+        out.append(f"{path}edit {entry.shown or quote(name)}")
+        _walk(entry, out[-1] + " > ", out)
 
 
 def _differs(key: str, have: str | None, want: str, rotate_keys: bool) -> bool:
@@ -143,80 +167,82 @@ def _differs(key: str, have: str | None, want: str, rotate_keys: bool) -> bool:
         return True
     if key in SECRETS and have is not None and have.startswith("ENC "):
         return want.startswith("ENC ") and have != want
-    return have != want
-
-
-def _scope(running: Node, intended: Node) -> Node:
-    """The owned tables and the intended entries of merged tables, in intended order."""
-    scoped = Node()
-    order = [*intended.tables, *(p for p in running.tables if p not in intended.tables)]
-    for path in order:
-        table = running.tables.get(path)
-        if table is None:
-            continue
-        if path in OWNED:
-            scoped.tables[path] = _owned(table, OWNED[path], intended.tables.get(path))
-        elif path in intended.tables:
-            wanted = intended.tables[path].entries
-            entries = {k: v for k, v in table.entries.items() if k in wanted}
-            if entries:
-                scoped.tables[path] = Node(entries=entries)
-    return scoped
-
-
-def _owned(table: Node, ours: Callable[[str], bool] | None, intended: Node | None) -> Node:
-    if ours is None:
-        return table
-    wanted = intended.entries if intended is not None else {}
-    entries = {k: v for k, v in table.entries.items() if k in wanted or ours(k)}
-    return Node(dict(table.settings), dict(table.tables), entries)
+    return have is None or split(have) != split(want)
 
 
 def plan_change(running: str, intended: str, *, restore_from: str | None = None,
                 rotate_keys: bool = False) -> Change:
     """The commands that turn `running` into `intended` (or, with `restore_from`, back
-    into that saved config, within the same scope: every table then replaced)."""
-    scope = parse(intended)
-    have = _scope(parse(running), scope)
-    want = scope if restore_from is None else _scope(parse(restore_from), scope)
-    commands: list[str] = []
-    for path, table in want.tables.items():
-        replace = restore_from is not None or path in OWNED
-        body = _changes(have.tables.get(path, Node()), table, replace, rotate_keys)
-        commands += [f"config {path}", *body, "end"] if body else []
-    order = [p for p in _DELETE_ORDER if p in have.tables]
-    if restore_from is not None:
-        order += [p for p in have.tables if p not in _DELETE_ORDER]
-    for path in order:
-        table = have.tables[path]
-        body = _deletions(table, want.tables[path]) if path in want.tables else _clear(table)
-        commands += [f"config {path}", *body, "end"] if body else []
-    if not commands:
-        return Change()
+    into that saved config, within the same scope: every owned table then replaced),
+    and the conflicts that forbid sending them."""
+    tree, full = parse(running), parse(intended)
+    where = names.where(tree, full)
+    refused = names.vdom_conflict(tree, where)
+    if refused is not None:
+        return Change(conflicts=(refused,))
+    view = names.view(tree, where)
+    have = _scope(view, full)
+    want = full if restore_from is None else _scope(names.view(parse(restore_from), where), full)
+    blocks = _blocks(have, want, restore_from is not None, rotate_keys)
+    blocks += _removals(have, want, restore_from is not None)
+    conflicts = () if restore_from is not None else names.conflicts(view, full)
+    if not blocks:
+        return Change(conflicts=conflicts)
     new = "<new secret>" if rotate_keys else MASK
-    before = "".join(mask(line) + "\n" for line in render(have))
-    after = "".join(mask(line, new) + "\n" for line in render(want))
-    return Change(unified(before, after, "config.fortios"), commands)
+    diff = unified(_text(have), _text(want, new), "config.fortios")
+    return Change(diff, _wrapped(blocks, where), conflicts)
 
 
-def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool = False) -> list[str]:
+Block = tuple[str, list[str]]  # (table, commands inside its `config` block)
+
+
+def _blocks(have: Node, want: Node, restore: bool, rotate_keys: bool) -> list[Block]:
+    out: list[Block] = []
+    for path, table in want.tables.items():
+        old = have.tables.get(path, Node())
+        replace = restore or (path in names.TABLES and names.TABLES[path].replace)
+        inner = replace or path == "router bgp"
+        body = _changes(old, table, replace, rotate_keys, inner)
+        out += [(path, body)] if body else []
+    return out
+
+
+def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool,
+             inner: bool | None = None) -> list[str]:
+    inner = replace if inner is None else inner
     out = [f"set {k} {v}" for k, v in want.settings.items()
            if _differs(k, have.settings.get(k), v, rotate_keys)]
-    if replace:
-        out += [f"unset {k}" for k in have.settings if k not in want.settings]
+    out += [f"unset {k}" for k in have.settings
+            if (replace and k not in want.settings) or k in want.unsets]
     for path, table in want.tables.items():
-        body = _changes(have.tables.get(path, Node()), table, replace, rotate_keys)
-        body += _deletions(have.tables.get(path, Node()), table) if replace else []
+        old = have.tables.get(path, Node())
+        body = _changes(old, table, inner, rotate_keys) + (_deletions(old, table)
+                                                           if inner else [])
         out += [f"config {path}", *body, "end"] if body else []
     for name, entry in want.entries.items():
         body = _changes(have.entries.get(name, Node()), entry, replace, rotate_keys)
-        out += [f"edit {_quote(name)}", *body, "next"] if body or name not in have.entries \
-            else []
+        fresh = name not in have.entries
+        out += [f"edit {quote(name)}", *body, "next"] if body or fresh else []
+    return out
+
+
+def _removals(have: Node, want: Node, restore: bool) -> list[Block]:
+    """Deletions of owned entries no longer wanted, referrers first."""
+    order = [p for p in DELETE_ORDER if p in have.tables]
+    order += [p for p in have.tables if p not in DELETE_ORDER] if restore else []
+    tunnels = set(have.tables.get("vpn ipsec phase1-interface", Node()).entries)
+    out: list[Block] = []
+    for path in order:
+        table, wanted = have.tables[path], want.tables.get(path)
+        body = _clear(table) if wanted is None else _deletions(table, wanted)
+        keep = {f"delete {quote(n)}" for n in tunnels} if path == "system interface" else set()
+        body = [c for c in body if c not in keep]
+        out += [(path, body)] if body else []
     return out
 
 
 def _deletions(have: Node, want: Node) -> list[str]:
-    return [f"delete {_quote(name)}" for name in have.entries if name not in want.entries]
+    return [f"delete {quote(name)}" for name in have.entries if name not in want.entries]
 
 
 def _clear(have: Node) -> list[str]:
@@ -226,3 +252,21 @@ def _clear(have: Node) -> list[str]:
         body = _clear(table)
         out += [f"config {path}", *body, "end"] if body else []
     return out + _deletions(have, Node())
+
+
+def _wrapped(blocks: list[Block], where: names.Where) -> list[str]:
+    """The commands to send: each block in its `config` path, and in VDOM mode inside
+    `config global` or `config vdom` / `edit VDOM` (consecutive ones share one)."""
+    out: list[str] = []
+    context = None
+    for path, body in blocks:
+        wanted = None if not where.vdom_mode else "global" if path in names.GLOBAL else "vdom"
+        if wanted != context and context is not None:
+            out.append("end")
+        if wanted != context and wanted is not None:
+            out += ["config global"] if wanted == "global" else ["config vdom",
+                                                                  f"edit {where.vdom}"]
+        context = wanted
+        out += [f"config {path}", *body, "end"]
+    return out + (["end"] if context is not None else [])
+

@@ -1,13 +1,17 @@
 """Fortinet FortiOS over CLI: no candidate, so keep the config found and restore it.
 
-Each `config ... end` block takes effect as it is typed. Before pushing, netorch keeps
-the device's own `show` output; a failed push is undone by computing, from the config
-now on the box back to the saved one, the commands that restore the managed tables
-(deleting what the push created, setting back what it changed).
+Each `config ... end` block takes effect as it is typed. On a device in VDOM mode the
+commands arrive already wrapped (`config global` ... `end`, `config vdom` / `edit VDOM`
+... `end`, see `configs.fortios`), so this driver sends them as they are. Before
+pushing, netorch keeps the device's own `show` output; a failed push is undone by
+computing, from the config now on the box back to the saved one, the commands that
+restore the managed tables (deleting what the push created, setting back what it
+changed).
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from netorch.deploy.configs import Change, fortios
@@ -25,13 +29,21 @@ class FortiOsDriver(Driver):
         return ("config.fortios",)
 
     def get_running(self) -> str:
-        return self.send("show")
+        # Netmiko reads until the first match of the base prompt, which is the hostname:
+        # `show` prints it (`set hostname`), and netorch's IKE IDs and comments carry the
+        # device name, so wait for a whole prompt line, `NAME # ` or `NAME (vdom) # `.
+        prompt = re.escape(self.conn.base_prompt.strip())
+        return self.send("show", expect=rf"(?m)^{prompt}( \([^)\n]*\))? [#$] ?\r?$")
 
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return fortios.plan_change(running, self.intended, rotate_keys=rotate_keys)
 
     def managed(self, running: str) -> str:
         return fortios.managed(running, self.intended)
+
+    @classmethod
+    def lines(cls, text: str) -> list[str]:
+        return fortios.lines(text)
 
     def push(self, change: Change) -> None:
         self.conn.send_config_set(change.commands, error_pattern=self.errors, cmd_verify=True)

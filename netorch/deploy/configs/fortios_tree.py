@@ -1,0 +1,326 @@
+"""FortiOS configuration text as a tree, read and printed back as FortiOS prints it.
+
+One parser for the deploy logic (`configs.fortios`) and the simulator (`netorch.sim`):
+`show` / `show full-configuration` output and netorch's own rendered scripts, complete:
+every table, `config` blocks nested at any depth (`config ipv6` inside an interface
+entry), VDOM mode (`config vdom` / `edit root` ... `next` / `end` and `config global`),
+values spanning lines (`set certificate "-----BEGIN ...` up to the closing quote), the
+`#config-version=` header comments and `unset` lines. A line that does not fit (an
+unknown verb, `end` without `config`, a block never closed) raises `ConfigSyntaxError`
+with its line number: nothing is dropped silently.
+
+A node keeps the order its lines came in (`layout`), so `render(parse(text))` gives the
+text back line for line. In VDOM mode FortiOS prints the blocks inside `config vdom` /
+`config global` without indenting them, and lists the VDOMs once (`edit root` / `next`)
+before `config global`; `render` does the same (fotoobo's "FortiGate configuration
+structure" notes show both layouts).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+FLAT = ("vdom", "global")  # root blocks whose contents FortiOS prints unindented
+NO_LINE = "\x00"  # a block that came without its closing line
+# the first line of a capture that kept the prompt and the command: `FG_VM-Demo $ show`
+PROMPT_ECHO = re.compile(r"[\w.-]+ (\([\w.-]+\) )?[#$] (show|get)\b.*")
+
+
+class ConfigSyntaxError(ValueError):
+    """A line the parser cannot place; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Node:
+    """A `config` table or an `edit` entry: settings, sub-tables and entries, in order.
+
+    `layout` lists ("set" | "unset" | "config" | "edit" | "#", key) as the lines came;
+    items it does not list (added later) print after it. `shown` is an entry's name as
+    `edit` printed it (quoted or not); `raw` keeps each parsed line as it was (a `set`:
+    the line and its value then; a block: its opening and closing lines), so a simulator
+    prints FortiOS's own odd indentation and trailing blanks back unchanged."""
+
+    settings: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, Node] = field(default_factory=dict)
+    entries: dict[str, Node] = field(default_factory=dict)
+    unsets: set[str] = field(default_factory=set)
+    layout: list[tuple[str, str]] = field(default_factory=list)
+    shown: str = ""
+    raw: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict, repr=False)
+    segments: list[list[str]] = field(default_factory=list, repr=False)
+
+    def table(self, path: str) -> Node:
+        """The sub-table `path`, created if missing (unlisted: printed while not empty)."""
+        return self.tables.setdefault(path, Node())
+
+    def entry(self, name: str, shown: str = "") -> Node:
+        """The entry `name`, created (and laid out) if missing."""
+        if name not in self.entries:
+            self.entries[name] = Node(shown=shown or quote(name))
+            self.layout.append(("edit", name))
+        return self.entries[name]
+
+    def put(self, key: str, value: str) -> None:
+        if key not in self.settings:
+            self.layout.append(("set", key))
+        self.settings[key] = value
+        self.unsets.discard(key)
+
+    def words(self, key: str) -> list[str]:
+        """A setting's value as words, quotes removed (`set member "a" "b"` -> a, b)."""
+        return split(self.settings.get(key, ""))
+
+
+def quote(name: str) -> str:
+    """An entry name as FortiOS prints it after `edit`.
+
+    >>> quote("1000000001"), quote('port1'), quote('say "hi"')
+    ('1000000001', '"port1"', '"say \\\\"hi\\\\""')
+    """
+    if name.isdigit():
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def split(text: str) -> list[str]:
+    """Words of a line, FortiOS quoting (double quotes, backslash escapes) removed."""
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace_split, lexer.quotes, lexer.escapedquotes = True, '"', '"'
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        return text.split()
+
+
+def _open_quote(text: str) -> bool:
+    """Whether a value ends inside a double-quoted string, so it goes on over the next
+    line. One that ends in a quote is complete even when its quotes do not pair (FortiOS
+    prints `set service ""HTTPS" "HTTP"`), unless that quote is all there is.
+
+    >>> _open_quote('"-----BEGIN'), _open_quote('"a \\\\" b"'), _open_quote('""A" "B"')
+    (True, False, False)
+    """
+    if text.endswith('"') and text != '"' and not text.endswith('\\"'):
+        return False
+    inside, escaped = False, False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and inside:
+            escaped = True
+        elif char == '"':
+            inside = not inside
+    return inside
+
+
+@dataclass
+class _Reader:
+    """The parser's state: the open blocks, each (kind, node, line it opened on)."""
+
+    lines: list[str]
+    stack: list[tuple[str, Node, int]]
+    index: int = 0
+
+    def value(self, first: str, line: str) -> tuple[str, str]:
+        """A `set` value and its raw text, continued over the next lines while a quote
+        stays open."""
+        value, start = first, self.index
+        while _open_quote(value):
+            if self.index >= len(self.lines):
+                raise ConfigSyntaxError(start, "a quoted value is never closed")
+            value += "\n" + self.lines[self.index]
+            line += "\n" + self.lines[self.index]
+            self.index += 1
+        return value, line
+
+
+def parse(text: str) -> Node:
+    """FortiOS configuration text into a tree; `ConfigSyntaxError` on a line it cannot
+    place."""
+    root = Node()
+    reader = _Reader(text.splitlines(), [("root", root, 0)])
+    if reader.lines and PROMPT_ECHO.fullmatch(reader.lines[0]):
+        reader.index = 1  # a capture that starts with the command that printed it
+    while reader.index < len(reader.lines):
+        reader.index += 1
+        _line(reader, reader.lines[reader.index - 1], reader.index)
+    if len(reader.stack) > 1:
+        kind, _, opened = reader.stack[-1]
+        raise ConfigSyntaxError(opened, f"this {kind} block is never closed")
+    return root
+
+
+def _line(reader: _Reader, raw: str, number: int) -> None:
+    kind, node, _ = reader.stack[-1]
+    line = raw.strip()
+    verb, _, rest = line.partition(" ")
+    rest = rest.strip()
+    if not line or line.startswith("#"):
+        node.layout.append(("#", line))
+        node.raw[("#", line)] = (raw, "")
+    elif verb == "end" and kind == "edit" and len(reader.stack) == 3 and \
+            reader.stack[1][1] is reader.stack[0][1].tables.get("vdom"):
+        _vdom_end(reader, raw)  # FortiOS 6.2 closes a VDOM's block with `end` alone
+    elif line.startswith("#"):
+        node.layout.append(("#", line))
+        node.raw[("#", line)] = (raw, "")
+    elif verb == "config" and rest:
+        table = _reopen(node, rest, raw)
+        table.segments += [[]] if kind == "root" and rest == "vdom" else []
+        reader.stack.append(("config", table, number))
+    elif verb == "edit" and kind == "config" and len(split(rest)) == 1:
+        reader.stack.append(("edit", node.entry(split(rest)[0], rest), number))
+        node.segments[-1:] = [[*node.segments[-1], split(rest)[0]]] if node.segments else []
+        node.raw[("edit", split(rest)[0])] = (raw, "")
+    elif (verb, kind) in (("next", "edit"), ("end", "config")) and not rest:
+        reader.stack.pop()
+        _closed(reader.stack[-1][1], kind, raw)
+    elif verb == "set" and kind != "root" and len(rest.split(None, 1)) == 2:
+        key, first = rest.split(None, 1)
+        value, text = reader.value(first.rstrip(), raw)
+        if node.settings.get(key, value) != value:  # set twice: the last counts, the first
+            # stays as text (an `edit` of an entry seen before is merged into it)
+            node.layout[node.layout.index(("set", key))] = ("was", node.raw[("set", key)][0])
+            node.layout.append(("set", key))
+        node.put(key, value)
+        node.raw[("set", key)] = (text, value)
+    elif verb == "unset" and kind != "root" and len(rest.split()) == 1:
+        node.settings.pop(rest, None)
+        node.unsets.add(rest)
+        node.layout.append(("unset", rest))
+        node.raw[("unset", rest)] = (raw, "")
+    else:
+        raise ConfigSyntaxError(number, f"unexpected here: {line[:80]}")
+
+
+def _vdom_end(reader: _Reader, raw: str) -> None:
+    reader.stack.pop()
+    _closed(reader.stack[-1][1], "edit", NO_LINE)
+    reader.stack.pop()
+    _closed(reader.stack[-1][1], "config", raw)
+
+
+def _closed(parent: Node, kind: str, raw: str) -> None:
+    """Keep a block's closing line (`next` / `end`) with its opening one."""
+    item = next(item for item in reversed(parent.layout) if item[0] == kind)
+    opening = parent.raw.get(item, ("", ""))[0]
+    parent.raw[item] = (opening, raw)
+
+
+def _reopen(node: Node, path: str, raw: str) -> Node:
+    """A `config` block: a new table, or one seen before (VDOM mode opens `config vdom`
+    twice: once listing the VDOMs, once holding their configuration). Listed in the
+    layout, so it prints even when empty, as it came."""
+    node.layout.append(("config", path))
+    node.raw[("config", path)] = (raw, "")
+    return node.table(path)
+
+
+def render(node: Node, *, raw: bool = False) -> list[str]:
+    """The lines of a whole configuration, as FortiOS prints it; with `raw`, each line
+    parsed and not changed since exactly as it came."""
+    return list(_body(node, _Style(0, flat=False, root=True, raw=raw)))
+
+
+@dataclass(frozen=True)
+class _Style:
+    depth: int
+    flat: bool  # entries' contents unindented (inside `config vdom`)
+    root: bool
+    raw: bool
+
+    def inner(self, depth: int, flat: bool = False) -> _Style:
+        return _Style(depth, flat, False, self.raw)
+
+
+def _body(node: Node, style: _Style) -> Iterator[str]:
+    left = Counter(key for kind, key in node.layout if kind == "config")
+    seen: set[tuple[str, str]] = set()
+    vdoms = 0
+    for kind, key in [*node.layout, *_unlisted(node)]:
+        if kind == "config":
+            left[key] -= 1
+        if style.root and (kind, key) == ("config", "vdom") and key in node.tables:
+            yield from _vdoms(node.tables[key], vdoms, vdoms + left[key] + 1, style)
+            vdoms += 1
+            continue
+        if (kind, key) in seen and kind != "#":
+            continue
+        seen.add((kind, key))
+        yield from _item(node, kind, key, style, listed=left[key] > -1)
+
+
+def _vdoms(table: Node, index: int, count: int, style: _Style) -> Iterator[str]:
+    """The `index`-th of `count` `config vdom` blocks: FortiOS lists every VDOM first
+    (`edit root` / `next`), then prints their configuration in one block (7.x) or one
+    block per VDOM (6.2)."""
+    segments = table.segments or [[]]
+    names = segments[index] if index < len(segments) else []
+    if index == count - 1:  # the last block also holds VDOMs added since
+        names += [n for n in table.entries if not any(n in seg for seg in segments[1:])
+                  and (count == 1 or n not in names)]
+    if index == 0 and count > 1:
+        yield "config vdom"
+        yield from (line for n in names if n in table.entries
+                    for line in (f"edit {table.entries[n].shown}", "next"))
+        yield "end"
+        return
+    inner = _Style(0, flat=True, root=False, raw=style.raw)
+    yield "config vdom"
+    for name in dict.fromkeys(names):
+        yield from _item(table, "edit", name, inner, listed=True)
+    yield "end"
+
+
+def _item(node: Node, kind: str, key: str, style: _Style, *, listed: bool) -> Iterator[str]:
+    pad = "    " * style.depth
+    raw = node.raw.get((kind, key)) if style.raw else None
+    if kind == "was" and style.raw:
+        yield key
+    elif kind == "#" and (key or style.raw):
+        yield raw[0] if raw else pad + key
+    elif kind == "set" and key in node.settings:
+        same = raw is not None and raw[1] == node.settings[key]
+        yield raw[0] if raw and same else f"{pad}set {key} {node.settings[key]}"
+    elif kind == "unset" and key in node.unsets and key not in node.settings:
+        yield raw[0] if raw else f"{pad}unset {key}"
+    elif kind == "config" and key in node.tables and (listed or not empty(node.tables[key])):
+        inner = style.root and key in FLAT
+        yield raw[0] if raw else f"{pad}config {key}"
+        yield from _body(node.tables[key], style.inner(style.depth + (not inner), inner))
+        yield from _closing(raw, f"{pad}end")
+    elif kind == "edit" and key in node.entries:
+        entry = node.entries[key]
+        yield raw[0] if raw else f"{pad}edit {entry.shown or quote(key)}"
+        yield from _body(entry, style.inner(style.depth + (not style.flat)))
+        yield from _closing(raw, f"{pad}next")
+
+
+def _closing(raw: tuple[str, str] | None, line: str) -> Iterator[str]:
+    if raw is None or not raw[1]:
+        yield line
+    elif raw[1] != NO_LINE:
+        yield raw[1]
+
+
+def _unlisted(node: Node) -> list[tuple[str, str]]:
+    listed = set(node.layout)
+    items = [("set", k) for k in node.settings] + [("unset", k) for k in sorted(node.unsets)]
+    items += [("config", k) for k in node.tables] + [("edit", k) for k in node.entries]
+    return [item for item in items if item not in listed]
+
+
+def empty(node: Node) -> bool:
+    """A table with nothing in it (FortiOS does not print it)."""
+    return not node.settings and not node.entries and not node.unsets and \
+        all(empty(t) for t in node.tables.values())

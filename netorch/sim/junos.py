@@ -1,26 +1,39 @@
 """A simulated Junos SRX: candidate configuration, `show | compare`, commit, commit confirmed.
 
-The configuration is held as `set` statements. Each configuration session edits its
-own candidate copy (`configure exclusive` also locks it); nothing reaches the active
-config before `commit`. `commit confirmed N` rolls back by itself after N "minutes"
-(`JunosDevice.minute` seconds, shortened for tests) unless a later `commit` confirms.
+The configuration is held as `set` statements and `deactivate` entries, loaded from a
+complete config in `display set` or curly format (`netorch.sim.junos_config`; a line it
+cannot read raises `ConfigParseError`). Each configuration session edits its own
+candidate copy (`configure exclusive` also locks it) with `set`, `delete`, `deactivate`
+and `activate`; nothing reaches the active config before `commit`, whose check refuses
+what Junos refuses (an interface in two security zones). `commit confirmed N` rolls
+back by itself after N "minutes" (`JunosDevice.minute` seconds, shortened for tests)
+unless a later `commit` confirms.
 Leaving configuration mode or losing the session discards the candidate.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import re
 
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
+from netorch.sim.junos_config import (
+    ConfigParseError,
+    commit_problems,
+    compare,
+    display_set,
+    encrypt,
+    parse,
+)
 
+__all__ = ["ConfigParseError", "JunosDevice", "JunosSession", "bad_token"]
 SYNTAX = "syntax error.\n"
 _TOP = {"system", "interfaces", "security", "protocols", "routing-options", "policy-options",
         "snmp", "firewall", "routing-instances", "groups", "chassis", "services",
-        "applications", "version", "event-options", "forwarding-options", "access"}
+        "applications", "version", "event-options", "forwarding-options", "access",
+        "apply-groups", "class-of-service", "vlans", "ethernet-switching-options",
+        "logical-systems", "switch-options", "bridge-domains", "poe", "virtual-chassis"}
 _SECURITY = {"ike", "ipsec", "zones", "policies", "screen", "nat", "flow", "address-book",
              "pki", "log"}
 _VALUES = {
@@ -37,25 +50,6 @@ _SINGLE = {"dh-group", "authentication-method", "authentication-algorithm",
            "bind-interface", "establish-tunnels", "peer-as", "type", "autonomous-system",
            "router-id", "description", "host-name", "protocol", "keys", "interval",
            "ascii-text"}
-_KEY = re.compile(r'(?P<path>.* pre-shared-key ascii-text) "?(?P<value>[^"]*)"?$')
-
-
-def encrypt(statement: str) -> str:
-    """A key as Junos stores and shows it: `$9$`-obfuscated, salted (a key set twice shows
-    two different strings); a value already in `$9$` form is taken as it is.
-
-    >>> encrypt('security ike policy p pre-shared-key ascii-text "s3cret"').count("s3cret")
-    0
-    """
-    m = _KEY.match(statement)
-    if m is None or m["value"].startswith("$9$"):
-        return statement
-    salt = os.urandom(3)
-    hidden = bytes(b ^ salt[i % 3] for i, b in enumerate(m["value"].encode()))
-    token = base64.b64encode(salt + hidden, b"./").decode().rstrip("=")
-    return f'{m["path"]} "$9${token}"'
-
-
 def bad_token(words: list[str]) -> int | None:
     """Index (within `set ...`) of the word Junos would reject, or None."""
     if len(words) < 2 or words[1] not in _TOP:
@@ -94,13 +88,16 @@ class JunosDevice(SimDevice):
         return JunosSession(self)
 
     def running_text(self) -> str:
-        """As Junos prints it: a bare container statement (`set security zones
-        security-zone trust`) is not shown once something is configured below it."""
-        below = {ln.rsplit(" ", n)[0] for ln in self.active for n in range(1, ln.count(" ") + 1)}
-        return "".join(f"set {line}\n" for line in self.active if line not in below)
+        """As `show configuration | display set` prints it, `deactivate` lines included."""
+        return display_set(self.active)
 
     def load_text(self, text: str) -> None:
-        self.active = [ln.strip()[4:] for ln in text.splitlines() if ln.startswith("set ")]
+        """Replace the configuration with a complete one, `display set` or curly format.
+
+        Raises:
+            ConfigParseError: a line it cannot read (nothing is loaded then).
+        """
+        self.active = parse(text)
 
     def commit(self, candidate: list[str], confirm_minutes: int | None) -> None:
         pattern = self.faults.ignore_on_commit
@@ -213,7 +210,7 @@ class JunosSession(CliSession):
                              "Exit with uncommitted changes? [yes,no] (yes) ")
             self._leave()
             return Reply("Exiting configuration mode\n\n")
-        if text.startswith(("set ", "delete ")) or text in ("set", "delete"):
+        if text.split(" ", 1)[0] in ("set", "delete", "activate", "deactivate"):
             return self._edit(cand, text)
         if m := re.fullmatch(r"rollback( \d+)?", text):
             return self._rollback(int(m[1] or 0))
@@ -223,7 +220,7 @@ class JunosSession(CliSession):
         if text in ("show | compare", "show|compare"):
             return Reply(compare(self.device.active, cand))
         if text == "show | display set":
-            return Reply("".join(f"set {ln}\n" for ln in cand))
+            return Reply(display_set(cand))
         return Reply(f"{caret(self.prompt().split(chr(10))[-1], text, 0)}\nunknown command.\n")
 
     def _edit(self, cand: list[str], text: str) -> Reply:
@@ -234,14 +231,27 @@ class JunosSession(CliSession):
         body = " ".join(words[1:])
         if words[0] == "set":
             body = encrypt(body)
-        if words[0] == "delete":
-            kept = [ln for ln in cand if ln != body and not ln.startswith(body + " ")]
-            if len(kept) == len(cand):
-                return Reply("warning: statement not found\n")
-            cand[:] = kept
-            return Reply()
+        if words[0] != "set":
+            return self._change(cand, words[0], body)
         if body not in cand:
             cand[:] = [ln for ln in cand if not _replaces(ln, body)] + [body]
+        return Reply()
+
+    def _change(self, cand: list[str], verb: str, body: str) -> Reply:
+        """`delete` (a path, with what lies below and its deactivation), `deactivate` and
+        `activate` (the inactive mark of a path)."""
+        def below(entry: str) -> bool:
+            path = entry.split(" ", 1)[1] if entry.startswith("deactivate ") else entry
+            return path == body or path.startswith(body + " ")
+        present = any(below(ln) for ln in cand if not ln.startswith("deactivate "))
+        if not present:
+            return Reply("warning: statement not found\n")
+        if verb == "delete":
+            cand[:] = [ln for ln in cand if not below(ln)]
+        elif verb == "activate":
+            cand[:] = [ln for ln in cand if ln != f"deactivate {body}"]
+        elif f"deactivate {body}" not in cand:
+            cand.append(f"deactivate {body}")
         return Reply()
 
     def _rollback(self, number: int) -> Reply:
@@ -254,6 +264,9 @@ class JunosSession(CliSession):
     def _commit(self, cand: list[str], how: str, minutes: int | None) -> Reply:
         if minutes is not None and self.private:
             return Reply("error: 'commit confirmed' is not supported in private mode\n")
+        problems = commit_problems(cand)
+        if problems:
+            return Reply("".join(problems) + "error: configuration check-out failed\n")
         if how == " check":
             confirmed = self.device.confirm()
             return Reply("configuration check succeeds\n" if not confirmed else
@@ -270,15 +283,3 @@ class JunosSession(CliSession):
             out += "Exiting configuration mode\n"
         return Reply(out)
 
-
-def compare(active: list[str], candidate: list[str]) -> str:
-    """A `show | compare` diff, grouped by hierarchy like Junos prints it."""
-    removed = [ln for ln in active if ln not in candidate]
-    added = [ln for ln in candidate if ln not in active]
-    groups: dict[str, list[str]] = {}
-    for sign, lines in (("-", removed), ("+", added)):
-        for line in lines:
-            words = line.split()
-            parent, leaf = " ".join(words[:-2]), " ".join(words[-2:])
-            groups.setdefault(parent, []).append(f"{sign}   {leaf};")
-    return "".join(f"[edit {p}]\n" + "\n".join(v) + "\n" for p, v in sorted(groups.items()))

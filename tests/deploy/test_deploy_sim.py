@@ -29,7 +29,7 @@ def test_commit_then_redeploy_pushes_nothing(sim: Simulator, creds: Credentials,
         ("f1", Outcome.COMMITTED, "new"), ("j1", Outcome.COMMITTED, "new"),
         ("r1", Outcome.COMMITTED, "new")], [r.as_dict() for r in first.devices]
     assert "interface Tunnel1" in sim.devices["r1"].running_text()
-    assert "security ike gateway r1-internet address 198.51.100.10" in \
+    assert "security ike gateway netorch-st0-1001 address 198.51.100.10" in \
         sim.devices["j1"].running_text()
     for device in sim.devices.values():
         device.commands.clear()

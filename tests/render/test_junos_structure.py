@@ -52,7 +52,7 @@ def junos_problems(text: str) -> list[str]:
     s = parse(text)
     problems = _vpn_problems(s) + _bgp_problems(s)
     st0 = {f"st0.{unit}" for unit in objects(s, "interfaces", "st0", "unit")}
-    zoned = set(_values(objects(s, "security", "zones", "security-zone").get("vpn", []),
+    zoned = set(_values(objects(s, "security", "zones", "security-zone").get("netorch-vpn", []),
                         "interfaces"))
     problems += [f"{unit}: in no security zone" for unit in sorted(st0 - zoned)]
     return problems
@@ -146,8 +146,8 @@ def _drop(text: str, start: str, contains: str = "", whole: int = 0) -> str:
 @pytest.mark.parametrize(("start", "contains", "whole", "expect"), [
     ("set security ipsec vpn ", " bind-interface ", 0, "not one vpn"),
     ("set security ike gateway ", " ike-policy ", 0, "no existing ike policy"),
-    ("set security zones security-zone vpn interfaces ", "", 0, "in no security zone"),
-    ("set protocols bgp group fabric neighbor ", " import ", 0, "no existing import policy"),
+    ("set security zones security-zone netorch-vpn interfaces ", "", 0, "in no security zone"),
+    ("set protocols bgp group netorch neighbor ", " import ", 0, "no existing import policy"),
     ("set policy-options policy-statement ", " then reject", 0, "does not end in reject"),
     ("set policy-options route-filter-list ", "", 3, "route-filter-lists"),
     ("set security ike proposal ", "", 4, "proposals"),

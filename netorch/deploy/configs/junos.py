@@ -1,141 +1,136 @@
-"""Juniper Junos: `set` statements, diffed as sets of statements in the owned hierarchies.
+"""Juniper Junos: `set` statements; netorch owns objects by name and only adds to shared ones.
 
-netorch owns what the templates name: the `st0-N` IKE policies and gateways and IPsec
-VPNs with the proposals they use, the `st0` tunnel interfaces, the `fabric` BGP group,
-the per-neighbour `st0-N-in` / `st0-N-out` policies, the `site-NAME` / `fabric-all`
-route-filter lists and address-book entries, the `vpn` zone and the two fabric security
-policies, and every static route tagged `STATIC_TAG` (the templates tag each route they
-render). A statement there that the rendered `config.set` does not have is deleted,
-so stale tunnels, sites and routes go away; the operator's own VPNs, policies, zones
-and (untagged) routes stay.
+The running config is read as `show configuration | display set` prints it: `set`
+statements, and `deactivate PATH` lines for the operator's inactive statements.
 
-A bare container statement the templates render (`set security zones security-zone
-trust`: create the zone if it is missing) is not printed by Junos once the container
-has children, so it counts as present when any running statement lies below it.
+Owned (changed and deleted by netorch), by name:
+- every object named with the reserved prefix `netorch-` (`PREFIX`, spelled once more in
+  templates/juniper_junos/_names.j2; a test proves every rendered object is owned here):
+  IKE proposals, policies and gateways; IPsec proposals, policies and VPNs; the PKI CA
+  profile; its zones `netorch-vpn` and `netorch-<underlay>`; security policies named
+  `netorch-...` (in any zone pair); address-book addresses and sets; policy-statements;
+  route-filter-lists; and the BGP group `netorch` (every other group is the operator's).
+  A name starting with `netorch-` is reserved: an operator object so named counts as netorch's;
+- tunnel units `st0 unit N` whose description starts with `netorch` (`MARKER`). netorch
+  numbers them from the device's tunnel offset (default 1000); a unit it renders that the
+  device already has without the marker is a conflict;
+- static routes tagged `STATIC_TAG` (the templates tag every route they render).
+A statement there that the intended config does not have is deleted, whole objects at
+once and referrers first (`_RANK`), so stale tunnels, sites and routes go away.
 
-Junos shows a pre-shared key encrypted (`ascii-text "$9$..."`): while the device has
-one for the same IKE policy it counts as the rendered key, and it is sent again only
-with `rotate_keys`. `managed` masks key values, so a comparison never depends on them.
-The device's own `show | compare` of the candidate is what gets committed; this diff
-decides whether there is anything to do at all (a no-change deploy never opens configuration mode).
+Shared (added when missing, never changed or deleted):
+- `interfaces lo0 unit 0 family inet address <its /32>`: Junos allows one lo0 unit per
+  routing instance, so netorch shares lo0.0 and owns that one address statement only,
+  never the unit's description, filters or other addresses (an address it stops
+  rendering is left behind, as it cannot be told from the operator's);
+- `routing-options autonomous-system` and `router-id`: set when the device has none;
+  another value is a conflict (`asn:` / `router_id:`); never deleted;
+- an underlay interface in the operator's zone (the link's `zone:`): netorch adds
+  `host-inbound-traffic system-services ike` for it there and never deletes a line in
+  an operator's zone; the LAN zone (`lan_zone:`, default trust) is only referenced
+  (created empty if missing);
+- `security flow tcp-mss ipsec-vpn mss`: added when missing, an operator's value kept.
+
+Conflicts (nothing is sent; each names the inventory setting that resolves it): an st0
+unit netorch renders in use by the operator; another autonomous-system or router-id; an
+underlay interface (or tunnel unit) in another zone, as Junos allows one zone per
+interface; an operator zone whose zone-level system-services netorch's interface-level
+`ike` would override (Junos: interface settings override the zone's); an operator's
+static route to a prefix netorch routes; a BGP neighbour netorch peers with already in an
+operator's group. The operator's `deactivate` lines are kept; one on netorch's own object
+is undone (`activate`).
+
+Junos shows a pre-shared key encrypted (`ascii-text "$9$..."`): while the device has one
+for the same IKE policy it counts as the rendered key, and it is sent again only with
+`rotate_keys`. `managed` and `lines` mask key values. The device's own `show | compare`
+of the candidate is what gets committed; this diff decides whether there is anything to
+do at all (a no-change deploy never opens configuration mode).
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 
 from netorch.deploy.configs import Change, unified
+from netorch.deploy.configs.junos_device import conflicts, present
+from netorch.deploy.configs.junos_text import (
+    KEY,
+    MARKER,
+    MASK,
+    PREFIX,
+    STATIC_TAG,
+    Running,
+    containers,
+    lines,
+    mask,
+    root,
+    statements,
+)
 
-STATIC_TAG = "1000000000"  # templates/juniper_junos/_names.j2, static_tag
-_SETS = r"(site-\S+|fabric-all)"
-_ROUTE = re.compile(r"routing-options static route (\S+) ")
-_KEY = re.compile(r"(?P<path>.* pre-shared-key) (?P<form>ascii-text|hexadecimal) (?P<value>.+)$")
-MASK = "<secret>"
-OWNED = re.compile("|".join((
-    r"security ike (policy|gateway) st0-\d+ ", r"security ipsec vpn st0-\d+ ",
-    r"security ike proposal \S+-prf\S+ ", r"security ipsec (proposal|policy) esp-\S+ ",
-    r"interfaces st0 ", r"protocols bgp group fabric ",
-    r"policy-options policy-statement st0-\d+-(in|out) ",
-    rf"policy-options route-filter-list {_SETS} ",
-    rf"security address-book global address(-set)? {_SETS} ",
-    r"security zones security-zone vpn ",
-    r"security policies from-zone (trust to-zone vpn policy lan-to-fabric|"
-    r"vpn to-zone trust policy fabric-to-lan) ")))
+__all__ = ["MARKER", "MASK", "PREFIX", "STATIC_TAG", "Running", "containers", "lines",
+           "managed", "mask", "plan_change", "root", "statements"]
 
-
-def statements(text: str) -> list[str]:
-    """The `set` statements of a config, without `set ` and normalised spacing."""
-    out: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("set "):
-            out.append(" ".join(_words(line[4:])))
-    return out
-
-
-def _words(text: str) -> list[str]:
-    try:
-        return [shlex.quote(w) if " " in w else w for w in shlex.split(text)]
-    except ValueError:
-        return text.split()
-
-
-def _tagged_routes(lines: list[str]) -> set[str]:
-    """The static routes (prefixes) carrying netorch's tag."""
-    return {m[1] for s in lines if (m := _ROUTE.match(s)) and s == f"{m[0]}tag {STATIC_TAG}"}
-
-
-def _owned(lines: list[str], wanted: set[str]) -> list[str]:
-    tagged = _tagged_routes(lines)
-    return [s for s in lines if mask(s) in wanted or OWNED.match(s)
-            or ((m := _ROUTE.match(s)) is not None and m[1] in tagged)]
-
-
-def mask(statement: str, placeholder: str = MASK) -> str:
-    """A statement with its key value replaced.
-
-    >>> mask('security ike policy p pre-shared-key ascii-text "$9$abc"')
-    'security ike policy p pre-shared-key ascii-text <secret>'
-    """
-    m = _KEY.match(statement)
-    return f"{m['path']} {m['form']} {placeholder}" if m else statement
-
-
-def _encrypted(statement: str) -> bool:
-    m = _KEY.match(statement)
-    return m is not None and m["value"].strip('"').startswith("$9$")
+# Deletion order, referrers first (the first pattern a root matches gives its rank).
+_RANK = tuple(re.compile(p) for p in (
+    r"security policies ", r"protocols bgp ", r"policy-options policy-statement ",
+    r"policy-options route-filter-list ", r"security address-book global address-set ",
+    r"security address-book ", r"security zones ", r"security ipsec vpn ",
+    r"security ike gateway ", r"security ike policy ", r"security ipsec policy ",
+    r"security (ike|ipsec) proposal ", r"security pki ", r"interfaces st0 ", r""))
 
 
 def managed(running: str, intended: str = "") -> str:
-    keep = _owned(statements(running), {mask(s) for s in statements(intended)})
-    return "".join(f"set {mask(s)}\n" for s in keep)
-
-
-def _same_key(have: str, want: str) -> bool:
-    """Whether a running key statement stands for the rendered one without a rotation."""
-    return mask(have) == mask(want) and (have == want or _encrypted(have))
-
-
-def containers(lines: list[str]) -> set[str]:
-    """Every statement prefix that has a statement below it (a container with children).
-
-    >>> sorted(containers(["a b c"]))
-    ['a', 'a b']
-    """
-    out: set[str] = set()
-    for line in lines:
-        words = line.split(" ")
-        out.update(" ".join(words[:end]) for end in range(1, len(words)))
-    return out
+    """netorch's part of `running`: its objects, its deactivations, and the shared
+    statements it renders (keys masked), as `set`/`deactivate` lines."""
+    have = Running.parse(running)
+    wanted = {mask(s) for s in statements(intended)}
+    keep = [f"set {mask(s)}" for s in have.statements if have.root(s) or mask(s) in wanted]
+    keep += [f"deactivate {p}" for p in have.inactive if have.root(p)]
+    return "".join(f"{line}\n" for line in keep)
 
 
 def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Change:
-    everything = statements(running)
+    """What turns netorch's part of `running` into `intended`: deletions of its stale
+    objects, `activate` of its deactivated ones, the statements the device lacks, and
+    the conflicts that forbid sending any of it."""
+    have = Running.parse(running)
     target = list(dict.fromkeys(statements(intended)))
-    current = _owned(everything, {mask(s) for s in target})
-    have, parents = set(current), containers(everything)
-    keys = {mask(s): s for s in current if _KEY.match(s)}  # the device's, by path
-
-    def present(statement: str) -> bool:
-        if _KEY.match(statement):
-            old = keys.get(mask(statement))
-            return old is not None and not rotate_keys and _same_key(old, statement)
-        return statement in have or statement in parents
-
     wanted = {mask(s) for s in target}
-    commands = [_delete(s) for s in current if mask(s) not in wanted]
-    commands += [f"set {s}" for s in target if not present(s)]
-    if not commands:
+    stale = [s for s in have.mine() if mask(s) not in wanted]
+    commands = deletions(have, stale, target)
+    commands += [f"activate {p}" for p in have.inactive if have.root(p) and _covers(p, target)]
+    commands += [f"set {s}" for s in target if not present(s, have, rotate_keys)]
+    found = tuple(conflicts(have, target))
+    if not commands and not found:
         return Change()
-    before = "".join(f"set {mask(s)}\n" for s in sorted(current))
-    shown = [s for s in target if s in have or s not in parents]  # as the device prints it
+    shown = [s for s in target if s in have.index or s not in have.parents]
     new = "<new secret>" if rotate_keys else MASK
     after = "".join(f"set {mask(s, new)}\n" for s in sorted(shown))
-    return Change(unified(before, after, "config.set"), commands)
+    before = "".join(sorted(managed(running, intended).splitlines(keepends=True)))
+    return Change(unified(before, after, "config.set"), commands, found)
 
 
-def _delete(statement: str) -> str:
-    """A key is deleted by its path (its encrypted value is not the one to type)."""
-    m = _KEY.match(statement)
-    return f"delete {m['path']}" if m else f"delete {statement}"
+def _covers(path: str, target: list[str]) -> bool:
+    return any(t == path or t.startswith(path + " ") for t in target)
+
+
+def deletions(have: Running, stale: list[str], target: list[str]) -> list[str]:
+    """`delete` commands for netorch's stale statements: each at the highest level that
+    holds nothing netorch still wants (a whole object when it is gone), referrers first,
+    and a key by its path (its encrypted value is not the one to type)."""
+    live = containers(target) | set(target)
+    gone = set(stale)
+    kept = [s for s in have.mine() if s not in gone]
+    live |= containers(kept) | set(kept)
+    paths: dict[str, int] = {}
+    for statement in stale:
+        words = statement.split(" ")
+        top = len((have.root(statement) or "").split(" "))
+        key = KEY.match(statement)
+        end = len(key["path"].split(" ")) if key else len(words)
+        cut = next((k for k in range(top, end) if " ".join(words[:k]) not in live), end)
+        path = " ".join(words[:cut])
+        paths.setdefault(path, next(i for i, r in enumerate(_RANK) if r.match(path + " ")))
+    return [f"delete {p}" for p in sorted(paths, key=lambda p: paths[p])]
+
+

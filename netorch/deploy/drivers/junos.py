@@ -5,6 +5,8 @@ committed with `commit confirmed N` (which runs the commit checks first): if net
 the device before confirming, Junos rolls back by itself after N minutes. A failure
 before the commit leaves nothing behind (the candidate is discarded on exit); after it,
 netorch rolls back explicitly (`rollback 1` + `commit`) rather than wait.
+What is netorch's in the running config, and what is a conflict, is decided by
+`netorch.deploy.configs.junos` (ownership by name; see there).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ class JunosDriver(Driver):
 
     def managed(self, running: str) -> str:
         return junos.managed(running, self.intended)
+
+    @classmethod
+    def lines(cls, text: str) -> list[str]:
+        return junos.lines(text)
 
     def _configure(self) -> None:
         output = self.conn.config_mode("configure exclusive")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -32,13 +33,13 @@ from netorch.deploy import (
 from netorch.keys import Secret
 from netorch.plan.allocate import allocations_path
 from netorch.plan.model import FabricPlan
-from netorch.verify import TunnelStatus, verify_fabric
-from tests.deploy.conftest import FIXTURES
 from netorch.sim.base import SimDevice
 from netorch.sim.fortios import FortiOsDevice
 from netorch.sim.iosxe import IosXeDevice
 from netorch.sim.junos import JunosDevice
 from netorch.sim.server import Simulator
+from netorch.verify import TunnelStatus, verify_fabric
+from tests.deploy.conftest import FIXTURES
 
 SECRET = b"e2e-test-master-secret-0123456789"
 # The underlay each device already has (what the inventory's links say), plus what an
@@ -187,8 +188,9 @@ def test_rendered_fabric_deploys_verifies_and_grows(fabric: Fabric, tmp_path: Pa
 
     diff = diff_fabric(targets, CREDS, workers=3)
     assert _outcomes(diff) == dict.fromkeys(("f1", "j1", "r1"), Outcome.WOULD_CHANGE)
-    assert "+interface Tunnel0" in diff.devices[2].diff
-    assert "+set security ipsec vpn st0-0 bind-interface st0.0" in diff.devices[1].diff
+    assert "+interface Tunnel1000" in diff.devices[2].diff
+    assert "+set security ipsec vpn netorch-st0-1000 bind-interface st0.1000" in \
+        diff.devices[1].diff
     assert '+    edit "nt2"' in diff.devices[0].diff
     assert not any(c.startswith(("conf", "config ")) for c in _flat(fabric.sent()))
 
@@ -217,16 +219,18 @@ def test_rendered_fabric_deploys_verifies_and_grows(fabric: Fabric, tmp_path: Pa
     # the spokes only learn the new site's prefixes in the hub's aggregate (fabric-all)
     spokes = {d.device: _changed(d.diff) for d in third.devices if d.device in ("f1", "j1")}
     assert spokes["j1"] and all("fabric-all" in ln for ln in spokes["j1"]), spokes["j1"]
-    assert not any(w in ln for ln in spokes["f1"] for w in ("remote-gw", "nt", "neighbor"))
+    assert not any(re.search(r"remote-gw|\bnt\d+\b|neighbor", ln) for ln in spokes["f1"]), \
+        spokes["f1"]
     hub = next(d for d in third.devices if d.device == "r1").diff
     added = [ln for ln in hub.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
     removed = [ln for ln in hub.splitlines() if ln.startswith("-") and not ln.startswith("---")]
-    assert "+interface Tunnel3" in added and "+ tunnel destination 198.51.100.42" in added
+    assert "+interface Tunnel1003" in added and "+ tunnel destination 198.51.100.42" in added
     assert "+ neighbor 100.64.0.7 remote-as 4200000004" in added
     # the aggregate gains the new LAN (the pool entry moves to seq 20); nothing about
     # the existing spokes is removed
-    assert removed == ["-ip prefix-list fabric-all seq 15 permit 100.65.0.0/26 le 32"], removed
-    assert "+ip prefix-list fabric-all seq 15 permit 10.4.0.0/16 le 32" in added
+    assert removed == ["-ip prefix-list netorch-fabric-all seq 15 permit 100.65.0.0/26 le 32"], \
+        removed
+    assert "+ip prefix-list netorch-fabric-all seq 15 permit 10.4.0.0/16 le 32" in added
     assert verify_fabric(grown, targets4, CREDS, workers=4).ok
     _operator_config_untouched(fabric.sim)
 
@@ -235,7 +239,7 @@ def test_rendered_fabric_deploys_verifies_and_grows(fabric: Fabric, tmp_path: Pa
     assert _outcomes(shrunk) == dict.fromkeys(("f1", "j1", "r1"), Outcome.COMMITTED), \
         [d.as_dict() for d in shrunk.devices]
     hub_now = fabric.sim.devices["r1"].running_text()
-    assert "Tunnel3" not in hub_now and "site-courts-north" not in hub_now
+    assert "Tunnel1003" not in hub_now and "site-courts-north" not in hub_now
     assert "198.51.100.42" not in hub_now
     assert not any("courts-north" in d.running_text() or "10.4.0.0" in d.running_text()
                    for n, d in fabric.sim.devices.items() if n in ("f1", "j1"))
@@ -331,7 +335,7 @@ def test_cli_diff_deploy_verify(fabric: Fabric, tmp_path: Path,
 
     assert cli.main(["diff", *common, "--secret-file", str(secret_file)]) == 0
     out = capsys.readouterr().out
-    assert "--- r1 (cisco_iosxe)" in out and "+interface Tunnel0" in out
+    assert "--- r1 (cisco_iosxe)" in out and "+interface Tunnel1000" in out
     assert _table(out) == {"f1": "would-change", "j1": "would-change", "r1": "would-change"}
 
     assert cli.main(["deploy", *common, "--commit", "--secret-file", str(secret_file)]) == 0

@@ -47,10 +47,14 @@ def test_the_simulator_loads_every_line_and_prints_it_back_stably(
 
 
 def _statements(config: corpus.Config) -> list[str]:
+    """The config's statements: Junos curly counts its `;`-ended lines (a `name {` only
+    opens a level), every other form its lines that are not comments or block ends."""
+    lines = [line.strip() for line in config.text.splitlines() if line.strip()]
+    if config.platform == "juniper_junos" and not any(ln.startswith("set ") for ln in lines):
+        return [line for line in lines if line.split("##")[0].rstrip().endswith(";")]
     skip = ("!", "#", "end", "}", "next", "exit", "quit", "/*", "*", "Building",
             "Current configuration", "version ")
-    return [line for line in config.text.splitlines()
-            if line.strip() and not line.strip().startswith(skip)]
+    return [line for line in lines if not line.startswith(skip)]
 
 
 def _rehearse(tmp_path: Path, capsys: pytest.CaptureFixture[str], *, resolved: bool

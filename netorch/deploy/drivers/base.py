@@ -15,6 +15,7 @@ simulator and a real sshd can both provide. The lifecycle keeps NAPALM's shape:
 
 from __future__ import annotations
 
+import re
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -149,6 +150,17 @@ class Driver(ABC):
     @abstractmethod
     def rollback(self) -> None:
         """Return the device to the saved rollback point."""
+
+    # What follows the base prompt on a prompt line (a mode in brackets, then # > or $).
+    prompt_tail: ClassVar[str] = r"(?:\([^)\n]*\))?[#>$] ?"
+
+    def show(self, command: str) -> str:
+        """The whole output of a long `show`: read up to a line that is only the prompt.
+        Netmiko's default stops at the first match of the base prompt (the host name),
+        which a config prints (`hostname`, `set hostname`), and netorch's own
+        descriptions and IKE identities carry the device name."""
+        prompt = re.escape(self.conn.base_prompt.strip())
+        return self.send(command, expect=rf"(?m)^{prompt}{self.prompt_tail}\r?$")
 
     def send(self, command: str, expect: str | None = None) -> str:
         # auto_find_prompt=False: the base prompt is known since login, and finding it

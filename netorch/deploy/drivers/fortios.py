@@ -11,7 +11,6 @@ changed).
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from netorch.deploy.configs import Change, fortios
@@ -28,12 +27,10 @@ class FortiOsDriver(Driver):
     def files(cls) -> tuple[str, ...]:
         return ("config.fortios",)
 
+    prompt_tail: ClassVar[str] = r"(?: \([^)\n]*\))? [#$] ?"  # `NAME # `, `NAME (vdom) # `
+
     def get_running(self) -> str:
-        # Netmiko reads until the first match of the base prompt, which is the hostname:
-        # `show` prints it (`set hostname`), and netorch's IKE IDs and comments carry the
-        # device name, so wait for a whole prompt line, `NAME # ` or `NAME (vdom) # `.
-        prompt = re.escape(self.conn.base_prompt.strip())
-        return self.send("show", expect=rf"(?m)^{prompt}( \([^)\n]*\))? [#$] ?\r?$")
+        return self.show("show")
 
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return fortios.plan_change(running, self.intended, rotate_keys=rotate_keys)

@@ -30,7 +30,7 @@ class IosXeDriver(Driver):
         return ("config.ios",)
 
     def get_running(self) -> str:
-        return self.send("show running-config")
+        return self.show("show running-config")
 
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return ios.plan_change(running, self.intended, rotate_keys=rotate_keys)

@@ -34,7 +34,7 @@ class JunosDriver(Driver):
 
     def get_running(self) -> str:
         prefix = "run " if self.in_config else ""
-        return self.send(f"{prefix}show configuration | display set")
+        return self.show(f"{prefix}show configuration | display set")
 
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return junos.plan_change(running, self.intended, rotate_keys=rotate_keys)

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from netorch.deploy import Credentials, DeployOptions, Outcome, deploy_fabric, diff_fabric
-from tests.deploy.conftest import PSKS, targets_for
 from netorch.sim.server import Simulator
+from tests.deploy.conftest import PSKS, targets_for
 
 
 def test_diff_shows_changes_and_sends_nothing(sim: Simulator, creds: Credentials) -> None:

@@ -22,8 +22,8 @@ from netorch.deploy import (
     deploy_fabric,
 )
 from netorch.deploy.drivers import Driver
-from tests.deploy.conftest import PSKS, rendered, targets_for
 from netorch.sim.server import Simulator
+from tests.deploy.conftest import PSKS, rendered, targets_for
 
 PLATFORMS = {"r1": "cisco_iosxe", "j1": "juniper_junos", "f1": "fortinet_fortios"}
 # a line in the middle of each device's push, after other lines have been applied

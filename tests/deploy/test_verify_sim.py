@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from netorch.deploy import Credentials, DeployOptions, deploy_fabric
+from netorch.sim.server import Simulator
 from netorch.verify import TunnelStatus, verify_fabric
 from tests.deploy.conftest import targets_for
 from tests.deploy.planstub import End, Plan, Tunnel
-from netorch.sim.server import Simulator
 
 R1 = End("r1", "100.64.0.0/31", "198.51.100.10", "198.51.100.10", 4200000011)
 PLAN = Plan([

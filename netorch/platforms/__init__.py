@@ -110,6 +110,7 @@ BUILTIN: tuple[Platform, ...] = (
              dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 31})),
     Platform("linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
              netmiko_device_type="linux", tunnel_interface="xfrm{index}",
+             loopback_interface="lo",
              config_files=("swanctl.conf", "frr.conf", "interfaces.sh"),
              interface_pattern=_LINUX_IFNAME, interface_example="eth0",
              separators={"interfaces.sh": SHELL_METACHARACTERS, "swanctl.conf": '{}#"\\'},

@@ -68,3 +68,22 @@ def test_linux_rejected_config_rolls_back(box: LinuxRouter, tmp_path: Path) -> N
         (undone.error, undone.steps)
     assert (box.root / "etc/swanctl/swanctl.conf").read_text() == good["swanctl.conf"]
     assert "l1-r1-internet" in box.run("swanctl", "--list-conns")
+
+
+def test_an_operator_file_is_a_conflict_and_left_untouched(box: LinuxRouter,
+                                                          tmp_path: Path) -> None:
+    """netorch owns its three Linux files whole: one it did not write that holds the
+    operator's routing is refused, never overwritten; distribution defaults are not."""
+    frr = box.root / "etc/frr/frr.conf"
+    frr.parent.mkdir(parents=True, exist_ok=True)
+    operator = "frr defaults traditional\nhostname edge\nrouter ospf\n network 10.0.0.0/8 area 0\n"
+    frr.write_text(operator)
+    creds = Credentials("root", key_file=box.key_file)
+    opts = DeployOptions(commit=True, timeout=20, audit_log=tmp_path / "audit.jsonl")
+    result = deploy_fabric(_target(box), creds, opts)
+    (device,) = result.devices
+    assert device.outcome is Outcome.CONFLICT and result.exit_code == 1, device.as_dict()
+    assert device.conflicts[0]["line"] == "/etc/frr/frr.conf: router ospf"
+    assert frr.read_text() == operator
+    frr.write_text("frr defaults traditional\nhostname edge\nservice integrated-vtysh-config\n")
+    assert deploy_fabric(_target(box), creds, opts).devices[0].outcome is Outcome.COMMITTED

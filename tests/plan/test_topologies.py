@@ -88,10 +88,17 @@ def test_interfaces_are_named_by_the_platform_from_the_tunnel_index() -> None:
     sites = [site(1, platform="cisco_iosxe"), site(2, platform="juniper_junos"),
              site(3, platform="fortinet_fortios"), site(4, platform="linux_strongswan")]
     plan = plan_of(inventory(sites))
-    names = {t.b.platform: t.b.interface.replace(str(t.index), "N") for t in plan.tunnels}
+    # each platform numbers from its own offset (IOS-XE and Junos from 1000, clear of
+    # the operator's own tunnels), and the end carries the number it used
+    offset = {"cisco_iosxe": 1000, "juniper_junos": 1000, "fortinet_fortios": 0,
+              "linux_strongswan": 0}
+    for t in plan.tunnels:
+        for end in t.ends():
+            assert end.number == offset[end.platform] + t.index
+    names = {t.b.platform: t.b.interface.replace(str(t.b.number), "N") for t in plan.tunnels}
     assert names == {"juniper_junos": "st0.N", "fortinet_fortios": "ntN",
                      "linux_strongswan": "xfrmN"}
-    assert {t.a.interface.replace(str(t.index), "N") for t in plan.tunnels} == {"TunnelN"}
+    assert {t.a.interface.replace(str(t.a.number), "N") for t in plan.tunnels} == {"TunnelN"}
 
 
 def test_same_inventory_gives_byte_identical_plan_json() -> None:

@@ -135,10 +135,11 @@ def test_rendered_iosxe_is_structurally_sound(case: str, device: str) -> None:
 
 
 @pytest.mark.parametrize(("drop", "expect"), [
-    (" tunnel protection ipsec profile Tunnel0\n", "Tunnel0: no tunnel protection"),
-    ("  neighbor 100.64.0.0 route-map Tunnel0-IN in\n", "no existing route-map in"),
-    (" keyring local Tunnel0\n", "neither keyring nor trustpoint"),
-    (" match ip address prefix-list site-mesh-linux\n", "matches no prefix-list"),
+    (" tunnel protection ipsec profile netorch-Tunnel1000\n",
+     "Tunnel1000: no tunnel protection"),
+    ("  neighbor 100.64.0.0 route-map netorch-Tunnel1000-IN in\n", "no existing route-map in"),
+    (" keyring local netorch-Tunnel1000\n", "neither keyring nor trustpoint"),
+    (" match ip address prefix-list netorch-site-mesh-linux\n", "matches no prefix-list"),
 ])
 def test_checker_rejects_broken_config(drop: str, expect: str) -> None:
     text = sample(PLATFORM)

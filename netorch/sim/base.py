@@ -13,17 +13,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Literal
 
+from netorch.deploy.configs import ConfigParseError
+
 Action = Literal["ok", "hang", "drop"]
 
 
-class ConfigParseError(ValueError):
-    """A running config the simulator cannot load completely: `line` (1-based) says where.
-    Nothing is ever dropped silently: a rehearsal on a half-loaded config proves nothing."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.message = message
+__all__ = ["ConfigParseError"]  # one error type for every config reader
 
 
 @dataclass

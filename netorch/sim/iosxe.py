@@ -21,12 +21,12 @@ import re
 from netorch.sim import iosxe_grammar as grammar
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
-from netorch.sim.iosxe_grammar import ConfigParseError, Node, parse, render
+from netorch.sim.iosxe_grammar import Node, parse, render
 
 INVALID = "% Invalid input detected at '^' marker.\n"
 INCOMPLETE = "% Incomplete command.\n"
 _KEY = re.compile(r"^(pre-shared-key(?: local| remote)?) (?!6 |7 )(?:0 )?(\S.*)$")
-__all__ = ["ConfigParseError", "IosXeDevice", "IosXeSession", "Node", "encrypt", "parse", "render"]
+__all__ = ["IosXeDevice", "IosXeSession", "Node", "encrypt", "parse", "render"]
 
 
 def encrypt(line: str) -> str:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from netorch.deploy.configs import ConfigParseError
+
 STARTERS: dict[str, list[tuple[str, str]]] = {
     "config": [
         (r"^interface \S+$", "config-if"),
@@ -174,15 +176,6 @@ _BANNER = re.compile(r"^banner \S+ (\^C|\S)")
 _HEADER = re.compile(r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)$")
 
 
-class ConfigParseError(ValueError):
-    """A config line the simulator cannot place: its 1-based number and its text."""
-
-    def __init__(self, lineno: int, text: str, reason: str) -> None:
-        super().__init__(f"line {lineno}: {reason}: {text.strip()[:80]!r}")
-        self.lineno = lineno
-        self.text = text
-
-
 @dataclass
 class Node:
     """A config line, its sub-mode lines, and (banner text, certificate hex) the verbatim
@@ -264,11 +257,11 @@ def _body(lines: list[str]) -> Iterator[tuple[int, str]]:
 def _node(lineno: int, raw: str, top: bool) -> Node:
     text = raw.strip()
     if any(ord(c) < 32 and c != "\t" for c in raw):
-        raise ConfigParseError(lineno, raw, "control character")
+        raise ConfigParseError(lineno, "control character", raw)
     if top and raw[:1].isspace() and text and not text.startswith("!"):
-        raise ConfigParseError(lineno, raw, "indented line outside any section")
+        raise ConfigParseError(lineno, "indented line outside any section", raw)
     if top and text and not text.startswith("!") and text.split()[0] not in KEYWORDS["config"]:
-        raise ConfigParseError(lineno, raw, "unknown command")
+        raise ConfigParseError(lineno, "unknown command", raw)
     return Node(text, raw=raw)
 
 
@@ -291,7 +284,7 @@ def _verbatim(node: Node, parent: Node, lines: Iterator[tuple[int, str]],
         if raw.strip() == end if whole_line else end in raw:
             return out
     if end:
-        raise ConfigParseError(lineno, node.text, f"never ends (no {end!r})")
+        raise ConfigParseError(lineno, f"never ends (no {end!r})", node.text)
     return out
 
 

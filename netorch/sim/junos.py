@@ -19,7 +19,6 @@ import re
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
 from netorch.sim.junos_config import (
-    ConfigParseError,
     commit_problems,
     compare,
     display_set,
@@ -27,7 +26,7 @@ from netorch.sim.junos_config import (
     parse,
 )
 
-__all__ = ["ConfigParseError", "JunosDevice", "JunosSession", "bad_token"]
+__all__ = ["JunosDevice", "JunosSession", "bad_token"]
 SYNTAX = "syntax error.\n"
 _TOP = {"system", "interfaces", "security", "protocols", "routing-options", "policy-options",
         "snmp", "firewall", "routing-instances", "groups", "chassis", "services",

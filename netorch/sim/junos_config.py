@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from netorch.sim import base
+from netorch.deploy.configs import ConfigParseError
 
 _TOKEN = re.compile(r'(?P<space>[ \t\r\f\v]+)|(?P<nl>\n)|(?P<note>/\*.*?\*/)|(?P<comment>#[^\n]*)'
                     r'|(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[{};\[\]])'
@@ -46,15 +46,6 @@ _TOKEN = re.compile(r'(?P<space>[ \t\r\f\v]+)|(?P<nl>\n)|(?P<note>/\*.*?\*/)|(?P
 _BANNER = re.compile(r"\{(master|backup|primary|secondary|linecard|hold)(:[\w-]+)?\}")
 _DIRECTIVES = ("deactivate", "protect")
 _PREFIXES = {"inactive:": "deactivate", "protect:": "protect", "replace:": ""}
-
-
-class ConfigParseError(base.ConfigParseError):
-    """A line of a configuration the simulator cannot read: `lineno` (1-based, also
-    `line`), its `text`, and `why`."""
-
-    def __init__(self, lineno: int, text: str, why: str = "cannot parse") -> None:
-        super().__init__(lineno, f"{why}: {text.strip()}")
-        self.lineno, self.text, self.why = lineno, text, why
 
 
 def parse(text: str) -> list[str]:
@@ -84,7 +75,7 @@ def _set_format(text: str) -> list[str]:
         verb, _, rest = line.partition(" ")
         words = _words(rest, lineno, raw)
         if verb not in ("set", *_DIRECTIVES) or not words:
-            raise ConfigParseError(lineno, raw, "not a set, deactivate or protect statement")
+            raise ConfigParseError(lineno, "not a set, deactivate or protect statement", raw)
         for statement in _expand(words, lineno, raw):
             out.append(statement if verb == "set" else f"{verb} {statement}")
     return out
@@ -98,7 +89,7 @@ def _words(rest: str, lineno: int, raw: str) -> list[str]:
         if kind == "comment":
             break
         if kind in ("bad", "nl", "note") or (kind == "punct" and m[0] not in "[]"):
-            raise ConfigParseError(lineno, raw, f"unexpected {m[0]!r}")
+            raise ConfigParseError(lineno, f"unexpected {m[0]!r}", raw)
         if kind in ("string", "word", "punct"):
             words.append(m[0])
     return words
@@ -115,13 +106,13 @@ def _expand(words: list[str], lineno: int, raw: str) -> list[str]:
             parts.append(group)
             group = None
         elif word in "[]":
-            raise ConfigParseError(lineno, raw, "unbalanced [ ]")
+            raise ConfigParseError(lineno, "unbalanced [ ]", raw)
         elif group is not None:
             group.append(word)
         else:
             parts.append([word])
     if group is not None:
-        raise ConfigParseError(lineno, raw, "unclosed [")
+        raise ConfigParseError(lineno, "unclosed [", raw)
     return [" ".join(p) for p in itertools.product(*parts)]
 
 
@@ -154,7 +145,7 @@ class _Curly:
         if self.words or len(self.stack) > 1:
             block = self.stack[-1]
             lineno = block.lineno if len(self.stack) > 1 else self.text.count("\n") + 1
-            raise ConfigParseError(lineno, self._line(lineno), "unterminated statement or block")
+            raise ConfigParseError(lineno, "unterminated statement or block", self._line(lineno))
         return self.out
 
     def _tokens(self) -> Iterator[tuple[int, str, str]]:
@@ -162,7 +153,7 @@ class _Curly:
         for m in _TOKEN.finditer(self.text):
             kind = m.lastgroup or "bad"
             if kind == "bad":
-                raise ConfigParseError(lineno, self._line(lineno), f"unexpected {m[0]!r}")
+                raise ConfigParseError(lineno, f"unexpected {m[0]!r}", self._line(lineno))
             if kind in ("string", "word", "punct"):
                 yield lineno, kind, m[0]
             lineno += m[0].count("\n")
@@ -186,7 +177,7 @@ class _Curly:
                 self.out.append(" ".join(block.path))
             self._emit(" ".join(block.path), block.flags, statement=False)
         else:
-            raise ConfigParseError(lineno, self._line(lineno), f"unexpected {value!r}")
+            raise ConfigParseError(lineno, f"unexpected {value!r}", self._line(lineno))
 
     def _emit(self, path: str, flags: list[str], *, statement: bool = True) -> None:
         if statement:

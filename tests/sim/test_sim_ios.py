@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from netorch.deploy.configs import ios
-from netorch.sim.iosxe import ConfigParseError, IosXeDevice, IosXeSession
+from netorch.sim.base import ConfigParseError
+from netorch.sim.iosxe import IosXeDevice, IosXeSession
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted([*(ROOT / "tests" / "realworld" / "cisco_iosxe").glob("*.cfg"),
@@ -90,7 +91,7 @@ def test_a_line_it_cannot_place_is_an_error_naming_it(text: str, lineno: int,
                                                       reason: str) -> None:
     with pytest.raises(ConfigParseError) as raised:
         IosXeDevice("r").load_text(text)
-    assert raised.value.lineno == lineno and reason in str(raised.value)
+    assert raised.value.line == lineno and reason in str(raised.value)
     assert f"line {lineno}" in str(raised.value)
 
 

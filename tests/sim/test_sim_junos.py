@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from netorch.sim.junos import ConfigParseError, JunosDevice
+from netorch.sim.base import ConfigParseError
+from netorch.sim.junos import JunosDevice
 from netorch.sim.junos_config import parse
 
 FIXTURE = Path(__file__).resolve().parents[1] / "deploy" / "fixtures" / "j1" / "operator-srx.conf"
@@ -105,7 +106,7 @@ def test_a_line_it_cannot_read_is_an_error_naming_it(text: str, line: int) -> No
     before = list(device.active)
     with pytest.raises(ConfigParseError) as error:
         device.load_text(text)
-    assert error.value.lineno == line and f"line {line}:" in str(error.value)
+    assert error.value.line == line and f"line {line}:" in str(error.value)
     assert device.active == before  # nothing loaded in part
 
 

@@ -24,6 +24,18 @@ import difflib
 from dataclasses import dataclass, field
 
 
+class ConfigParseError(ValueError):
+    """A running-config line that cannot be read completely: `line` is 1-based, the
+    message says why and quotes the line (shortened). Nothing is ever dropped silently:
+    a diff or a rehearsal on a half-read config would prove nothing."""
+
+    def __init__(self, line: int, why: str, text: str = "") -> None:
+        quoted = f": {text.strip()[:80]!r}" if text.strip() else ""
+        super().__init__(f"line {line}: {why}{quoted}")
+        self.line = line
+        self.message = f"{why}{quoted}"
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Something on the device that netorch would have to overwrite: refused, not sent.

@@ -36,10 +36,9 @@ rendered key and is sent again only with `rotate_keys`; `managed` and `lines` ma
 
 from __future__ import annotations
 
-from netorch.deploy.configs import Change, unified
+from netorch.deploy.configs import Change, ConfigParseError, unified
 from netorch.deploy.configs import fortios_names as names
 from netorch.deploy.configs.fortios_tree import (
-    ConfigSyntaxError,
     Node,
     parse,
     quote,
@@ -55,7 +54,7 @@ DELETE_ORDER = ("firewall policy", "router static", "router bgp", "router route-
                 "router prefix-list", "system zone", "vpn ipsec phase2-interface",
                 "vpn ipsec phase1-interface", "system interface", "user peer",
                 "firewall addrgrp", "firewall address")
-__all__ = ["RESERVED_IDS", "ConfigSyntaxError", "Node", "lines", "managed", "mask", "parse",
+__all__ = ["RESERVED_IDS", "ConfigParseError", "Node", "lines", "managed", "mask", "parse",
            "plan_change"]
 
 

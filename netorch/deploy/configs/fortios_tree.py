@@ -6,7 +6,7 @@ every table, `config` blocks nested at any depth (`config ipv6` inside an interf
 entry), VDOM mode (`config vdom` / `edit root` ... `next` / `end` and `config global`),
 values spanning lines (`set certificate "-----BEGIN ...` up to the closing quote), the
 `#config-version=` header comments and `unset` lines. A line that does not fit (an
-unknown verb, `end` without `config`, a block never closed) raises `ConfigSyntaxError`
+unknown verb, `end` without `config`, a block never closed) raises `ConfigParseError`
 with its line number: nothing is dropped silently.
 
 A node keeps the order its lines came in (`layout`), so `render(parse(text))` gives the
@@ -24,19 +24,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from netorch.deploy.configs import ConfigParseError
+
 FLAT = ("vdom", "global")  # root blocks whose contents FortiOS prints unindented
 NO_LINE = "\x00"  # a block that came without its closing line
 # the first line of a capture that kept the prompt and the command: `FG_VM-Demo $ show`
 PROMPT_ECHO = re.compile(r"[\w.-]+ (\([\w.-]+\) )?[#$] (show|get)\b.*")
-
-
-class ConfigSyntaxError(ValueError):
-    """A line the parser cannot place; `line` is 1-based."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.message = message
 
 
 @dataclass
@@ -137,7 +130,7 @@ class _Reader:
         value, start = first, self.index
         while _open_quote(value):
             if self.index >= len(self.lines):
-                raise ConfigSyntaxError(start, "a quoted value is never closed")
+                raise ConfigParseError(start, "a quoted value is never closed")
             value += "\n" + self.lines[self.index]
             line += "\n" + self.lines[self.index]
             self.index += 1
@@ -145,7 +138,7 @@ class _Reader:
 
 
 def parse(text: str) -> Node:
-    """FortiOS configuration text into a tree; `ConfigSyntaxError` on a line it cannot
+    """FortiOS configuration text into a tree; `ConfigParseError` on a line it cannot
     place."""
     root = Node()
     reader = _Reader(text.splitlines(), [("root", root, 0)])
@@ -156,7 +149,7 @@ def parse(text: str) -> Node:
         _line(reader, reader.lines[reader.index - 1], reader.index)
     if len(reader.stack) > 1:
         kind, _, opened = reader.stack[-1]
-        raise ConfigSyntaxError(opened, f"this {kind} block is never closed")
+        raise ConfigParseError(opened, f"this {kind} block is never closed")
     return root
 
 
@@ -200,7 +193,7 @@ def _line(reader: _Reader, raw: str, number: int) -> None:
         node.layout.append(("unset", rest))
         node.raw[("unset", rest)] = (raw, "")
     else:
-        raise ConfigSyntaxError(number, f"unexpected here: {line[:80]}")
+        raise ConfigParseError(number, "unexpected here", line)
 
 
 def _vdom_end(reader: _Reader, raw: str) -> None:

@@ -275,7 +275,7 @@ class ReadRefused(UserError):
 
 
 def read_regular(path: Path, *, limit: int, what: str, pipes: bool = False,
-                 inside: Path | None = None) -> bytes:
+                 inside: Path | None = None, folder_is: str = "the inventory folder") -> bytes:
     """The bytes of a regular file of at most `limit` bytes; a device, folder, oversize
     or unreadable file is a `ReadRefused` naming `what` (never a hang). With `pipes`, a
     pipe is read too, up to `limit` (`--secret-file <(pass show fabric)` keeps a secret
@@ -284,10 +284,10 @@ def read_regular(path: Path, *, limit: int, what: str, pipes: bool = False,
     With `inside` (a folder, resolved: `os.path.realpath`), a file that resolves outside
     it, through a symbolic link to it or to a folder above it, is refused unopened: a
     site file linked to the master secret must not be read, let alone quoted in an
-    error."""
+    error. `folder_is` names `inside` in that message."""
     outside = ReadRefused(path, f"the {what} resolves, through a symbolic link, to a file "
-                          "outside the inventory folder: netorch reads nothing from outside "
-                          "it (copy the file in if it belongs to the inventory)")
+                          f"outside {folder_is}: netorch reads nothing from outside it (copy "
+                          "the file in if it belongs there)")
     folder = str(inside) if inside is not None else None
     if folder is not None and path.is_symlink() and \
             not _within(os.path.realpath(path), folder):

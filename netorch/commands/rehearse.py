@@ -43,7 +43,8 @@ def rehearse_command(
     devices = [d for d in plan.devices if d.name in chosen]
     secret = load_secret(secret_file, required=False) or Secret(secrets.token_bytes(32))
     files = api.render(plan, secret, devices=chosen)
-    result = rehearse(devices, files, running, workers=workers, timeout=timeout)
+    result = rehearse(devices, files, running, workers=workers, timeout=timeout,
+                      others={d.name for d in plan.devices} - chosen)
     if fmt is RehearseFormat.json:
         sys.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=True) + "\n")
     else:
@@ -64,6 +65,8 @@ def table(result: Rehearsal) -> str:
         notes += [f"{d.device}: conflict: {c['line']}: {c['reason']}; {c['resolve']}"
                   for c in d.conflicts]
         notes += [f"{d.device}: operator line changed: {line}" for line in d.operator_lines]
+        notes += [f"{d.device}: netorch line removed: {line}"
+                  for line in d.removed_netorch_lines]
         notes += [f"{d.device}: error: {d.error}"] if d.error else []
     if result.not_rehearsed:
         notes.append(f"not rehearsed (no running config): {', '.join(result.not_rehearsed)}")

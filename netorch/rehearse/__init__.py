@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from netorch.deploy import (
@@ -48,10 +49,13 @@ USERNAME = "netorch"
 
 
 def rehearse(devices: Sequence[DevicePlan], files: Mapping[str, Mapping[str, str]],
-             folder: Path, *, workers: int = 10, timeout: float = 60.0) -> Rehearsal:
+             folder: Path, *, workers: int = 10, timeout: float = 60.0,
+             others: Collection[str] = ()) -> Rehearsal:
     """Rehearse the deploy of `devices` (with their rendered `files`) on the running
-    configs in `folder`; devices without one are listed as not rehearsed."""
-    running = read_running(folder, {d.name: d.platform for d in devices})
+    configs in `folder`; devices without one are listed as not rehearsed. Files of the
+    inventory's `others` (devices outside --limit) are skipped; a file naming no device
+    is an error."""
+    running = read_running(folder, {d.name: d.platform for d in devices}, set(others))
     password = secrets.token_urlsafe(24)
     sims = _seed(running, password)
     sites = {d.name: d.site for d in devices}
@@ -99,10 +103,12 @@ def _result(run: DeployResult, device: str) -> DeviceResult:
 def _device(target: DeviceTarget, before: str, after: str,
             runs: list[DeployResult]) -> DeviceRehearsal:
     first, deployed, again, last = (_result(run, target.name) for run in runs)
-    changed, added = line_changes(target, before, after)
+    lines = line_changes(target, before, after)
     out = DeviceRehearsal(target.name, target.platform, config_lines=len(before.splitlines()),
-                          operator_lines_changed=len(changed), operator_lines=changed,
-                          netorch_lines_added=len(added),
+                          operator_lines_changed=len(lines.operator),
+                          operator_lines=lines.operator, netorch_lines_added=len(lines.added),
+                          netorch_lines_removed=len(lines.netorch),
+                          removed_netorch_lines=lines.netorch,
                           conflicts=first.conflicts or deployed.conflicts,
                           outcome=deployed.outcome.value)
     if deployed.ok and not out.conflicts:
@@ -113,19 +119,30 @@ def _device(target: DeviceTarget, before: str, after: str,
     return out
 
 
-def line_changes(target: DeviceTarget, before: str, after: str) -> tuple[list[str], list[str]]:
-    """The operator's lines `before` has and `after` lacks (removed or changed: not
-    netorch's own before the deploy), and the lines `after` added, each as its platform's
-    full-path line with keys masked."""
+@dataclass(frozen=True)
+class LineChanges:
+    """Lines `before` has and `after` lacks (removed or changed), split by whether
+    netorch's ownership rules claimed them before the deploy, and the lines added; each
+    as its platform's full-path line, keys masked."""
+
+    operator: list[str]
+    netorch: list[str]
+    added: list[str]
+
+
+def line_changes(target: DeviceTarget, before: str, after: str) -> LineChanges:
+    """What a deploy did to `before`, line by line (see `LineChanges`)."""
     driver_cls = driver_for(target.platform)
     if driver_cls is None:
         raise ValueError(f"no deploy driver for {target.platform}")
     driver = driver_cls(target, _no_connection, _no_connection)
     old, new = driver_cls.lines(before), driver_cls.lines(after)
     owned, kept = set(driver_cls.lines(driver.managed(before))), set(new)
-    removed = [line for line in dict.fromkeys(old) if line not in kept and line not in owned]
+    removed = [line for line in dict.fromkeys(old) if line not in kept]
     had = set(old)
-    return removed, [line for line in dict.fromkeys(new) if line not in had]
+    return LineChanges([line for line in removed if line not in owned],
+                       [line for line in removed if line in owned],
+                       [line for line in dict.fromkeys(new) if line not in had])
 
 
 def _no_connection() -> object:

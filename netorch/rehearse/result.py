@@ -12,18 +12,24 @@ SHOWN_LINES = 20  # operator lines changed, listed per device (the count is alwa
 class DeviceRehearsal:
     """One device's rehearsal: the operator's lines the deploy touched must be none.
 
-    `idempotent` is None when the device was not deployed (a conflict or a failure)."""
+    `netorch_lines_removed` counts lines the deploy removed or changed that netorch's
+    ownership rules claimed before it: stale objects of an earlier netorch deploy. On a
+    device netorch never deployed to, any such line is an operator line netorch wrongly
+    took for its own. `idempotent` is None when the device was not deployed (a conflict
+    or a failure)."""
 
     device: str
     platform: str
     config_lines: int
     operator_lines_changed: int = 0
     netorch_lines_added: int = 0
+    netorch_lines_removed: int = 0
     conflicts: list[dict[str, str]] = field(default_factory=list)
     idempotent: bool | None = None
     outcome: str = ""
     error: str | None = None
     operator_lines: list[str] = field(default_factory=list)
+    removed_netorch_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -34,6 +40,8 @@ class DeviceRehearsal:
         return {"platform": self.platform, "config_lines": self.config_lines,
                 "operator_lines_changed": self.operator_lines_changed,
                 "netorch_lines_added": self.netorch_lines_added,
+                "netorch_lines_removed": self.netorch_lines_removed,
+                "removed_netorch_lines": self.removed_netorch_lines[:SHOWN_LINES],
                 "conflicts": [dict(c) for c in self.conflicts],
                 "idempotent": self.idempotent, "outcome": self.outcome, "error": self.error,
                 "operator_lines": self.operator_lines[:SHOWN_LINES], "ok": self.ok}

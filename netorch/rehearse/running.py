@@ -22,16 +22,18 @@ class Running:
     text: str
 
 
-def read_running(folder: Path, platforms: dict[str, str]) -> list[Running]:
+def read_running(folder: Path, platforms: dict[str, str],
+                 others: set[str] | None = None) -> list[Running]:
     """The running config of each device in `platforms` (name -> platform) that `folder`
-    holds. A file naming no such device, one that cannot be read or decoded, and a
-    platform without a simulator are errors, all reported at once."""
+    holds; files of `others` (inventory devices not chosen) are skipped. A file naming
+    no device, one that cannot be read or decoded, and a platform without a simulator are
+    errors, all reported at once."""
     if not folder.is_dir():
         raise InventoryError([error("running-folder", "not a folder of DEVICE.cfg files",
                                     Location(str(folder)))])
     found, problems = [], []
     for path in sorted(folder.iterdir()):
-        if path.suffix != SUFFIX:
+        if path.suffix != SUFFIX or path.stem in (others or set()):
             continue
         item = _one(path, folder, platforms)
         if isinstance(item, Finding):
@@ -47,14 +49,14 @@ def _one(path: Path, folder: Path, platforms: dict[str, str]) -> Running | Findi
     where = Location(str(path))
     platform = platforms.get(path.stem)
     if platform is None:
-        return error("running-device", f"no device '{path.stem}' in the inventory (or "
-                     "outside --limit): name the file after the device", where)
+        return error("running-device", f"no device '{path.stem}' in the inventory: name "
+                     "the file after the device", where)
     if device_class(platform) is None:
         return error("running-platform", f"netorch has no simulator for {platform}: "
                      "rehearse runs on cisco_iosxe, juniper_junos and fortinet_fortios", where)
     try:
         raw = read_regular(path, limit=MAX_FILE_BYTES, what="running config",
-                           inside=folder.resolve())
+                           inside=folder.resolve(), folder_is="the --running folder")
         text = raw.decode("utf-8")
     except ReadRefused as exc:
         return error("running-read", exc.reason, where)

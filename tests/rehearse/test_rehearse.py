@@ -91,11 +91,30 @@ def test_line_changes_count_an_operator_line_the_deploy_removed() -> None:
     before = ("hostname r1\nip route 10.9.9.0 255.255.255.0 Null0\n"
               "router bgp 1\n neighbor 1.1.1.1 remote-as 2\n")
     after = "hostname r1\nrouter bgp 1\n neighbor 1.1.1.1 remote-as 3\n"
-    removed, added = line_changes(target, before, after)
-    assert len(removed) == 2
-    assert any("10.9.9.0" in line for line in removed)
-    assert any("remote-as 2" in line for line in removed)
-    assert len(added) == 1 and "remote-as 3" in added[0]
+    lines = line_changes(target, before, after)
+    assert len(lines.operator) == 2 and lines.netorch == []
+    assert any("10.9.9.0" in line for line in lines.operator)
+    assert any("remote-as 2" in line for line in lines.operator)
+    assert len(lines.added) == 1 and "remote-as 3" in lines.added[0]
+
+
+def test_a_stale_netorch_object_is_removed_and_counted_apart(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stale = "ip prefix-list netorch-site-gone seq 5 permit 10.99.0.0/16\n"
+    running = _running(tmp_path / "running", {"nfk-hq-r1": _seed("nfk-hq-r1") + stale})
+    code, report, _ = _rehearse(capsys, EXAMPLE, running, "nfk-hq-r1")
+    device = report["devices"]["nfk-hq-r1"]  # type: ignore[index]
+    assert code == 0 and device["operator_lines_changed"] == 0, device
+    assert device["netorch_lines_removed"] == 1
+    assert "netorch-site-gone" in device["removed_netorch_lines"][0]
+
+
+def test_limit_skips_the_files_of_other_devices_in_a_backup_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    running = _running(tmp_path / "running", {n: _seed(n) for n in DEVICES})
+    code, report, err = _rehearse(capsys, EXAMPLE, running, "esx-hq-r1")
+    assert code == 0, err
+    assert list(report["devices"]) == ["esx-hq-r1"]  # type: ignore[call-overload]
 
 
 def test_running_configs_it_cannot_use_are_errors_at_their_place(
@@ -131,4 +150,4 @@ def test_a_running_config_linked_from_outside_the_folder_is_not_read(
     (running / "nfk-hq-r1.cfg").symlink_to(secret)
     code, _, err = _rehearse(capsys, EXAMPLE, running, "nfk-hq-r1")
     assert code == 1 and "not-for-the-simulator" not in err
-    assert f"{running}/nfk-hq-r1.cfg:" in err and "outside" in err
+    assert f"{running}/nfk-hq-r1.cfg:" in err and "outside the --running folder" in err

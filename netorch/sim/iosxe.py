@@ -21,7 +21,7 @@ import re
 from netorch.sim import iosxe_grammar as grammar
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
-from netorch.sim.iosxe_grammar import Node, parse, render
+from netorch.sim.iosxe_load import Node, parse, render
 
 INVALID = "% Invalid input detected at '^' marker.\n"
 INCOMPLETE = "% Incomplete command.\n"
@@ -180,10 +180,15 @@ class IosXeSession(CliSession):
         node.add(encrypt(text) if self.device.encrypts_keys else text)
 
     def _enter(self, mode: str, node: Node, text: str) -> Reply:
-        """Open a sub-mode; IOS runs one BGP process and closes a new section with `!`."""
+        """Open a sub-mode; IOS runs one BGP process, closes a new section with `!` and
+        shows `address-family ipv4 unicast` as `address-family ipv4`."""
         running = next((c.text for c in node.children if c.text.startswith("router bgp ")), None)
         if mode == "config-router" and running not in (None, text):
             return Reply(f"% BGP is already running; AS is {(running or '').split()[2]}\n")
+        if text.startswith("address-family "):
+            text = grammar.family(text)
+            text = next((c.text for c in node.children
+                         if grammar.family(c.text) == text and not c.comment), text)
         new = node.find(text) is None
         self.path.append((mode, node.add(text)))
         if new and node is self.device.root:
@@ -192,7 +197,8 @@ class IosXeSession(CliSession):
 
     def _remove(self, mode: str, node: Node, words: list[str]) -> Reply:
         """`no ...`: refused while something uses the object; `no neighbor X` (or its
-        `remote-as`) removes the neighbour from every address family too."""
+        `remote-as`) removes the neighbour from every address family too; `no ip route`
+        removes by prefix, mask and next hop."""
         if words[:3] == ["crypto", "ipsec", "profile"] and len(words) > 3:
             user = self._tunnel_using(words[3])
             if user is not None:
@@ -203,8 +209,19 @@ class IosXeSession(CliSession):
             for scope in (node, *node.children):
                 scope.remove(f"neighbor {words[1]}")
             return Reply()
+        if words[:2] == ["ip", "route"] and len(words) > 3:
+            self._remove_route(node, grammar.single_key(" ".join(words)) or "")
+            return Reply()
         node.remove(" ".join(words))
         return Reply()
+
+    @staticmethod
+    def _remove_route(node: Node, key: str) -> None:
+        """`no ip route P M [HOP]`: IOS deletes the route(s) of that key, whatever their
+        distance or name."""
+        for child in [c for c in node.children if not c.comment]:
+            if f"{grammar.single_key(child.text)} ".startswith(key + " "):
+                node.remove(child.text)
 
     def _tunnel_using(self, profile: str) -> str | None:
         for section in self.device.root.children:

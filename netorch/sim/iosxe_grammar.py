@@ -1,20 +1,15 @@
-"""Just enough IOS-XE grammar to accept what netorch renders and reject what IOS would,
-and the loader of a whole `show running-config` (`parse`, `render`).
+"""Just enough IOS-XE grammar to accept what netorch renders and reject what IOS would
+(the loader of a whole `show running-config` is `netorch.sim.iosxe_load`).
 
 Each config mode lists the first words it accepts; a few keywords also have their
 second word or their values checked, so a misspelt algorithm is refused with the
-caret at the right word, like the real parser. A loaded config is checked only for
-what makes it a config: known global commands, sections, and banners, certificates
-and macros that end.
+caret at the right word, like the real parser. Only typed lines are checked here: a
+loaded config may hold any top-level command.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
-from netorch.deploy.configs import ConfigParseError
 
 STARTERS: dict[str, list[tuple[str, str]]] = {
     "config": [
@@ -34,12 +29,14 @@ STARTERS: dict[str, list[tuple[str, str]]] = {
         (r"^archive$", "config-archive"),
         (r"^vrf definition \S+$", "config-vrf"),
     ],
-    "config-router": [(r"^address-family ipv4( unicast)?$", "config-router-af")],
+    # every family is a sub-mode: `address-family ipv4 vrf X` lines go into that family
+    "config-router": [(r"^address-family (ipv4|ipv6|vpnv4|vpnv6|l2vpn|nsap|rtfilter|"
+                       r"link-state)( \S+)*$", "config-router-af")],
     "config-ikev2-keyring": [(r"^peer \S+$", "config-ikev2-keyring-peer")],
 }
 
-# The first words of global configuration commands: what a loaded config and a typed
-# line may start with (IOS-XE 17 `?` at `(config)#`, less hardware-specific ones).
+# The first words of global configuration commands a typed line may start with (IOS-XE
+# 17 `?` at `(config)#`, less hardware-specific ones); a loaded config may hold any.
 _GLOBAL = {
     "aaa", "access-list", "access-session", "alias", "ap", "app-hosting", "archive",
     "authentication", "auto", "autoqos", "avc", "banner", "bfd", "bfd-template", "boot",
@@ -156,10 +153,19 @@ def incomplete(mode: str, words: list[str]) -> bool:
 
 
 def single_key(line: str) -> str | None:
-    """The part of a single-valued command that a new value replaces (`tunnel source`)."""
+    """The part of a single-valued command that a new value replaces (`tunnel source`; a
+    static route's prefix, mask and next hop; a BGP `network`'s prefix and mask).
+
+    >>> single_key("ip route 10.0.0.0 255.0.0.0 Gi1 192.0.2.1 254 name x")
+    'ip route 10.0.0.0 255.0.0.0 Gi1 192.0.2.1'
+    """
     words = line.split()
     if not words:
         return None
+    if words[:2] == ["ip", "route"]:
+        return _route_key(words)
+    if words[0] == "network" and words[2:3] == ["mask"] and len(words) >= 4:
+        return " ".join(words[:4])
     if words[0] == "neighbor" and len(words) >= 4 and words[2] in _PER_DIRECTION:
         return " ".join([*words[:3], words[-1]])  # `route-map X in` and `... out` coexist
     if words[0] in ("neighbor", "pre-shared-key") and len(words) >= 3:
@@ -171,132 +177,30 @@ def single_key(line: str) -> str | None:
     return None
 
 
-# Loading a whole config: `show running-config` text into a tree, and back.
-_BANNER = re.compile(r"^banner \S+ (\^C|\S)")
-_HEADER = re.compile(r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)$")
+def _route_key(words: list[str]) -> str:
+    """IOS keys a static route by VRF, prefix, mask and next hop (interface and/or
+    address): a route with the same key replaces the first, distance and name too."""
+    head = 4 if words[2:3] == ["vrf"] else 2
+    key = words[:head + 2]
+    for word in words[head + 2:head + 4]:
+        if word.isdigit() or word in _ROUTE_OPTIONS:
+            break
+        key.append(word)
+        if re.fullmatch(r"[\d.]+", word):
+            break
+    return " ".join(key)
 
 
-@dataclass
-class Node:
-    """A config line, its sub-mode lines, and (banner text, certificate hex) the verbatim
-    lines that belong to it. `raw` is the line as loaded, printed back unchanged."""
-
-    text: str
-    children: list[Node] = field(default_factory=list)
-    raw: str | None = None
-    block: list[str] = field(default_factory=list)
-
-    @property
-    def comment(self) -> bool:
-        return not self.text or self.text.startswith("!")
-
-    def find(self, text: str) -> Node | None:
-        return next((c for c in self.children if c.text == text and not c.comment), None)
-
-    def add(self, text: str) -> Node:
-        existing = self.find(text)
-        if existing is not None:
-            return existing
-        key = single_key(text)
-        if key is not None:
-            self.children = [c for c in self.children
-                             if c.children or single_key(c.text) != key]
-        node = Node(text)
-        self.children.append(node)
-        return node
-
-    def remove(self, text: str) -> None:
-        """Remove `text` (and lines it starts), with the `!` separator that followed it."""
-        kept: list[Node] = []
-        separator_goes = False
-        for child in self.children:
-            if not child.comment and (child.text == text or child.text.startswith(text + " ")):
-                separator_goes = not kept or kept[-1].text == "!"
-                continue
-            if not (separator_goes and child.text == "!"):
-                kept.append(child)
-            separator_goes = False
-        self.children = kept
+_ROUTE_OPTIONS = {"name", "tag", "permanent", "track", "global", "dhcp", "multicast"}
 
 
-def parse(text: str) -> Node:
-    """A config as `show running-config` prints it, into a tree (see `ConfigParseError`)."""
-    root = Node("")
-    stack: list[tuple[int, Node]] = [(-1, root)]
-    numbered = _body(text.splitlines())
-    for lineno, raw in numbered:
-        if not raw.strip():  # kept in place, under the line it follows
-            stack[-1][1].children.append(Node("", raw=raw))
-            continue
-        indent = len(raw) - len(raw.lstrip())
-        while len(stack) > 1 and (stack[-1][0] >= indent or stack[-1][1].comment):
-            stack.pop()  # a comment opens no section
-        parent = stack[-1][1]
-        node = _node(lineno, raw, parent is root)
-        parent.children.append(node)
-        node.block = _verbatim(node, parent, numbered, lineno)
-        stack.append((indent, node))
-    return root
+def family(line: str) -> str:
+    """An address-family header as IOS shows it (`ipv4 unicast` is shown `ipv4`).
 
-
-def _body(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """Numbered lines between the `show` header and the last `end` (both regenerated)."""
-    start = 0
-    while start < len(lines) and (not lines[start].strip() or _HEADER.match(lines[start])):
-        start += 1
-    stop = len(lines)
-    while stop > start and not lines[stop - 1].strip():
-        stop -= 1
-    if stop > start and lines[stop - 1].strip() == "end":
-        stop -= 1
-    for index in range(start, stop):
-        if lines[index].strip() != "end":  # one mid-text (two files joined) ends nothing
-            yield index + 1, lines[index].rstrip("\r")
-
-
-def _node(lineno: int, raw: str, top: bool) -> Node:
-    text = raw.strip()
-    if any(ord(c) < 32 and c != "\t" for c in raw):
-        raise ConfigParseError(lineno, "control character", raw)
-    if top and raw[:1].isspace() and text and not text.startswith("!"):
-        raise ConfigParseError(lineno, "indented line outside any section", raw)
-    if top and text and not text.startswith("!") and text.split()[0] not in KEYWORDS["config"]:
-        raise ConfigParseError(lineno, "unknown command", raw)
-    return Node(text, raw=raw)
-
-
-def _verbatim(node: Node, parent: Node, lines: Iterator[tuple[int, str]],
-              lineno: int) -> list[str]:
-    """The lines that belong to `node` as text: a banner's up to its delimiter, a
-    certificate's hex up to `quit`, a macro's up to `@`."""
-    end, whole_line = "", True
-    if m := _BANNER.match(node.text):
-        end = "" if m[1] in node.text[m.end():] else m[1]
-        whole_line = False
-    elif node.text.startswith("certificate ") and parent.text.startswith(
-            "crypto pki certificate chain "):
-        end = "quit"
-    elif node.text.startswith("macro name "):
-        end = "@"
-    out: list[str] = []
-    for _, raw in lines if end else ():
-        out.append(raw)
-        if raw.strip() == end if whole_line else end in raw:
-            return out
-    if end:
-        raise ConfigParseError(lineno, f"never ends (no {end!r})", node.text)
-    return out
-
-
-def render(root: Node) -> str:
-    """The tree as `show running-config` prints it, loaded lines exactly as they were."""
-    out: list[str] = []
-
-    def walk(node: Node, depth: int) -> None:
-        for child in node.children:
-            out.append(child.raw if child.raw is not None else " " * depth + child.text)
-            out.extend(child.block)
-            walk(child, depth + 1)
-
-    walk(root, 0)
-    return "".join(line + "\n" for line in out)
+    >>> family("address-family ipv4 unicast vrf C")
+    'address-family ipv4 vrf C'
+    """
+    words = line.split()
+    if words[:3] == ["address-family", "ipv4", "unicast"]:
+        words = words[:2] + words[3:]
+    return " ".join(words)

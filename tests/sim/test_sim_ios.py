@@ -81,7 +81,6 @@ def test_banners_and_certificates_survive_a_configure_replace() -> None:
 
 
 @pytest.mark.parametrize(("text", "lineno", "reason"), [
-    ("hostname r\nfrobnicate all\n", 2, "unknown command"),
     ("hostname r\nbanner motd ^C\nno end in sight\n", 2, "never ends"),
     ("crypto pki certificate chain X\n certificate 01\n  3082\n", 2, "never ends"),
     ("!\n ip address 10.0.0.1 255.0.0.0\n", 2, "outside any section"),
@@ -130,3 +129,69 @@ def test_a_new_section_is_closed_with_a_separator_and_removed_with_it() -> None:
                                           " description netorch: x\n!\nend\n")
     session.handle("no interface Loopback1000")
     assert device.running_text().endswith("hostname r\n!\nend\n")
+
+
+DEVICE_PRINTED = """hostname r
+!
+telephony-service
+ max-ephones 10
+ ip source-address 10.0.0.1 port 2000
+!
+wireless management interface Vlan10
+sdwan
+ interface GigabitEthernet1
+  tunnel-interface
+   encapsulation ipsec
+!
+stack-power stack Powerstack-1
+ mode redundant
+lisp
+nat64 v4 pool P 192.0.2.0 24
+dot11 ssid GUEST
+ authentication open
+endpoint-tracker T1
+ endpoint-ip 192.0.2.9
+domain default
+alarm-contact 1 description door
+!
+"""
+
+
+def test_any_top_level_command_a_device_printed_loads() -> None:
+    """A config the device printed is valid by definition: commands the typed grammar
+    does not know load with their indented lines and print back unchanged."""
+    device = IosXeDevice("r")
+    device.load_text(DEVICE_PRINTED)
+    assert _body(device.running_text()) == _body(DEVICE_PRINTED)
+    assert "telephony-service > max-ephones 10" in ios.lines(device.running_text())
+    session = IosXeSession(device)
+    session.handle("configure terminal")
+    assert "Invalid input" in session.handle("frobnicate all").text  # typed: still checked
+
+
+def test_a_vrf_address_family_is_a_sub_mode() -> None:
+    """`address-family ipv4 vrf X` (and other families) open their own sub-mode: lines
+    apply to that family, not to the process, and are checked by its grammar."""
+    vrf = TUNNEL.replace(" exit-address-family\n!\n", " exit-address-family\n !\n"
+                         " address-family ipv4 vrf CUST\n  network 10.1.0.0 mask 255.255.0.0\n"
+                         " exit-address-family\n!\n")
+    device, session = _config(vrf)
+    for line in ("router bgp 65000", "address-family ipv4 vrf CUST"):
+        assert session.handle(line).text == ""
+    assert session.prompt().endswith("(config-router-af)#")
+    session.handle("no network 10.1.0.0 mask 255.255.0.0")
+    session.handle("network 10.7.0.0 mask 255.255.0.0")
+    assert "Invalid input" in session.handle("tunnel mode ipsec ipv4").text
+    session.handle("exit-address-family")
+    session.handle("address-family ipv6")
+    session.handle("network 2001:db8::/32")
+    session.handle("exit-address-family")
+    session.handle("address-family ipv4 unicast")  # the global family IOS shows as `ipv4`
+    session.handle("network 10.8.0.0 mask 255.255.0.0")
+    lines = ios.lines(device.running_text())
+    assert "router bgp 65000 > address-family ipv4 vrf CUST > network 10.7.0.0 mask " \
+           "255.255.0.0" in lines
+    assert not any("10.1.0.0" in ln for ln in lines)
+    assert "router bgp 65000 > address-family ipv6 > network 2001:db8::/32" in lines
+    assert "router bgp 65000 > address-family ipv4 > network 10.8.0.0 mask 255.255.0.0" in lines
+    assert not any("ipv4 unicast" in ln for ln in lines)

@@ -15,17 +15,23 @@ classified as netorch's here):
 - inside `router bgp N` (shared with the operator): the neighbours netorch renders, and
   stale ones recognised by `neighbor X description netorch:...`; the `network`s it
   renders, and stale ones recognised by netorch's own anchor route for the prefix (`ip
-  route ... name netorch-...`) or a marked interface's address; the lines of both in any
-  address family. Other rendered lines (`bgp router-id`, `bgp log-neighbor-changes`, `no
-  bgp default ipv4-unicast`, the address-family header) are added when missing, never
-  removed. Another `router bgp M` is a conflict (`asn: M`), and so is another `bgp
-  router-id X` (`router_id: X`); an operator neighbour on an address netorch peers with
-  is one too. The operator's neighbours, networks, address families, timers stay.
+  route ... name netorch-...`) or a marked interface's address; the lines of both at
+  process level and in the global `address-family ipv4` only (VRF and other families
+  are the operator's). A rendered `network` the operator already had is shared: netorch
+  sends no anchor for it and never removes it. Other rendered lines (`bgp router-id`,
+  `bgp log-neighbor-changes`, `no bgp default ipv4-unicast`, the address-family header)
+  are added when missing, never removed. Another `router bgp M` is a conflict (`asn:
+  M`), and so is another `bgp router-id X` (`router_id: X`); an operator neighbour on an
+  address netorch peers with is one too. The operator's neighbours, networks, address
+  families, timers stay.
+- static routes: IOS keys them by prefix, mask and next hop; an operator route with the
+  key of a rendered one is a conflict, except a LAN anchor, which is then not sent
+  (`netorch.deploy.configs.ios_routes`).
 - a PKI trustpoint and `crypto ikev2 nat keepalive` are managed only while rendered
   (removing a trustpoint would delete its enrolled certificates).
 
-Removals are sent last, referrers first (`REMOVE_ORDER`): BGP neighbours, then tunnel
-interfaces, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
+Removals are sent last, referrers first (`ios_order.REMOVE_ORDER`): BGP neighbours,
+then tunnel interfaces, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
 transform-sets, route-maps, prefix-lists, routes. IOS shows a keyring's pre-shared key
 encrypted (type 6 with `password encryption aes`, 7 with `service
 password-encryption`): it counts as the rendered key while present and is sent again
@@ -41,6 +47,8 @@ from hier_config import Host
 
 from netorch.deploy.configs import Change, Conflict, unified
 from netorch.deploy.configs import ios_bgp as bgp
+from netorch.deploy.configs import ios_routes as routes
+from netorch.deploy.configs.ios_order import ordered, with_exits
 
 PREFIX = "netorch-"  # every object netorch names: _names.j2 `name`
 MARKER = bgp.MARKER  # netorch's interface and neighbour descriptions: _names.j2 `marker`
@@ -48,17 +56,12 @@ _N = re.escape(PREFIX) + r"\S+"
 NAMED = re.compile(rf"^(crypto ikev2 (proposal|policy|keyring|profile) {_N}$|crypto ipsec "
                    rf"profile {_N}$|crypto ipsec transform-set {_N} |ip prefix-list {_N} |"
                    rf"route-map {_N} |ip route .* name {_N}$)")
-_ANCHOR = re.compile(rf"^ip route (\S+) (\S+) Null0\b.* name {_N}$")
 _NOISE = {"", "!", "exit-address-family"}  # separators; IOS adds exit-address-family itself
 _KEY = re.compile(r"^(?P<head>\s*pre-shared-key(?: local| remote)?) (?:(?P<type>[067]) )?"
                   r"(?P<value>\S.*)$")
 MASK = "<secret>"
 _SKIP = re.compile(r"^(Building configuration|Current configuration|end$|!)")
 _BANNER = re.compile(r"^banner \S+ (\^C|\S)")
-REMOVE_ORDER = ("no interface ", "no crypto ipsec profile ", "no crypto ikev2 profile ",
-                "no crypto ikev2 keyring ", "no crypto ikev2 policy ",
-                "no crypto ikev2 proposal ", "no crypto ipsec transform-set ", "no route-map ",
-                "no ip prefix-list ", "no ip route ")
 
 
 def _logical(text: str) -> Iterator[tuple[int, str]]:
@@ -141,6 +144,15 @@ def owned(section: list[str], rendered: set[str]) -> bool:
     return bool(NAMED.match(head)) or (head in rendered and not head.startswith("router bgp "))
 
 
+def _want(have: list[list[str]], intended: str) -> tuple[list[list[str]], list[Conflict]]:
+    """What netorch sends to a device with `have`: the rendered config fitted beside the
+    operator's BGP process and routes, and the route conflicts found doing so."""
+    want = bgp.yielding(have, bgp.joining(have, sections(intended)))
+    process = bgp.parse(bgp.find(have))
+    theirs = set(process.networks() if process else ()) - bgp_owned_networks(have)
+    return routes.fit(have, want, theirs)
+
+
 def _managed(running: list[list[str]], intended: list[list[str]]) -> list[list[str]]:
     """netorch's part of `running`: its own sections, then its view of `router bgp`."""
     rendered = {s[0] for s in intended}
@@ -152,7 +164,7 @@ def _managed(running: list[list[str]], intended: list[list[str]]) -> list[list[s
 def bgp_owned_networks(running: list[list[str]]) -> set[tuple[str, str]]:
     """Prefixes whose `network` statement is netorch's even when no longer rendered: those
     netorch anchors with a named Null0 route, and its marked interfaces' addresses."""
-    out = {(m[1], m[2]) for s in running if (m := _ANCHOR.match(s[0]))}
+    out = routes.anchored(running)
     for section in filter(marked, running):
         out |= {(w[2], w[3]) for line in section[1:]
                 if len(w := line.split()) == 4 and w[:2] == ["ip", "address"]}
@@ -161,8 +173,9 @@ def bgp_owned_networks(running: list[list[str]]) -> set[tuple[str, str]]:
 
 def managed(running: str, intended: str = "") -> str:
     """netorch's part of `running`, in device order, key values masked."""
-    return "".join(mask(line) + "\n" for section in
-                   _managed(sections(running), sections(intended)) for line in section)
+    have = sections(running)
+    return "".join(mask(line) + "\n" for section in _managed(have, _want(have, intended)[0])
+                   for line in section)
 
 
 def _keys_as_rendered(current: list[list[str]], intended: list[list[str]],
@@ -204,7 +217,7 @@ def _text(parts: list[list[str]]) -> str:
 def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Change:
     """What to send to make netorch's part of `running` what `intended` renders."""
     have = sections(running)
-    want = bgp.joining(have, sections(intended))
+    want, clashes = _want(have, intended)
     current = _keys_as_rendered(_managed(have, want), want, rotate_keys)
     others = [s for s in current if not s[0].startswith("router bgp ")]
     host = Host("device", "ios")
@@ -215,7 +228,7 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
                    if line.strip() and line.strip() not in _NOISE]
     routing = bgp.commands(bgp.find(current), bgp.find(want))
     commands = with_exits(ordered(remediation, routing, {s[0] for s in want}))
-    found = conflicts(have, want)
+    found = (*clashes, *conflicts(have, want))
     if not commands and not found:
         return Change()
     return Change(unified(_text(_in_order(current, want)), _text(want), "config.ios"), commands,
@@ -229,52 +242,6 @@ def _in_order(current: list[list[str]], want: list[list[str]]) -> list[list[str]
     return sorted(current, key=lambda s: index.get(s[0], len(index)))
 
 
-def _blocks(lines: list[str]) -> list[list[str]]:
-    out: list[list[str]] = []
-    for line in lines:
-        if line.startswith(" ") and out:
-            out[-1].append(line)
-        else:
-            out.append([line])
-    return out
-
-
-def _rank(line: str) -> int:
-    return next((i for i, p in enumerate(REMOVE_ORDER) if line.startswith(p)),
-                len(REMOVE_ORDER))
-
-
-def _replaces(line: str, rendered: set[str]) -> bool:
-    """Whether a top-level `no` removes one entry of a list or map netorch keeps (an entry
-    it changes), rather than an object that goes: such a removal is sent first.
-
-    >>> _replaces("no ip prefix-list netorch-a seq 5 permit 1.0.0.0/8",
-    ...           {"ip prefix-list netorch-a seq 5 permit 2.0.0.0/8"})
-    True
-    """
-    words = line.split()
-    name = " ".join(words[1:4] if words[1] == "ip" else words[1:3])
-    return words[1:3] in (["ip", "prefix-list"], ["route-map", words[2]]) and any(
-        r.startswith(name + " ") for r in rendered)
-
-
-def ordered(remediation: list[str], routing: list[str], rendered: set[str]) -> list[str]:
-    """hier_config's remediation and the BGP commands, in an order IOS accepts: entries
-    replaced in place first, then what is added or changed (in rendered order, referenced
-    objects first), then BGP, then removals, each referrer before what it refers to.
-
-    >>> ordered(["no crypto ipsec profile netorch-T3", "no interface Tunnel3", "ip x"], [],
-    ...         set())
-    ['ip x', 'no interface Tunnel3', 'no crypto ipsec profile netorch-T3']
-    """
-    blocks = _blocks(remediation)
-    removal = [b for b in blocks if b[0].startswith("no ") and not _replaces(b[0], rendered)]
-    first = [b for b in blocks if b[0].startswith("no ") and b not in removal]
-    changes = [b for b in blocks if not b[0].startswith("no ")]
-    removal.sort(key=lambda b: _rank(b[0]))
-    return [line for b in (*first, *changes, *_blocks(routing), *removal) for line in b]
-
-
 def conflicts(have: list[list[str]], want: list[list[str]]) -> tuple[Conflict, ...]:
     """What in `have` netorch would have to overwrite to apply `want`: refused."""
     running = {s[0]: s for s in have}
@@ -286,9 +253,10 @@ def conflicts(have: list[list[str]], want: list[list[str]]) -> tuple[Conflict, .
 def _interface_conflict(section: list[str], have: list[list[str]]) -> Conflict:
     name = section[0].split()[1]
     kind = re.sub(r"\d+$", "", name)
-    used = [int(s[0][len("interface " + kind):]) for s in have
-            if re.fullmatch(rf"interface {kind}\d+", s[0])]
-    free = next(n for n in range(1000, 2**31, 1000) if n > max(used))
+    # the first thousand (from 1000) with no interface of this kind: one always is free
+    used = {int(s[0][len("interface " + kind):]) // 1000 for s in have
+            if re.fullmatch(rf"interface {kind}\d+", s[0])}
+    free = 1000 * next(n for n in range(1, len(used) + 2) if n not in used)
     if kind == "Tunnel":
         resolve = f"set `tunnel_offset: {free}` on the device (netorch numbers its tunnels " \
                   "from it)"
@@ -296,25 +264,3 @@ def _interface_conflict(section: list[str], have: list[list[str]]) -> Conflict:
         resolve = f"set `loopback_interface: {kind}{free}` on the device"
     return Conflict(section[0], f"{name} is the operator's (its description does not start "
                                 f"with '{MARKER}')", resolve)
-
-
-def with_exits(lines: list[str]) -> list[str]:
-    """Indented remediation lines as typed: an `exit` for each level left, no indent.
-
-    Explicit exits keep a `no ...` line meant for global config from being taken by
-    the sub-mode the previous section left open. The caller drops hier_config's own
-    `exit-address-family`: counted as a level here, it would take one `exit` too many
-    and leave configuration mode (the lines after it then land in exec mode).
-
-    >>> with_exits(["router bgp 1", "  address-family ipv4", "    network 10.0.0.0", "no x"])
-    ['router bgp 1', 'address-family ipv4', 'network 10.0.0.0', 'exit', 'exit', 'no x']
-    """
-    levels = [(len(line) - len(line.lstrip(" "))) // 2 for line in lines]
-    out: list[str] = []
-    depth = 0
-    for index, line in enumerate(lines):
-        out += ["exit"] * max(0, depth - levels[index])
-        opens = index + 1 < len(lines) and levels[index + 1] > levels[index]
-        depth = levels[index] + 1 if opens else levels[index]
-        out.append(line.strip())
-    return out

@@ -1,10 +1,16 @@
 """IOS-XE `router bgp`: the one BGP process netorch shares with the operator, line by line.
 
-A device runs one BGP process, so netorch never owns the section: it owns the lines of
-its neighbours (those it renders, and stale ones whose `neighbor X description` starts
-with `MARKER`) and of its `network`s (those it renders, and the prefixes the caller
-recognises as netorch's), at the process level and in every address family. Other lines
-it renders are added when missing and never removed. See `netorch.deploy.configs.ios`.
+A device runs one BGP process, so netorch never owns the section. Its scope is the
+process level and the global `address-family ipv4` (`ipv4 unicast` is the same family);
+VRF and other families (`address-family ipv4 vrf X`, `ipv6`, `vpnv4`...) are the
+operator's and never read or sent a line. In that scope netorch owns the lines of its
+neighbours (those it renders, and stale ones whose `neighbor X description` starts with
+`MARKER`) and of the `network`s the caller recognises as netorch's (`view`'s
+`networks`: those with netorch's anchor route). A rendered `network` the operator
+already has is shared: kept while rendered, never removed; one the operator has in
+another form (`network P mask M route-map RM`) is theirs and not sent (`yielding`).
+Other lines it renders are added when missing and never removed. See
+`netorch.deploy.configs.ios`.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from netorch.deploy.configs import Conflict
 MARKER = "netorch:"  # templates/cisco_iosxe/_names.j2 `marker`
 _NEIGHBOR = re.compile(r"^neighbor (\S+) ")
 _NETWORK = re.compile(r"^network (\S+) mask (\S+)$")
+_ANY_NETWORK = re.compile(r"^network (\S+) mask (\S+)( |$)")
+GLOBAL = "address-family ipv4"  # netorch's family; `address-family ipv4 unicast` is it too
 _ROUTER_ID = re.compile(r"^bgp router-id (\S+)$")
 
 
@@ -43,8 +51,9 @@ class Process:
         return {m[1] for line in self.top if (m := _NEIGHBOR.match(line))
                 and line.startswith(f"neighbor {m[1]} description {MARKER}")}
 
-    def networks(self) -> set[tuple[str, str]]:
-        return {(m[1], m[2]) for line in self.every() if (m := _NETWORK.match(line))}
+    def networks(self) -> dict[tuple[str, str], str]:
+        """Each `network P mask M` line, in any form (with `route-map`...), by prefix."""
+        return {(m[1], m[2]): line for line in self.every() if (m := _ANY_NETWORK.match(line))}
 
     def router_id(self) -> str | None:
         return next((m[1] for line in self.top if (m := _ROUTER_ID.match(line))), None)
@@ -59,11 +68,13 @@ def find(sections: list[list[str]]) -> list[str] | None:
 
 
 def parse(section: list[str] | None) -> Process | None:
-    """A `router bgp` section as a `Process`; lines of other nested blocks (peer
-    templates) are the operator's and left out.
+    """A `router bgp` section as a `Process` of netorch's scope: the process level and
+    the global IPv4 family. Other families and nested blocks (peer templates) are the
+    operator's and left out.
 
-    >>> parse(["router bgp 1", " bgp router-id 1.1.1.1", " address-family ipv4",
-    ...        "  network 10.0.0.0 mask 255.0.0.0"]).families
+    >>> parse(["router bgp 1", " bgp router-id 1.1.1.1", " address-family ipv4 unicast",
+    ...        "  network 10.0.0.0 mask 255.0.0.0", " address-family ipv4 vrf C",
+    ...        "  network 10.1.0.0 mask 255.255.0.0"]).families
     {'address-family ipv4': ['network 10.0.0.0 mask 255.0.0.0']}
     """
     if section is None:
@@ -73,14 +84,22 @@ def parse(section: list[str] | None) -> Process | None:
     for line in section[1:]:
         text = line.strip()
         if len(line) - len(line.lstrip()) <= 1:
-            family = text if text.startswith("address-family ") else None
-            if family is None:
+            family = _family(text)
+            if family == "":
                 process.top.append(text)
-            else:
+            elif family is not None:
                 process.families.setdefault(family, [])
-        elif family is not None:
+        elif family:
             process.families[family].append(text)
     return process
+
+
+def _family(line: str) -> str | None:
+    """netorch's name for a process-level line's family: "" (not a family header),
+    `GLOBAL`, or None (another family: the operator's)."""
+    if not line.startswith("address-family "):
+        return ""
+    return GLOBAL if line in (GLOBAL, GLOBAL + " unicast") else None
 
 
 # Process-wide settings netorch renders for a BGP process it starts; on one it joins they
@@ -114,6 +133,28 @@ def joining(have: list[list[str]], want: list[list[str]]) -> list[list[str]]:
     return [[line for line in s if keep(line)] if s is intended else s for s in want]
 
 
+def yielding(have: list[list[str]], want: list[list[str]]) -> list[list[str]]:
+    """`want` without the `network`s the operator has in another form (`network P mask
+    M route-map RM`): IOS keeps one statement per prefix, so netorch's would replace
+    theirs, which already originates the prefix.
+
+    >>> yielding([["router bgp 1", " address-family ipv4", "  network 10.0.0.0 mask "
+    ...            "255.0.0.0 route-map RM"]], [["router bgp 1", " address-family ipv4",
+    ...            "  network 10.0.0.0 mask 255.0.0.0"]])
+    [['router bgp 1', ' address-family ipv4']]
+    """
+    running, intended = parse(find(have)), find(want)
+    if running is None or intended is None or running.header != intended[0]:
+        return want
+    theirs = running.networks()
+
+    def keep(line: str) -> bool:
+        m = _NETWORK.match(line.strip())
+        return m is None or theirs.get((m[1], m[2]), line.strip()) == line.strip()
+
+    return [[line for line in s if keep(line)] if s is intended else s for s in want]
+
+
 def _neighbour(line: str) -> str | None:
     m = _NEIGHBOR.match(line)
     return m[1] if m else None
@@ -122,17 +163,17 @@ def _neighbour(line: str) -> str | None:
 def view(running: list[str] | None, intended: list[str] | None,
          networks: set[tuple[str, str]]) -> list[str] | None:
     """netorch's part of the running `router bgp` (None: nothing), indented as IOS shows
-    it: its neighbours' and networks' lines, and lines equal to rendered ones."""
+    it: its neighbours' lines, the `network`s of `networks` (netorch's own), and lines
+    equal to rendered ones (a shared `network` among them while it is rendered)."""
     have, want = parse(running), parse(intended) or Process("")
     if have is None or (want.header and want.header != have.header):
         return None  # another AS is a conflict: nothing in it is netorch's
     ours = have.marked() | set(want.neighbours())
-    nets = networks | want.networks()
 
     def keep(line: str, rendered: list[str]) -> bool:
         m = _NETWORK.match(line)
         return (line in rendered or _neighbour(line) in ours
-                or (m is not None and (m[1], m[2]) in nets))
+                or (m is not None and (m[1], m[2]) in networks))
 
     out = [have.header, *(" " + t for t in have.top if keep(t, want.top))]
     for family, lines in have.families.items():

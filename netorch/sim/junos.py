@@ -5,9 +5,10 @@ complete config in `display set` or curly format (`netorch.sim.junos_config`; a 
 cannot read raises `ConfigParseError`). Each configuration session edits its own
 candidate copy (`configure exclusive` also locks it) with `set`, `delete`, `deactivate`
 and `activate`; nothing reaches the active config before `commit`, whose check refuses
-what Junos refuses (an interface in two security zones). `commit confirmed N` rolls
-back by itself after N "minutes" (`JunosDevice.minute` seconds, shortened for tests)
-unless a later `commit` confirms.
+what Junos refuses (`netorch.sim.junos_check`: an interface in two security zones,
+also through a group; a policy naming a zone that does not exist). `commit confirmed N`
+rolls back by itself after N "minutes" (`JunosDevice.minute` seconds, shortened for
+tests) unless a later `commit` confirms.
 Leaving configuration mode or losing the session discards the candidate.
 """
 
@@ -18,8 +19,8 @@ import re
 
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
+from netorch.sim.junos_check import commit_problems
 from netorch.sim.junos_config import (
-    commit_problems,
     compare,
     display_set,
     encrypt,

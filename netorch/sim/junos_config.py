@@ -1,4 +1,4 @@
-"""The simulated Junos configuration database: reading real configs, and Junos's rules.
+"""The simulated Junos configuration database: reading real configs, showing and comparing them.
 
 `parse` reads a complete configuration as a device or an operator keeps it, in either
 format Junos prints:
@@ -192,19 +192,6 @@ def inactive(entries: list[str]) -> Iterator[str]:
     for entry in entries:
         if any(entry == p or entry.startswith(p + " ") for p in paths):
             yield entry
-
-
-def commit_problems(entries: list[str]) -> list[str]:
-    """What Junos's commit check refuses, as it prints it: here, an interface in two zones."""
-    off = set(inactive(entries))
-    homes: dict[str, list[str]] = {}
-    for entry in entries:
-        m = re.match(r"security zones (?:security|functional)-zone (\S+) interfaces (\S+)", entry)
-        if m and entry not in off and m[1] not in homes.get(m[2], []):
-            homes.setdefault(m[2], []).append(m[1])
-    return [f"[edit security zones security-zone {zones[1]}]\n  'interfaces {name}'\n"
-            f"    Interface {name} is already in zone {zones[0]}\n"
-            for name, zones in homes.items() if len(zones) > 1]
 
 
 _KEY = re.compile(r'(?P<path>.* pre-shared-key ascii-text) "?(?P<value>[^"]*)"?$')

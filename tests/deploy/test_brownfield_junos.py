@@ -221,16 +221,33 @@ def test_the_lan_zone_is_referenced_not_owned(rendered: dict[str, str]) -> None:
                                              r"trust)( |$)", c)]
 
 
-def test_an_operators_route_to_a_netorch_prefix_is_a_conflict(
-        rendered: dict[str, str]) -> None:
+def test_an_operators_route_to_a_lan_already_originates_it(rendered: dict[str, str]) -> None:
+    """Review: the old advice (tag the operator's route for netorch) had netorch replace
+    its next hop with `discard`, blackholing the LAN. The operator's route is kept, and
+    netorch anchors no discard for that prefix (its export policy matches their route)."""
     theirs = OPERATOR + "set routing-options static route 10.2.0.0/16 next-hop 10.2.0.254\n"
-    [conflict] = junos.plan_change(theirs, rendered["resolved"]).conflicts
-    assert conflict.line == "routing-options static route 10.2.0.0/16 next-hop 10.2.0.254"
-    assert "tag 1000000000" in conflict.resolve
-    handed = theirs + "set routing-options static route 10.2.0.0/16 tag 1000000000\n"
-    change = junos.plan_change(handed, rendered["resolved"])
-    assert change.conflicts == ()  # the route is netorch's now: its own next hop replaces theirs
-    assert "delete routing-options static route 10.2.0.0/16 next-hop" in change.commands
+    change = junos.plan_change(theirs, rendered["resolved"])
+    assert change.conflicts == ()
+    assert not [c for c in change.commands if "static route 10.2.0.0/16" in c]
+    after = _apply(theirs, change.commands)
+    assert "set routing-options static route 10.2.0.0/16 next-hop 10.2.0.254" in after
+    assert not junos.plan_change(after, rendered["resolved"])
+    assert not [c for c in junos.plan_change(after, "").commands if "route 10.2.0.0/16" in c]
+    inactive = theirs + "deactivate routing-options static route 10.2.0.0/16\n"
+    [conflict] = junos.plan_change(inactive, rendered["resolved"]).conflicts
+    assert "inactive" in conflict.reason and "tag" not in conflict.resolve
+
+
+def test_an_operators_route_to_a_far_end(rendered: dict[str, str]) -> None:
+    same = OPERATOR + "set routing-options static route 198.51.100.10/32 next-hop 198.51.100.17\n"
+    change = junos.plan_change(same, rendered["resolved"])
+    assert change.conflicts == ()
+    assert not [c for c in change.commands if "static route 198.51.100.10" in c]
+    other = same.replace("next-hop 198.51.100.17", "next-hop 198.51.100.18")
+    [conflict] = junos.plan_change(other, rendered["resolved"]).conflicts
+    assert conflict.line == "routing-options static route 198.51.100.10/32 next-hop 198.51.100.18"
+    assert "via 198.51.100.18" in conflict.reason and "198.51.100.17" in conflict.reason
+    assert "`next_hop:`" in conflict.resolve and "tag" not in conflict.resolve
 
 
 def test_bgp_netorch_owns_its_group_only(rendered: dict[str, str]) -> None:

@@ -126,6 +126,62 @@ def test_commit_refuses_an_interface_in_two_zones() -> None:
     assert "commit complete" in session.handle("commit").text
 
 
+_GROUPED = """set groups BASE security zones security-zone untrust interfaces ge-0/0/0.0
+set groups ZONES security-zone <*> interfaces ge-0/0/1.0
+set apply-groups BASE
+set security zones security-zone trust interfaces ge-0/0/2.0
+"""
+
+
+def _commit(device: JunosDevice, *commands: str) -> str:
+    session = device.session()
+    session.handle("configure exclusive")
+    for command in commands:
+        session.handle(command)
+    reply = session.handle("commit").text
+    session.handle("exit")
+    session.handle("yes")  # when the commit was refused: discard the candidate
+    return reply
+
+
+@pytest.mark.parametrize(("extra", "refused"), [
+    ("", True),                                                     # top-level apply-groups
+    ("deactivate apply-groups BASE\n", False),
+    ("set security apply-groups-except BASE\n", False),
+    ("deactivate groups BASE security zones\n", False),
+])
+def test_commit_sees_what_groups_give(extra: str, refused: bool) -> None:
+    """Review: an interface in an operator zone through a group was not seen."""
+    device = _device(_GROUPED + extra)
+    reply = _commit(device, "set security zones security-zone netorch-internet interfaces "
+                            "ge-0/0/0.0 host-inbound-traffic system-services ike")
+    assert ("Interface ge-0/0/0.0 is already in zone" in reply) is refused, reply
+    assert ("commit complete" in reply) is not refused
+
+
+def test_commit_sees_a_wildcard_group_at_its_level() -> None:
+    text = _GROUPED.replace("ZONES security-zone", "ZONES security zones security-zone")
+    device = _device(text + "set security zones apply-groups ZONES\n")
+    reply = _commit(device, "set security zones security-zone dmz interfaces ge-0/0/1.0")
+    assert "Interface ge-0/0/1.0 is already in zone" in reply, reply
+
+
+def test_commit_refuses_a_policy_naming_a_zone_that_does_not_exist() -> None:
+    """Review: deleting a zone an operator's policy uses went through the simulator."""
+    device = _device(DISPLAY_SET + "set security zones security-zone trust\n"
+                     "set security policies from-zone trust to-zone untrust policy p "
+                     "then permit\n")
+    reply = _commit(device, "delete security zones security-zone untrust")
+    assert "Security zone untrust must be defined" in reply, reply
+    assert "commit complete" not in reply
+    reply = _commit(device, "set security policies from-zone trust to-zone junos-host "
+                            "policy q then permit",
+                    "set security policies global policy g match from-zone dmz")
+    assert "Security zone dmz must be defined" in reply and "junos-host" not in reply
+    assert "commit complete" in _commit(device, "delete security policies global",
+                                        "set security policies global policy g then permit")
+
+
 def test_deactivate_activate_and_delete_in_configuration_mode() -> None:
     device = _device(DISPLAY_SET)
     session = device.session()

@@ -1,7 +1,10 @@
 """Juniper Junos: `set` statements; netorch owns objects by name and only adds to shared ones.
 
 The running config is read as `show configuration | display set` prints it: `set`
-statements, and `deactivate PATH` lines for the operator's inactive statements.
+statements, and `deactivate PATH` lines for the operator's inactive statements. What the
+device inherits through `apply-groups` counts as configured for every check below (an
+AS, router-id, zone member or route in a group is the operator's: junos_groups.py);
+netorch never changes or deletes a group.
 
 Owned (changed and deleted by netorch), by name:
 - every object named with the reserved prefix `netorch-` (`PREFIX`, spelled once more in
@@ -24,7 +27,12 @@ Shared (added when missing, never changed or deleted):
   never the unit's description, filters or other addresses (an address it stops
   rendering is left behind, as it cannot be told from the operator's);
 - `routing-options autonomous-system` and `router-id`: set when the device has none;
-  another value is a conflict (`asn:` / `router_id:`); never deleted;
+  another value is a conflict (`asn:` / `router_id:`); never deleted. A device without a
+  router-id that runs a routing protocol or has a lo0.0 address runs by an implicit one
+  (junos_routing.py): netorch's must then be that one (`router_id:` pins it);
+- a static route the operator already has to a site LAN: it originates the LAN, so
+  netorch anchors no discard route for that prefix (its export policy matches theirs);
+  one to a tunnel's far end over the link's next hop is used as it is;
 - an underlay interface in the operator's zone (the link's `zone:`): netorch adds
   `host-inbound-traffic system-services ike` for it there and never deletes a line in
   an operator's zone; the LAN zone (`lan_zone:`, default trust) is only referenced
@@ -35,10 +43,13 @@ Conflicts (nothing is sent; each names the inventory setting that resolves it): 
 unit netorch renders in use by the operator; another autonomous-system or router-id; an
 underlay interface (or tunnel unit) in another zone, as Junos allows one zone per
 interface; an operator zone whose zone-level system-services netorch's interface-level
-`ike` would override (Junos: interface settings override the zone's); an operator's
-static route to a prefix netorch routes; a BGP neighbour netorch peers with already in an
-operator's group. The operator's `deactivate` lines are kept; one on netorch's own object
-is undone (`activate`).
+`ike` would override (Junos: interface settings override the zone's); a router-id
+netorch would set in place of the implicit one; an operator's static route to a tunnel's
+far end over another next hop, or an inactive one to a LAN; a BGP neighbour netorch
+peers with already in an operator's group; the operator's statements inside a netorch
+zone (they would be deleted) or using a netorch zone a deploy deletes (junos_zones.py).
+The operator's `deactivate` lines are kept; one on netorch's own object is undone
+(`activate`).
 
 Junos shows a pre-shared key encrypted (`ascii-text "$9$..."`): while the device has one
 for the same IKE policy it counts as the rendered key, and it is sent again only with
@@ -53,6 +64,7 @@ import re
 
 from netorch.deploy.configs import Change, unified
 from netorch.deploy.configs.junos_device import conflicts, present
+from netorch.deploy.configs.junos_routing import fit
 from netorch.deploy.configs.junos_text import (
     KEY,
     MARKER,
@@ -66,6 +78,7 @@ from netorch.deploy.configs.junos_text import (
     root,
     statements,
 )
+from netorch.deploy.configs.junos_zones import zone_conflicts
 
 __all__ = ["MARKER", "MASK", "PREFIX", "STATIC_TAG", "Running", "containers", "lines",
            "managed", "mask", "plan_change", "root", "statements"]
@@ -83,8 +96,9 @@ def managed(running: str, intended: str = "") -> str:
     """netorch's part of `running`: its objects, its deactivations, and the shared
     statements it renders (keys masked), as `set`/`deactivate` lines."""
     have = Running.parse(running)
-    wanted = {mask(s) for s in statements(intended)}
+    wanted = {mask(s) for s in fit(have, statements(intended))}
     keep = [f"set {mask(s)}" for s in have.statements if have.root(s) or mask(s) in wanted]
+    keep += [f"set {s}" for s in have.inherited if s in wanted and s not in have.index]
     keep += [f"deactivate {p}" for p in have.inactive if have.root(p)]
     return "".join(f"{line}\n" for line in keep)
 
@@ -94,13 +108,13 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
     objects, `activate` of its deactivated ones, the statements the device lacks, and
     the conflicts that forbid sending any of it."""
     have = Running.parse(running)
-    target = list(dict.fromkeys(statements(intended)))
+    target = fit(have, list(dict.fromkeys(statements(intended))))
     wanted = {mask(s) for s in target}
     stale = [s for s in have.mine() if mask(s) not in wanted]
     commands = deletions(have, stale, target)
     commands += [f"activate {p}" for p in have.inactive if have.root(p) and _covers(p, target)]
     commands += [f"set {s}" for s in target if not present(s, have, rotate_keys)]
-    found = tuple(conflicts(have, target))
+    found = (*conflicts(have, target), *zone_conflicts(have, stale, commands))
     if not commands and not found:
         return Change()
     shown = [s for s in target if s in have.index or s not in have.parents]

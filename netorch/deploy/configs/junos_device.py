@@ -11,15 +11,8 @@ import re
 from collections.abc import Iterator
 
 from netorch.deploy.configs import Conflict
-from netorch.deploy.configs.junos_text import (
-    KEY,
-    MARKER,
-    ROUTE,
-    STATIC_TAG,
-    UNIT,
-    Running,
-    mask,
-)
+from netorch.deploy.configs.junos_routing import route_conflicts, router_id_conflicts
+from netorch.deploy.configs.junos_text import KEY, MARKER, UNIT, Running, mask
 
 _MSS = "security flow tcp-mss ipsec-vpn mss "
 _ZONE_IKE = re.compile(r"(security zones security-zone (\S+)) interfaces (\S+) "
@@ -33,13 +26,15 @@ def present(statement: str, have: Running, rotate_keys: bool) -> bool:
         old = next((s for s in have.statements if mask(s) == mask(statement)), None)
         return old is not None and not rotate_keys and _same_key(old, statement)
     if statement.startswith(_MSS):
-        return any(s.startswith(_MSS) for s in have.statements)
+        return any(s.startswith(_MSS) for s in have.effective)
     if (zone := _ZONE_IKE.match(statement)) and not have.root(statement):
         return _ike_allowed(have, zone[1], zone[3])
     path = statement.rsplit(" ", 1)[0]
     if path in _SINGLE:
         return _same(path, statement.rsplit(" ", 1)[1], have.values(path))
-    return statement in have.index or statement in have.parents
+    if have.root(statement):
+        return statement in have.index or statement in have.parents
+    return have.has(statement)
 
 
 def _ike_allowed(have: Running, zone: str, interface: str) -> bool:
@@ -52,12 +47,12 @@ def _ike_allowed(have: Running, zone: str, interface: str) -> bool:
 
 
 def _services(have: Running, path: str) -> set[str]:
-    return {s.split(" ")[-1] for s in have.statements
+    return {s.split(" ")[-1] for s in have.effective
             if s.startswith(f"{path} host-inbound-traffic system-services ")}
 
 
 def _member(have: Running, path: str) -> bool:
-    return path in have.index or path in have.parents
+    return have.has(path)
 
 
 def _same(path: str, want: str, values: list[str]) -> bool:
@@ -86,9 +81,10 @@ def conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
     """What on the device netorch would have to overwrite to apply `target`."""
     yield from _unit_conflicts(have, target)
     yield from _single_conflicts(have, target)
+    yield from router_id_conflicts(have, target)
     yield from _member_conflicts(have, target)
     yield from _inbound_conflicts(have, target)
-    yield from _route_conflicts(have, target)
+    yield from route_conflicts(have, target)
 
 
 def _unit_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
@@ -96,10 +92,11 @@ def _unit_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
     for unit in units:
         if unit in have.units:
             continue
-        used = [s for s in have.statements if s.startswith(f"interfaces st0 unit {unit} ")
+        used = [s for s in have.effective if s.startswith(f"interfaces st0 unit {unit} ")
                 or (f" st0.{unit} " in f" {s} " and not have.root(s) and not _MEMBER.match(s))]
         if used:
-            yield Conflict(used[0], f"st0.{unit} is the operator's (no '{MARKER}' description)",
+            yield Conflict(have.source(used[0]),
+                           f"st0.{unit} is the operator's (no '{MARKER}' description)",
                            "set `tunnel_offset:` on the device to a free range of st0 units")
 
 
@@ -115,8 +112,9 @@ def _single_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
             continue
         place, value = found[0]
         usable = _number(value) if setting == "asn" else value
-        yield Conflict(f"{place} {value}", f"the device's {place.split()[-1]} is {value}, "
-                       f"netorch's {want}", f"set `{setting}: {usable}` on the device to use it")
+        yield Conflict(have.source(f"{place} {value}"),
+                       f"the device's {place.split()[-1]} is {value}, netorch's {want}",
+                       f"set `{setting}: {usable}` on the device to use it")
 
 
 _MEMBER = re.compile(r"(security zones (?:security|functional)-zone (\S+) interfaces|"
@@ -126,9 +124,9 @@ _MEMBER = re.compile(r"(security zones (?:security|functional)-zone (\S+) interf
 def _member_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
     """An interface Junos allows in one zone only, a neighbour in one BGP group only."""
     homes: dict[str, tuple[str, str]] = {}
-    for statement in have.statements:
+    for statement in have.effective:
         if (m := _MEMBER.match(statement)) and not have.root(statement):
-            homes.setdefault(m[4], (m[1], m[0]))
+            homes.setdefault(m[4], (m[1], have.source(m[0])))
     seen: set[str] = set()
     for statement in target:
         m = _MEMBER.match(statement)
@@ -164,13 +162,3 @@ def _inbound_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
                            f"IKE on {m[3]} itself would override zone {m[2]}'s "
                            "system-services for it", f"allow `ike` in zone {m[2]}'s "
                            f"system-services, or list {m[3]}'s own services with `ike`")
-
-
-def _route_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
-    prefixes = dict.fromkeys(m[1] for s in target if (m := ROUTE.match(s)))
-    for prefix in prefixes:
-        theirs = [s for s in have.statements if s.startswith(f"routing-options static route "
-                                                              f"{prefix} ")]
-        if theirs and prefix not in have.routes:
-            yield Conflict(theirs[0], f"the operator's static route to {prefix}",
-                           f"delete it, or add `tag {STATIC_TAG}` to it to hand it to netorch")

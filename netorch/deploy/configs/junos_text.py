@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from netorch.deploy.configs.junos_groups import inherited, origin
+
 MASK = "<secret>"
 PREFIX = "netorch"  # templates/juniper_junos/_names.j2, prefix
 MARKER = PREFIX  # st0 unit descriptions start with it and a colon ("netorch: ...")
@@ -115,12 +117,14 @@ def root(statement: str, units: set[str] | None = None,
 
 @dataclass
 class Running:
-    """A running config, read once: its statements, inactive paths and netorch's parts."""
+    """A running config, read once: its statements, inactive paths, netorch's parts, and
+    the statements it inherits from its groups (`inherited`; `effective` is both)."""
 
     statements: list[str]
     inactive: list[str]
     units: set[str] = field(default_factory=set)
     routes: set[str] = field(default_factory=set)
+    inherited: list[str] = field(default_factory=list)
 
     @classmethod
     def parse(cls, text: str) -> Running:
@@ -129,7 +133,7 @@ class Running:
         inactive = [e.split(" ", 1)[1] for e in everything if e.startswith("deactivate ")]
         units = {m[1] for s in said if (m := _MARKED.match(s))}
         routes = {m[1] for s in said if (m := ROUTE.match(s)) and s == f"{m[0]} tag {STATIC_TAG}"}
-        return cls(said, inactive, units, routes)
+        return cls(said, inactive, units, routes, inherited(said, inactive))
 
     @cached_property
     def index(self) -> set[str]:
@@ -139,6 +143,38 @@ class Running:
     def parents(self) -> set[str]:
         return containers(self.statements)
 
+    @cached_property
+    def effective(self) -> list[str]:
+        """What the device runs by: its statements and those its groups give it."""
+        return self.statements + self.inherited
+
+    @cached_property
+    def _effective_paths(self) -> set[str]:
+        return set(self.effective) | containers(self.effective)
+
+    def has(self, path: str) -> bool:
+        """Whether the device has `path`, said or inherited, as a statement or container."""
+        return path in self._effective_paths
+
+    def source(self, statement: str) -> str:
+        """Where the config says `statement` (or a container): there, or in a group.
+
+        >>> Running.parse("set groups G system ntp server 192.0.2.1").source("system ntp")
+        'groups G system ntp'
+        """
+        if statement in self.index or statement in self.parents:
+            return statement
+        for said in self.statements:
+            words = said.split(" ", 2)
+            if words[0] == "groups" and len(words) == 3 and (
+                    found := origin(words[2], statement)) is not None:
+                return f"groups {words[1]} {found}"
+        return statement
+
+    def active(self, statement: str) -> bool:
+        """Whether no `deactivate` takes `statement` out of effect."""
+        return not any(statement == p or statement.startswith(p + " ") for p in self.inactive)
+
     def root(self, statement: str) -> str | None:
         return root(statement, self.units, self.routes)
 
@@ -146,6 +182,11 @@ class Running:
         return [s for s in self.statements if self.root(s)]
 
     def values(self, path: str) -> list[str]:
-        """The values of a single-valued statement, e.g. the autonomous-system."""
-        return [s[len(path) + 1:].split(" ")[0] for s in self.statements
-                if s.startswith(path + " ")]
+        """The values of a single-valued statement, e.g. the autonomous-system: those the
+        config says itself, else those it inherits (they count only then)."""
+        for source in (self.statements, self.inherited):
+            found = [s[len(path) + 1:].split(" ")[0] for s in source
+                     if s.startswith(path + " ")]
+            if found:
+                return found
+        return []

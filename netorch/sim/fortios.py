@@ -1,7 +1,7 @@
 """A simulated FortiGate (FortiOS 7.2): `config` / `edit` / `set` / `next` / `end` trees.
 
 It loads a complete configuration as `show` / `show full-configuration` prints it (the
-parser it shares with the deploy logic, `netorch.deploy.configs.fortios_tree`: every
+parser it shares with the deploy logic, `netorch.deploy.configs.fortios_parse`: every
 table, nested blocks, VDOM mode, values over several lines) and prints it back line for
 line; a line it cannot place is a `ConfigParseError` naming it. Its CLI takes what
 netorch sends: in VDOM mode `config global` and `config vdom` / `edit VDOM` first, as
@@ -24,7 +24,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from netorch.deploy.configs.fortios_tree import Node, parse, render, split
+from netorch.deploy.configs.fortios_parse import MAX_DEPTH, parse
+from netorch.deploy.configs.fortios_tree import Node, render, split
 from netorch.sim import state
 from netorch.sim.base import CliSession, Reply, SimDevice
 
@@ -207,7 +208,7 @@ class FortiOsSession(CliSession):
         return Reply(f"Unknown action 0\n{FAIL_61}")
 
     def _enter(self, path: str, node: Node, top: bool) -> Reply:
-        if not (_TOP if top else _NESTED).fullmatch(path):
+        if not (_TOP if top else _NESTED).fullmatch(path) or len(self.stack) >= MAX_DEPTH:
             return _parse_error(path.split(maxsplit=1)[0] if path else "")
         self.stack.append(_Frame(path.rsplit(maxsplit=1)[-1], node.table(path), "table", path))
         return Reply()

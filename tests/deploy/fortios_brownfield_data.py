@@ -131,6 +131,89 @@ VDOM_MODE = (HEADER.format(vdom=1) + "config vdom\nedit root\nnext\nedit dmz\nne
 FLAT = HEADER.format(vdom=0) + GLOBAL + ROOT
 
 
+# An operator's objects that say "netorch" without being netorch's (the review's
+# /tmp/rv/fgt1 repro): free text, the exact marker on a physical port, a neighbour with
+# the marker but not netorch's route-maps.
+DECOYS = HEADER.format(vdom=0) + """config system interface
+    edit "port1"
+        set vdom "root"
+        set ip 192.168.34.2 255.255.255.0
+        set type physical
+    next
+    edit "port2"
+        set vdom "root"
+        set ip 10.41.0.1 255.255.0.0
+        set type physical
+        set description "netorch: lab LAN"
+    next
+    edit "vlan100"
+        set vdom "root"
+        set ip 10.41.100.1 255.255.255.0
+        set interface "port2"
+        set vlanid 100
+        set description "netorchestration testbed"
+    next
+    edit "lab-lo"
+        set vdom "root"
+        set ip 10.255.9.9 255.255.255.255
+        set type loopback
+        set description "netorch lab loopback"
+    next
+end
+config router prefix-list
+    edit "site-hq"
+        set comments "netorch-style naming, ops team"
+        config rule
+            edit 1
+                set prefix 10.0.0.0 255.0.0.0
+            next
+        end
+    next
+end
+config router bgp
+    set as 65010
+    set router-id 10.255.0.1
+    config neighbor
+        edit "192.0.2.77"
+            set remote-as 65099
+            set description "netorch-era peering to DC, keep"
+        next
+        edit "192.0.2.79"
+            set remote-as 65099
+            set description "netorch: DC peering, keep"
+            set route-map-in "dc-in"
+        next
+    end
+    config network
+        edit 1
+            set prefix 10.41.0.0 255.255.0.0
+        next
+    end
+end
+"""
+# An operator's BGP networks and a static route at IDs netorch reserves for its own.
+RESERVED_NETWORKS = FLAT.replace("""    edit 1
+        set gateway 198.51.100.25
+""", """    edit 1000000500
+        set dst 172.16.0.0 255.240.0.0
+        set blackhole enable
+        set comment "netorch lab summary"
+    next
+    edit 1
+        set gateway 198.51.100.25
+""").replace("""            set prefix 10.41.0.0 255.255.0.0
+        next
+""", """            set prefix 10.41.0.0 255.255.0.0
+        next
+        edit 1000000001
+            set prefix 172.16.0.0 255.240.0.0
+        next
+        edit 1000000007
+            set prefix 192.168.0.0 255.255.0.0
+        next
+""")
+
+
 def intended(*, asn: int | None = 65010, router_id: str | None = "10.255.0.1",
              vdom: str | None = None, loopback: str | None = None) -> str:
     """The rendered spoke config, as if the device had `asn:`, `router_id:`, `vdom:` and

@@ -16,10 +16,19 @@ import yaml
 
 from netorch.deploy import Credentials, DeployOptions, DeviceTarget, Outcome, deploy_fabric
 from netorch.deploy.configs import fortios
-from netorch.deploy.configs.fortios_names import BGP_TABLES, TABLES
+from netorch.deploy.configs.fortios_bgp import owners
+from netorch.deploy.configs.fortios_names import MARKER, TABLES
+from netorch.render.engine import Renderer
 from netorch.sim.fortios import FortiOsDevice, FortiOsSession
 from netorch.sim.server import Simulator
-from tests.deploy.fortios_brownfield_data import FLAT, GOLDEN, VDOM_MODE, intended
+from tests.deploy.fortios_brownfield_data import (
+    DECOYS,
+    FLAT,
+    GOLDEN,
+    RESERVED_NETWORKS,
+    VDOM_MODE,
+    intended,
+)
 
 CORPUS = Path(__file__).resolve().parents[1] / "realworld"
 FAILED = ("Command fail", "parse error")
@@ -93,7 +102,83 @@ def test_loopback_and_tunnel_names_in_use_are_conflicts() -> None:
                          '        set interface', 1)
     tunnel = fortios.plan_change(taken, intended()).conflicts
     assert [c.line for c in tunnel] == ['config vpn ipsec phase1-interface > edit "nt52"']
-    assert "tunnel_offset:" in tunnel[0].resolve
+    assert "`tunnel_offset: 1000`" in tunnel[0].resolve
+    high = taken.replace('edit "port2"', 'edit "nt1500"')
+    assert "`tunnel_offset: 2000`" in fortios.plan_change(high, intended()).conflicts[0].resolve
+
+
+def test_the_word_netorch_in_operator_text_owns_nothing() -> None:
+    """The review's repro: "netorchestration", "netorch-style", "netorch-era" were read
+    as netorch's marker, and the plan deleted the operator's VLAN, prefix-list and BGP
+    peer (and a physical port described "netorch lab LAN", refused mid-push). Only the
+    exact `netorch: ` marker on an object netorch can own counts; a port, a VLAN, a
+    neighbour without netorch's route-maps, a reserved ID without the marker never."""
+    device, commands, removed = _deploy(DECOYS, intended())
+    assert removed == []
+    assert not any(c.startswith(("delete", "unset")) for c in commands), commands
+    _apply(device, fortios.plan_change(device.running_text(), "").commands)  # it leaves
+    assert set(fortios.lines(DECOYS)) == _left(device)
+
+
+def test_the_template_writes_the_one_marker() -> None:
+    names = Renderer().env("fortinet_fortios").get_template("_names.j2").module
+    assert vars(names)["marker"] == MARKER == "netorch: "
+
+
+def test_an_operator_entry_at_a_reserved_id_is_a_conflict() -> None:
+    """An operator `config network` entry at netorch's IDs was overwritten (1000000001)
+    or deleted (1000000007), and so was a static route without netorch's marker: a
+    conflict that names the renumbering, also when the device leaves the fabric."""
+    change = fortios.plan_change(RESERVED_NETWORKS, intended())
+    assert sorted(c.line for c in change.conflicts) == [
+        "config router bgp > config network > edit 1000000001",
+        "config router bgp > config network > edit 1000000007",
+        "config router static > edit 1000000500"]
+    assert all("renumber" in c.resolve for c in change.conflicts)
+    assert [c.line for c in fortios.plan_change(RESERVED_NETWORKS, "").conflicts] == [
+        "config router static > edit 1000000500"]
+    renumbered = RESERVED_NETWORKS.replace("edit 1000000001", "edit 11").replace(
+        "edit 1000000007", "edit 17").replace("edit 1000000500", "edit 50")
+    _deploy(renumbered, intended())
+
+
+def test_netorchs_networks_are_known_from_the_running_config() -> None:
+    """A LAN that changes, and a device that leaves, take netorch's networks along:
+    their prefixes are its loopback's and its marked LAN anchors'."""
+    device, _, _ = _deploy(FLAT, intended())
+    moved = intended().replace("10.34.0.0", "10.35.0.0")
+    change = fortios.plan_change(device.running_text(), moved)
+    assert not change.conflicts and "set prefix 10.35.0.0 255.255.0.0" in change.commands
+    _apply(device, fortios.plan_change(device.running_text(), "").commands)
+    assert "edit 100000000" not in device.running_text()
+    assert set(fortios.lines(FLAT)) == _left(device)
+
+
+def _left(device: FortiOsDevice) -> set[str]:
+    """The lines left after netorch left (but `user peer`, which it never deletes: a
+    peer's name is the far device's, not netorch's)."""
+    return {ln for ln in fortios.lines(device.running_text())
+            if not ln.startswith("config user peer")}
+
+
+def test_a_push_refused_halfway_is_rolled_back_whole() -> None:
+    """The device refuses a removal (a netorch address left from an earlier deploy that
+    the operator's policy now names) after the push added netorch's BGP networks: the
+    restore plan the driver sends on failure takes them out again (they stayed: `router
+    bgp` was restored only in the sub-tables netorch had in it before)."""
+    left = '    edit "netorch-old"\n        set comment "netorch: from an earlier deploy"\n' \
+           '        set subnet 10.77.0.0 255.255.0.0\n    next\n'
+    running = FLAT.replace('    edit "hq-lan"\n', left + '    edit "hq-lan"\n').replace(
+        '        set dstaddr "azure-vnet"', '        set dstaddr "azure-vnet" "netorch-old"')
+    device = _device(running)
+    session = FortiOsSession(device)
+    replies = [session.handle(c).text for c in fortios.plan_change(running, intended()).commands]
+    assert "The entry is used by other 1 entries" in replies[-2], replies[-3:]
+    assert "edit 1000000001" in device.running_text()
+    _apply(device, fortios.plan_change(device.running_text(), intended(),
+                                       restore_from=running).commands)
+    assert fortios.managed(device.running_text(), intended()) == \
+        fortios.managed(running, intended())
 
 
 def test_vdom_setting_must_match_the_device() -> None:
@@ -133,13 +218,17 @@ def test_stale_objects_go_in_dependency_order() -> None:
 @pytest.mark.parametrize("golden", sorted(GOLDEN.glob("**/config.fortios")),
                          ids=lambda p: p.parent.name)
 def test_every_rendered_object_is_classified_as_netorchs(golden: Path) -> None:
-    """The template and fortios_names spell the same names and markers."""
+    """The template and fortios_names spell the same names and markers; the BGP
+    networks are netorch's by the running config alone (a device leaving the fabric:
+    nothing rendered to compare with)."""
     tree = fortios.parse(golden.read_text())
+    for name in tree.tables["vpn ipsec phase1-interface"].entries:
+        tree.tables["system interface"].entries[name].put("type", "tunnel")  # as FortiOS
     for path, rule in TABLES.items():
         for name, entry in tree.tables.get(path, fortios.Node()).entries.items():
             assert path == "user peer" or rule.owns(name, entry), (path, name)
     bgp = tree.tables["router bgp"]
-    for path, owns in BGP_TABLES.items():
+    for path, owns in owners(tree, fortios.Node()).items():
         assert all(owns(n, e) for n, e in bgp.tables[path].entries.items()), path
 
 

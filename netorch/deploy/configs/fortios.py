@@ -1,26 +1,33 @@
 """Fortinet FortiOS: `config` / `edit` / `set` trees, diffed entry by entry, by name.
 
-Ownership (one rule per table, `TABLES`; the templates spell the same names in
-templates/fortinet_fortios/_names.j2, and a test renders every object and checks this
-module classifies it as netorch's):
+Ownership (one rule per table, `fortios_names.TABLES`; the templates spell the same
+names and marker in templates/fortinet_fortios/_names.j2, and a test renders every
+object and checks this module classifies it as netorch's). The marker is exact: a
+comment or description that starts with `netorch: ` (`MARKER`, colon and space);
+"netorch lab", "netorch-era" or "netorchestration" are the operator's words.
 
-- `vpn ipsec phase1-interface` / `phase2-interface`: `ntN` entries whose `comments`
-  start with `netorch` (`MARKER`); `router route-map`: `ntN-in` / `ntN-out` with the
-  marker; `router prefix-list`: `site-SITE` / `fabric-all` with the marker;
+- `vpn ipsec phase1-interface` / `phase2-interface`: `ntN` entries with the marker in
+  `comments`; `router route-map`: `ntN-in` / `ntN-out` with it; `router prefix-list`:
+  `site-SITE` / `fabric-all` with it;
 - `firewall address` / `firewall addrgrp` / `system zone`: names starting `netorch-`;
-- `firewall policy` / `router static`: the IDs of `RESERVED_IDS`;
-- `system interface`: the entries the rendered file names (netorch's loopback and its
-  tunnels' addresses), merged: settings it does not render stay; a netorch loopback no
-  longer rendered (description `netorch ...`) is deleted; a tunnel's interface goes with
-  its phase1, so it is never deleted by name;
-- `router bgp` is shared: netorch sets `as` and `router-id` (only where unset or
-  equal) and owns only its `config neighbor` entries (description `netorch ...`) and
-  its `config network` entries (IDs in `RESERVED_IDS`); every other line is the
-  operator's.
+- `firewall policy` / `router static`: IDs of `RESERVED_IDS` (one there without the
+  marker is the operator's: a conflict);
+- `system interface`: only loopbacks (`set type loopback`) and `ntN` tunnel interfaces
+  (`set type tunnel`) with the marker in `description`; the rendered entries (the
+  device's `loopback_interface`, its tunnels' addresses) are merged: settings netorch
+  does not render stay. Only a loopback is ever deleted (a stale netorch loopback); a
+  tunnel's interface goes with its phase1; a physical, VLAN, aggregate or any other
+  interface is never netorch's, whatever its description;
+- `router bgp` is shared (`fortios_bgp`): netorch sets `as` and `router-id` (only where
+  unset or equal) and owns only its neighbours (the marker and its `ntN-in` /
+  `ntN-out` route-maps) and its networks (reserved IDs with a prefix netorch
+  announces); every other line is the operator's.
 
 Conflicts (nothing is sent): BGP already running as another AS (resolve `asn:`) or
-with another router-id (`router_id:`); an entry with netorch's name but without its
-marker (loopback: `loopback_interface:`; tunnel objects: `tunnel_offset:`); a `vdom:`
+with another router-id (`router_id:`); an entry with netorch's name that is not netorch's
+(loopback: `loopback_interface:`; tunnel objects: `tunnel_offset:`, with a value past the
+operator's highest ntN); a BGP network at a reserved ID with a prefix netorch does not
+announce, a static route or policy at one without the marker (renumber it); a `vdom:`
 the device does not have, or `vdom:` other than root on a device not in VDOM mode.
 
 VDOMs: when the running config is in VDOM mode, netorch works inside one VDOM, the one
@@ -37,14 +44,10 @@ rendered key and is sent again only with `rotate_keys`; `managed` and `lines` ma
 from __future__ import annotations
 
 from netorch.deploy.configs import Change, ConfigParseError, unified
+from netorch.deploy.configs import fortios_bgp as bgp
 from netorch.deploy.configs import fortios_names as names
-from netorch.deploy.configs.fortios_tree import (
-    Node,
-    parse,
-    quote,
-    render,
-    split,
-)
+from netorch.deploy.configs.fortios_parse import parse
+from netorch.deploy.configs.fortios_tree import Node, quote, render, split
 
 RESERVED_IDS = names.RESERVED_IDS
 SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd", "private-key",
@@ -60,12 +63,13 @@ __all__ = ["RESERVED_IDS", "ConfigParseError", "Node", "lines", "managed", "mask
 
 def _scope(view: Node, intended: Node) -> Node:
     """The part of a flat view netorch owns, in intended order."""
-    scoped = Node()
+    scoped, owners = Node(), bgp.owners(view, intended)
     for path in [*intended.tables, *(p for p in view.tables if p not in intended.tables)]:
         table, want = view.tables.get(path), intended.tables.get(path, Node())
         if table is None or (path not in names.TABLES and path != "router bgp"):
             continue
-        part = _bgp(table, want) if path == "router bgp" else _entries(table, want, path)
+        part = _bgp(table, want, owners) if path == "router bgp" else \
+            _entries(table, want, path)
         if part.entries or part.tables or part.settings:
             scoped.tables[path] = part
     return scoped
@@ -84,11 +88,11 @@ def _entries(table: Node, want: Node, path: str) -> Node:
     return out
 
 
-def _bgp(table: Node, want: Node) -> Node:
+def _bgp(table: Node, want: Node, owners: dict[str, bgp.Owns]) -> Node:
     """netorch's lines of the shared `router bgp`: the settings it renders, its
     neighbours and its networks."""
     part = Node(settings={k: v for k, v in table.settings.items() if k in want.settings})
-    for path, owns in names.BGP_TABLES.items():
+    for path, owns in owners.items():
         wanted = want.tables.get(path, Node()).entries
         entries = {k: v for k, v in table.tables.get(path, Node()).entries.items()
                    if k in wanted or owns(k, v)}
@@ -184,7 +188,8 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None,
     want = full if restore_from is None else _scope(names.view(parse(restore_from), where), full)
     blocks = _blocks(have, want, restore_from is not None, rotate_keys)
     blocks += _removals(have, want, restore_from is not None)
-    conflicts = () if restore_from is not None else names.conflicts(view, full)
+    conflicts = () if restore_from is not None else \
+        (*names.conflicts(view, full), *bgp.conflicts(view, full))
     if not blocks:
         return Change(conflicts=conflicts)
     new = "<new secret>" if rotate_keys else MASK
@@ -218,6 +223,9 @@ def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool,
         body = _changes(old, table, inner, rotate_keys) + (_deletions(old, table)
                                                            if inner else [])
         out += [f"config {path}", *body, "end"] if body else []
+    for path in [p for p in have.tables if inner and p not in want.tables]:
+        body = _clear(have.tables[path])  # e.g. a restore to before netorch's neighbours
+        out += [f"config {path}", *body, "end"] if body else []
     for name, entry in want.entries.items():
         body = _changes(have.entries.get(name, Node()), entry, replace, rotate_keys)
         fresh = name not in have.entries
@@ -229,12 +237,12 @@ def _removals(have: Node, want: Node, restore: bool) -> list[Block]:
     """Deletions of owned entries no longer wanted, referrers first."""
     order = [p for p in DELETE_ORDER if p in have.tables]
     order += [p for p in have.tables if p not in DELETE_ORDER] if restore else []
-    tunnels = set(have.tables.get("vpn ipsec phase1-interface", Node()).entries)
     out: list[Block] = []
     for path in order:
         table, wanted = have.tables[path], want.tables.get(path)
         body = _clear(table) if wanted is None else _deletions(table, wanted)
-        keep = {f"delete {quote(n)}" for n in tunnels} if path == "system interface" else set()
+        keep = {f"delete {quote(n)}" for n, e in table.entries.items()  # a tunnel's goes
+                if e.words("type") != ["loopback"]} if path == "system interface" else set()
         body = [c for c in body if c not in keep]
         out += [(path, body)] if body else []
     return out

@@ -1,5 +1,6 @@
-"""The FortiOS objects netorch owns, by name, stated once; the clashes with the operator's;
-and where netorch works on a device in VDOM mode.
+"""The FortiOS objects netorch owns, by name and the exact marker `netorch: `, stated
+once; the clashes with the operator's; and where netorch works on a device in VDOM mode.
+(`router bgp`, shared with the operator, is `fortios_bgp`.)
 
 templates/fortinet_fortios/_names.j2 spells the same names and markers;
 tests/deploy/test_brownfield_fortios.py renders every object and checks that `TABLES`
@@ -20,8 +21,13 @@ from netorch.deploy.configs.fortios_tree import Node, quote
 # policy IDs (from 1071741825) and FortiOS's 4294967294 maximum.
 RESERVED_IDS = range(1_000_000_000, 1_070_000_000)
 PREFIX = "netorch-"  # names of netorch's firewall addresses, address groups and zones
-MARKER = "netorch"  # how netorch's comments / descriptions start
+# Every comment / description netorch writes starts with exactly this (colon and space);
+# templates/fortinet_fortios/_names.j2 `marker`. "netorch lab", "netorch-era", "netorch:x"
+# are the operator's.
+MARKER = "netorch: "
 GLOBAL = frozenset({"system interface"})  # tables FortiOS keeps in `config global`
+TUNNEL_NAME = re.compile(r"nt(\d+)")  # netorch's phase1 / phase2 / tunnel interfaces
+NUMBERED = ("router static", "firewall policy")  # netorch's entries: `RESERVED_IDS`
 
 
 def reserved_id(name: str) -> bool:
@@ -34,13 +40,13 @@ def reserved_id(name: str) -> bool:
 
 
 def marked(entry: Node, key: str) -> bool:
-    """Whether the entry's `key` (a comment or description) carries netorch's marker.
+    """Whether the entry's `key` (a comment or description) starts with `MARKER`.
 
-    >>> marked(Node(settings={"comments": '"netorch r1--f1--internet"'}), "comments")
-    True
+    >>> [marked(Node(settings={"comments": c}), "comments") for c in (
+    ...     '"netorch: r1--f1--internet"', '"netorch r1"', '"netorch-era, keep"')]
+    [True, False, False]
     """
-    words = entry.words(key)
-    return bool(words) and words[0].startswith(MARKER)
+    return " ".join(entry.words(key)).startswith(MARKER)
 
 
 def _named(pattern: str, marker: str) -> Callable[[str, Node], bool]:
@@ -48,8 +54,17 @@ def _named(pattern: str, marker: str) -> Callable[[str, Node], bool]:
     return lambda name, entry: bool(compiled.fullmatch(name)) and marked(entry, marker)
 
 
-TUNNEL = "set `tunnel_offset:` on the device so that netorch's ntN interfaces start " \
-         "past the operator's"
+def _interface(name: str, entry: Node) -> bool:
+    """netorch's `system interface` entries: a loopback carrying the marker (its
+    `loopback_interface`, also one it used before under another name) and its `ntN`
+    tunnel interfaces (created by their phase1, they go with it). Never a physical,
+    VLAN, aggregate or any other interface, whatever its description says."""
+    kind = entry.words("type")
+    tunnel = kind == ["tunnel"] and bool(TUNNEL_NAME.fullmatch(name))
+    return (kind == ["loopback"] or tunnel) and marked(entry, "description")
+
+
+TUNNEL = "tunnel_offset"  # resolved by `_offset`: a value past the operator's ntN
 LOOPBACK = "set `loopback_interface:` on the device to an interface name not in use"
 RESERVED = f"netorch reserves names starting {PREFIX} and IDs {RESERVED_IDS.start}-" \
            f"{RESERVED_IDS.stop - 1}: rename or renumber the operator's object"
@@ -60,9 +75,9 @@ class Rule:
     """How netorch owns the entries of one table.
 
     `owns`: an entry netorch made (deleted when no longer rendered); `marker`: the
-    setting that carries `MARKER`, so an entry with a rendered name but without it is
-    the operator's (a conflict, resolved by `resolve`); `replace`: settings netorch
-    does not render are unset (else merged)."""
+    setting that carries `MARKER`, so an entry with a rendered name that `owns` does not
+    claim is the operator's (a conflict, resolved by `resolve`); `replace`: settings
+    netorch does not render are unset (else merged)."""
 
     owns: Callable[[str, Node], bool]
     marker: str = ""
@@ -71,8 +86,7 @@ class Rule:
 
 
 TABLES: dict[str, Rule] = {
-    "system interface": Rule(lambda n, e: marked(e, "description"), "description",
-                             replace=False, resolve=TUNNEL),
+    "system interface": Rule(_interface, "description", replace=False, resolve=TUNNEL),
     "system zone": Rule(lambda n, e: n.startswith(PREFIX), "description", replace=False),
     "user peer": Rule(lambda n, e: False, replace=False),
     "vpn ipsec phase1-interface": Rule(_named(r"nt\d+", "comments"), "comments",
@@ -89,9 +103,6 @@ TABLES: dict[str, Rule] = {
     "firewall address": Rule(lambda n, e: n.startswith(PREFIX), "comment"),
     "firewall addrgrp": Rule(lambda n, e: n.startswith(PREFIX), "comment"),
 }
-BGP_TABLES: dict[str, Callable[[str, Node], bool]] = {
-    "neighbor": lambda n, e: marked(e, "description"),
-    "network": lambda n, e: reserved_id(n)}
 
 
 def intended_vdom(intended: Node) -> str:
@@ -104,42 +115,55 @@ def intended_vdom(intended: Node) -> str:
 
 
 def conflicts(view: Node, intended: Node) -> tuple[Conflict, ...]:
-    """What in a flat view of the running config netorch would have to overwrite."""
-    return (*_bgp(view.tables.get("router bgp"), intended.tables.get("router bgp")),
-            *(c for path, rule in TABLES.items() if rule.marker
-              for c in _clashes(view, intended, path, rule)))
+    """The entries of a flat view of the running config that have a name netorch
+    renders, or an ID it reserves, but are not netorch's (`router bgp`:
+    `fortios_bgp.conflicts`)."""
+    return (*(c for path, rule in TABLES.items() if rule.marker and path not in NUMBERED
+              for c in _clashes(view, intended, path, rule)),
+            *(c for path in NUMBERED for c in _numbered(view, path)))
+
+
+def _numbered(view: Node, path: str) -> list[Conflict]:
+    """Entries at reserved IDs without the marker: the operator's, in netorch's range
+    (deleted or overwritten if sent), whether netorch renders that ID or not."""
+    key = TABLES[path].marker
+    return [Conflict(f"config {path} > edit {name}", f"{path} {name} is the operator's "
+                     f"(its {key} does not start with `{MARKER}`), in netorch's IDs", RESERVED)
+            for name, entry in view.tables.get(path, Node()).entries.items()
+            if reserved_id(name) and not marked(entry, key)]
 
 
 def _clashes(view: Node, intended: Node, path: str, rule: Rule) -> list[Conflict]:
     have = view.tables.get(path, Node()).entries
     out = []
     for name, want in intended.tables.get(path, Node()).entries.items():
-        if name in have and not marked(have[name], rule.marker):
-            loopback = want.words("type") == ["loopback"]
-            out.append(Conflict(f"config {path} > edit {quote(name)}",
-                                f"{name} is the operator's (no `{MARKER}` {rule.marker})",
-                                LOOPBACK if loopback else rule.resolve))
+        found = have.get(name)
+        if found is None or (marked(found, rule.marker) and rule.owns(name, found)):
+            continue
+        loopback = want.words("type") == ["loopback"]
+        resolve = LOOPBACK if loopback else _offset(view) if rule.resolve == TUNNEL \
+            else rule.resolve
+        out.append(Conflict(f"config {path} > edit {quote(name)}",
+                            f"{name} is the operator's (its {rule.marker} does not start "
+                            f"with `{MARKER}`)", resolve))
     return out
 
 
-def _bgp(have: Node | None, want: Node | None) -> list[Conflict]:
-    if have is None or want is None:
-        return []
-    out = []
-    for key, unset, setting in (("as", "0", "asn"), ("router-id", "0.0.0.0", "router_id")):
-        found, wanted = have.words(key), want.words(key)
-        if found and wanted and found[0] not in (unset, wanted[0]):
-            out.append(Conflict(f"config router bgp > set {key} {found[0]}",
-                                f"BGP already runs with {key} {found[0]}",
-                                f"set `{setting}: {found[0]}` on the device to join it"))
-    neighbours = have.tables.get("neighbor", Node()).entries
-    for name in want.tables.get("neighbor", Node()).entries:
-        if name in neighbours and not marked(neighbours[name], "description"):
-            out.append(Conflict(f"config router bgp > config neighbor > edit {quote(name)}",
-                                f"the operator already peers with {name}",
-                                "give the fabric a tunnels pool apart from the operator's "
-                                "BGP peers"))
-    return out
+_TUNNEL_TABLES = ("system interface", "vpn ipsec phase1-interface",
+                  "vpn ipsec phase2-interface", "router route-map")
+
+
+def _offset(view: Node) -> str:
+    """The `tunnel_offset:` that puts netorch's ntN past the operator's highest one."""
+    used = [0]
+    for path in _TUNNEL_TABLES:
+        for name, entry in view.tables.get(path, Node()).entries.items():
+            number = re.fullmatch(r"nt(\d+)(-in|-out)?", name)
+            if number and not TABLES[path].owns(name, entry):
+                used.append(int(number[1]))
+    free = (max(used) // 1000 + 1) * 1000
+    return f"set `tunnel_offset: {free}` on the device: netorch names its tunnels " \
+           f"nt{{tunnel_offset + index}}, the operator's go up to nt{max(used)}"
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""FortiOS configuration text as a tree, read and printed back as FortiOS prints it.
+"""FortiOS configuration text as a tree, read (`fortios_parse.parse`) and printed back
+(`render`) as FortiOS prints it.
 
 One parser for the deploy logic (`configs.fortios`) and the simulator (`netorch.sim`):
 `show` / `show full-configuration` output and netorch's own rendered scripts, complete:
-every table, `config` blocks nested at any depth (`config ipv6` inside an interface
-entry), VDOM mode (`config vdom` / `edit root` ... `next` / `end` and `config global`),
-values spanning lines (`set certificate "-----BEGIN ...` up to the closing quote), the
-`#config-version=` header comments and `unset` lines. A line that does not fit (an
+every table, nested `config` blocks (`config ipv6` inside an interface entry; at most
+`fortios_parse.MAX_DEPTH` open at once), VDOM mode (`config vdom` / `edit root` ...
+`next` / `end` and `config global`), values spanning lines (`set certificate
+"-----BEGIN ...` up to the closing quote), the `#config-version=` header comments and
+`unset` lines. A line that does not fit (an
 unknown verb, `end` without `config`, a block never closed) raises `ConfigParseError`
 with its line number: nothing is dropped silently.
 
@@ -18,18 +20,13 @@ structure" notes show both layouts).
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from netorch.deploy.configs import ConfigParseError
-
 FLAT = ("vdom", "global")  # root blocks whose contents FortiOS prints unindented
 NO_LINE = "\x00"  # a block that came without its closing line
-# the first line of a capture that kept the prompt and the command: `FG_VM-Demo $ show`
-PROMPT_ECHO = re.compile(r"[\w.-]+ (\([\w.-]+\) )?[#$] (show|get)\b.*")
 
 
 @dataclass
@@ -93,130 +90,6 @@ def split(text: str) -> list[str]:
         return list(lexer)
     except ValueError:
         return text.split()
-
-
-def _open_quote(text: str) -> bool:
-    """Whether a value ends inside a double-quoted string, so it goes on over the next
-    line. One that ends in a quote is complete even when its quotes do not pair (FortiOS
-    prints `set service ""HTTPS" "HTTP"`), unless that quote is all there is.
-
-    >>> _open_quote('"-----BEGIN'), _open_quote('"a \\\\" b"'), _open_quote('""A" "B"')
-    (True, False, False)
-    """
-    if text.endswith('"') and text != '"' and not text.endswith('\\"'):
-        return False
-    inside, escaped = False, False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif char == "\\" and inside:
-            escaped = True
-        elif char == '"':
-            inside = not inside
-    return inside
-
-
-@dataclass
-class _Reader:
-    """The parser's state: the open blocks, each (kind, node, line it opened on)."""
-
-    lines: list[str]
-    stack: list[tuple[str, Node, int]]
-    index: int = 0
-
-    def value(self, first: str, line: str) -> tuple[str, str]:
-        """A `set` value and its raw text, continued over the next lines while a quote
-        stays open."""
-        value, start = first, self.index
-        while _open_quote(value):
-            if self.index >= len(self.lines):
-                raise ConfigParseError(start, "a quoted value is never closed")
-            value += "\n" + self.lines[self.index]
-            line += "\n" + self.lines[self.index]
-            self.index += 1
-        return value, line
-
-
-def parse(text: str) -> Node:
-    """FortiOS configuration text into a tree; `ConfigParseError` on a line it cannot
-    place."""
-    root = Node()
-    reader = _Reader(text.splitlines(), [("root", root, 0)])
-    if reader.lines and PROMPT_ECHO.fullmatch(reader.lines[0]):
-        reader.index = 1  # a capture that starts with the command that printed it
-    while reader.index < len(reader.lines):
-        reader.index += 1
-        _line(reader, reader.lines[reader.index - 1], reader.index)
-    if len(reader.stack) > 1:
-        kind, _, opened = reader.stack[-1]
-        raise ConfigParseError(opened, f"this {kind} block is never closed")
-    return root
-
-
-def _line(reader: _Reader, raw: str, number: int) -> None:
-    kind, node, _ = reader.stack[-1]
-    line = raw.strip()
-    verb, _, rest = line.partition(" ")
-    rest = rest.strip()
-    if not line or line.startswith("#"):
-        node.layout.append(("#", line))
-        node.raw[("#", line)] = (raw, "")
-    elif verb == "end" and kind == "edit" and len(reader.stack) == 3 and \
-            reader.stack[1][1] is reader.stack[0][1].tables.get("vdom"):
-        _vdom_end(reader, raw)  # FortiOS 6.2 closes a VDOM's block with `end` alone
-    elif line.startswith("#"):
-        node.layout.append(("#", line))
-        node.raw[("#", line)] = (raw, "")
-    elif verb == "config" and rest:
-        table = _reopen(node, rest, raw)
-        table.segments += [[]] if kind == "root" and rest == "vdom" else []
-        reader.stack.append(("config", table, number))
-    elif verb == "edit" and kind == "config" and len(split(rest)) == 1:
-        reader.stack.append(("edit", node.entry(split(rest)[0], rest), number))
-        node.segments[-1:] = [[*node.segments[-1], split(rest)[0]]] if node.segments else []
-        node.raw[("edit", split(rest)[0])] = (raw, "")
-    elif (verb, kind) in (("next", "edit"), ("end", "config")) and not rest:
-        reader.stack.pop()
-        _closed(reader.stack[-1][1], kind, raw)
-    elif verb == "set" and kind != "root" and len(rest.split(None, 1)) == 2:
-        key, first = rest.split(None, 1)
-        value, text = reader.value(first.rstrip(), raw)
-        if node.settings.get(key, value) != value:  # set twice: the last counts, the first
-            # stays as text (an `edit` of an entry seen before is merged into it)
-            node.layout[node.layout.index(("set", key))] = ("was", node.raw[("set", key)][0])
-            node.layout.append(("set", key))
-        node.put(key, value)
-        node.raw[("set", key)] = (text, value)
-    elif verb == "unset" and kind != "root" and len(rest.split()) == 1:
-        node.settings.pop(rest, None)
-        node.unsets.add(rest)
-        node.layout.append(("unset", rest))
-        node.raw[("unset", rest)] = (raw, "")
-    else:
-        raise ConfigParseError(number, "unexpected here", line)
-
-
-def _vdom_end(reader: _Reader, raw: str) -> None:
-    reader.stack.pop()
-    _closed(reader.stack[-1][1], "edit", NO_LINE)
-    reader.stack.pop()
-    _closed(reader.stack[-1][1], "config", raw)
-
-
-def _closed(parent: Node, kind: str, raw: str) -> None:
-    """Keep a block's closing line (`next` / `end`) with its opening one."""
-    item = next(item for item in reversed(parent.layout) if item[0] == kind)
-    opening = parent.raw.get(item, ("", ""))[0]
-    parent.raw[item] = (opening, raw)
-
-
-def _reopen(node: Node, path: str, raw: str) -> Node:
-    """A `config` block: a new table, or one seen before (VDOM mode opens `config vdom`
-    twice: once listing the VDOMs, once holding their configuration). Listed in the
-    layout, so it prints even when empty, as it came."""
-    node.layout.append(("config", path))
-    node.raw[("config", path)] = (raw, "")
-    return node.table(path)
 
 
 def render(node: Node, *, raw: bool = False) -> list[str]:

@@ -285,9 +285,10 @@ def read_regular(path: Path, *, limit: int, what: str, pipes: bool = False,
     it, through a symbolic link to it or to a folder above it, is refused unopened: a
     site file linked to the master secret must not be read, let alone quoted in an
     error. `folder_is` names `inside` in that message."""
+    belongs = "to the inventory" if folder_is == "the inventory folder" else "there"
     outside = ReadRefused(path, f"the {what} resolves, through a symbolic link, to a file "
                           f"outside {folder_is}: netorch reads nothing from outside it (copy "
-                          "the file in if it belongs there)")
+                          f"the file in if it belongs {belongs})")
     folder = str(inside) if inside is not None else None
     if folder is not None and path.is_symlink() and \
             not _within(os.path.realpath(path), folder):

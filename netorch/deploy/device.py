@@ -60,7 +60,7 @@ def _lifecycle(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scru
     try:
         driver.open()
         step = "reading the running config"
-        before = driver.get_running()
+        before = driver.read_running()
         change = driver.plan(before, rotate_keys=run.rotate_keys)
     except Exception as exc:  # every device failure becomes a result, never a traceback
         _fail(result, exc, step, scrub)
@@ -108,7 +108,7 @@ def _commit(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scrubbe
 def post_commit_problems(driver: Driver, post_check: PostCheck | None) -> list[str]:
     """What is wrong after a commit: intended lines missing, then the caller's checks.
     (Keys, shown encrypted, count as there when present: a rotated key is not resent.)"""
-    leftover = driver.plan(driver.get_running())
+    leftover = driver.plan(driver.read_running())
     problems = []
     if leftover:
         problems.append(f"{len(leftover.commands)} change(s) missing from the running config "
@@ -122,14 +122,14 @@ def _recover(driver: Driver, result: DeviceResult, scrub: Scrubber, before: str)
     old = driver.managed(before)
     try:
         driver.reopen()
-        if driver.managed(driver.get_running()) == old:
+        if driver.managed(driver.read_running()) == old:
             result.outcome, result.state = Outcome.FAILED, ConfigState.OLD
             result.steps.append("running config unchanged: nothing to roll back")
             return
         result.steps.append("rolling back to the saved config")
         result.rollback = "explicit"
         driver.rollback()
-        if driver.managed(driver.get_running()) == old:
+        if driver.managed(driver.read_running()) == old:
             result.outcome, result.state = Outcome.ROLLED_BACK, ConfigState.OLD
             result.steps.append("rolled back: old config verified")
             return

@@ -50,3 +50,18 @@ def test_diff_shows_the_conflict_with_its_resolution(sim: Simulator,
     assert r1.outcome is Outcome.CONFLICT and result.exit_code == 1
     assert r1.diff  # what would have been sent is still shown
     assert r1.as_dict()["conflicts"] == r1.conflicts
+
+
+def test_a_running_config_read_cut_short_is_never_planned_from(sim: Simulator) -> None:
+    """Each driver knows what a whole read looks like; a cut one (which would hide the
+    operator's BGP process, and so every conflict with it) is refused before planning."""
+    from netorch.deploy.drivers import driver_for
+
+    for name, device in sim.devices.items():
+        driver = driver_for(device.platform)
+        assert driver is not None
+        whole = str(sim.call(device.running_text))
+        assert driver.complete(whole), name
+        cut = whole[: len(whole) // 2].rsplit("\n", 2)[0] + "\n"
+        assert not driver.complete(cut) or device.platform == "juniper_junos", name
+        assert not driver.complete(""), name

@@ -131,6 +131,21 @@ class Driver(ABC):
         """The part of `running` netorch owns, canonical: equal means same state."""
 
     @classmethod
+    def complete(cls, running: str) -> bool:
+        """Whether `running` reads as a whole config (what every real device prints
+        has, e.g. IOS's final `end`). A read cut short must never be diffed: it would
+        hide the operator's BGP process and every conflict with it."""
+        return bool(running.strip())
+
+    def read_running(self) -> str:
+        """`get_running`, refused when it came back incomplete."""
+        running = self.get_running()
+        if not self.complete(running):
+            raise DeviceError("device", "the running config came back incomplete: nothing "
+                              "is planned from a partial read")
+        return running
+
+    @classmethod
     def lines(cls, text: str) -> list[str]:
         """Every line of a config as one full path, keys masked (see `configs.lines`).
         Default: the non-blank lines as they are."""

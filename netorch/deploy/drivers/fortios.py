@@ -32,6 +32,12 @@ class FortiOsDriver(Driver):
     def get_running(self) -> str:
         return self.show("show")
 
+    @classmethod
+    def complete(cls, running: str) -> bool:
+        """FortiOS's `show` is `config` blocks, each closed by `end`."""
+        stripped = [line.strip() for line in running.splitlines() if line.strip()]
+        return any(line.startswith("config ") for line in stripped) and stripped[-1] == "end"
+
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return fortios.plan_change(running, self.intended, rotate_keys=rotate_keys)
 
@@ -46,7 +52,7 @@ class FortiOsDriver(Driver):
         self.conn.send_config_set(change.commands, error_pattern=self.errors, cmd_verify=True)
 
     def rollback(self) -> None:
-        now = self.get_running()
+        now = self.read_running()
         restore = fortios.plan_change(now, self.intended, restore_from=self.saved)
         if restore:
             self.conn.send_config_set(restore.commands, error_pattern=self.errors,

@@ -32,6 +32,11 @@ class IosXeDriver(Driver):
     def get_running(self) -> str:
         return self.show("show running-config")
 
+    @classmethod
+    def complete(cls, running: str) -> bool:
+        """IOS ends `show running-config` with `end`."""
+        return running.rstrip().endswith("\nend") or running.strip() == "end"
+
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return ios.plan_change(running, self.intended, rotate_keys=rotate_keys)
 

@@ -36,6 +36,11 @@ class JunosDriver(Driver):
         prefix = "run " if self.in_config else ""
         return self.show(f"{prefix}show configuration | display set")
 
+    @classmethod
+    def complete(cls, running: str) -> bool:
+        """Junos always shows some statement (`set version`, `set system ...`)."""
+        return any(line.startswith(("set ", "deactivate ")) for line in running.splitlines())
+
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return junos.plan_change(running, self.intended, rotate_keys=rotate_keys)
 

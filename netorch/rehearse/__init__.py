@@ -36,10 +36,9 @@ from netorch.deploy import (
     diff_fabric,
 )
 from netorch.deploy.drivers import driver_for
-from netorch.findings import Finding, InventoryError
 from netorch.plan.model import DevicePlan
 from netorch.rehearse.result import DeviceRehearsal, Rehearsal
-from netorch.rehearse.running import Running, read_running, seeded
+from netorch.rehearse.running import Running, every_or_errors, read_running, seeded
 from netorch.sim.base import SimDevice
 from netorch.sim.server import Simulator
 
@@ -71,16 +70,7 @@ def rehearse(devices: Sequence[DevicePlan], files: Mapping[str, Mapping[str, str
 
 
 def _seed(running: list[Running], password: str) -> list[SimDevice]:
-    sims, problems = [], []
-    for item in running:
-        device = seeded(item, password)
-        if isinstance(device, Finding):
-            problems.append(device)
-        else:
-            sims.append(device)
-    if problems:
-        raise InventoryError(problems)
-    return sims
+    return every_or_errors(seeded(item, password) for item in running)
 
 
 def _runs(targets: list[DeviceTarget], creds: Credentials, workers: int,

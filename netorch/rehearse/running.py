@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from netorch.findings import Finding, InventoryError, Location, error
 from netorch.fsio import ReadRefused, read_regular
@@ -12,6 +14,7 @@ from netorch.sim.fleet import device_class
 from netorch.yamlsource import MAX_FILE_BYTES
 
 SUFFIX = ".cfg"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,16 @@ def read_running(folder: Path, platforms: dict[str, str],
     if not folder.is_dir():
         raise InventoryError([error("running-folder", "not a folder of DEVICE.cfg files",
                                     Location(str(folder)))])
-    found, problems = [], []
-    for path in sorted(folder.iterdir()):
-        if path.suffix != SUFFIX or path.stem in (others or set()):
-            continue
-        item = _one(path, folder, platforms)
+    skip = others or set()
+    return every_or_errors(_one(path, folder, platforms) for path in sorted(folder.iterdir())
+                           if path.suffix == SUFFIX and path.stem not in skip)
+
+
+def every_or_errors(items: Iterable[T | Finding]) -> list[T]:
+    """The items, or, if any is a finding, an `InventoryError` with all the findings."""
+    found: list[T] = []
+    problems: list[Finding] = []
+    for item in items:
         if isinstance(item, Finding):
             problems.append(item)
         else:

@@ -8,10 +8,18 @@ mapped to one of them here, in one place — never a traceback.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 
-try:  # ~1 s of imports: Ctrl-C meanwhile is a quiet exit 130 too, not a traceback
-    import threading
+# ~1 s of imports: Ctrl-C meanwhile only takes note (an interrupt inside a library's
+# native code, pydantic building its validators, would come out as that library's
+# error), and the command then exits 130 quietly, as it does later on.
+_import_interrupted: list[int] = []
+_main_thread = threading.current_thread() is threading.main_thread()
+_previous = signal.signal(signal.SIGINT, lambda signum, _frame: _import_interrupted.append(
+    signum)) if _main_thread else None  # signal handlers belong to the main thread
+try:
     from enum import Enum
     from typing import Annotated
 
@@ -24,9 +32,12 @@ try:  # ~1 s of imports: Ctrl-C meanwhile is a quiet exit 130 too, not a traceba
     from netorch.inventory import InventoryNotFound
     from netorch.output import FORMATS
     from netorch.schema import schema_json
-except KeyboardInterrupt:  # pragma: no cover - timing; tests/cli/test_clean_errors.py
+finally:
+    if _main_thread:
+        signal.signal(signal.SIGINT, _previous)
+if _import_interrupted:  # pragma: no cover - timing; tests/cli/test_clean_errors.py
     sys.stderr.write("netorch: interrupted\n")
-    raise SystemExit(130) from None
+    raise SystemExit(130)
 
 app = typer.Typer(
     name="netorch",

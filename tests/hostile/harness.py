@@ -353,6 +353,9 @@ def run_in_process(argv: list[str], work: Path, env: dict[str, str],
         try:
             with _interrupt(interrupt_ms):
                 code = main(argv)
+        except KeyboardInterrupt:  # the alarm fired as main() returned: not netorch's
+            if code is None:
+                problems.append("KeyboardInterrupt escaped main()")
         except Exception:
             problems.append("main() raised instead of returning an exit code:\n"
                             + traceback.format_exc(limit=-6))

@@ -7,7 +7,7 @@ import secrets
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,7 +17,9 @@ from netorch.commands.deploy import LimitOption, TimeoutOption, WorkersOption
 from netorch.deploy import build_targets
 from netorch.findings import printable
 from netorch.keys import Secret, load_secret
-from netorch.rehearse import Rehearsal, rehearse
+
+if TYPE_CHECKING:
+    from netorch.rehearse import Rehearsal
 
 
 class RehearseFormat(str, Enum):
@@ -38,6 +40,9 @@ def rehearse_command(
     """Rehearse diff, deploy and redeploy on simulators seeded with real running configs:
     exit 1 if any operator line would change, a conflict is found, or a redeploy is not
     idempotent. Without a master secret the keys are a throwaway one's."""
+    # imported here: the simulators and asyncssh cost every other command ~0.2 s at start
+    from netorch.rehearse import rehearse
+
     plan = api.plan(load_checked(inventory))
     chosen = {t.name for t in build_targets(plan.devices, {}, tuple(limit or ()))}
     devices = [d for d in plan.devices if d.name in chosen]

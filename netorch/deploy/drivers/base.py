@@ -138,12 +138,14 @@ class Driver(ABC):
         return bool(running.strip())
 
     def read_running(self) -> str:
-        """`get_running`, refused when it came back incomplete."""
-        running = self.get_running()
-        if not self.complete(running):
-            raise DeviceError("device", "the running config came back incomplete: nothing "
-                              "is planned from a partial read")
-        return running
+        """`get_running`, read again when it came back incomplete (a busy session), and
+        refused if it still does."""
+        for _ in range(self.READ_ATTEMPTS):
+            running = self.get_running()
+            if self.complete(running):
+                return running
+        raise DeviceError("device", f"the running config came back incomplete "
+                          f"{self.READ_ATTEMPTS} times: nothing is planned from a partial read")
 
     @classmethod
     def lines(cls, text: str) -> list[str]:
@@ -168,14 +170,21 @@ class Driver(ABC):
 
     # What follows the base prompt on a prompt line (a mode in brackets, then # > or $).
     prompt_tail: ClassVar[str] = r"(?:\([^)\n]*\))?[#>$] ?"
+    # The line a whole running config ends with, where the platform has one (IOS's and
+    # FortiOS's `end`): the read waits for it right before the prompt.
+    last_line: ClassVar[str | None] = None
+    READ_ATTEMPTS: ClassVar[int] = 3
 
     def show(self, command: str) -> str:
-        """The whole output of a long `show`: read up to a line that is only the prompt.
-        Netmiko's default stops at the first match of the base prompt (the host name),
-        which a config prints (`hostname`, `set hostname`), and netorch's own
-        descriptions and IKE identities carry the device name."""
+        """The whole output of a long `show`: read up to a line that is only the prompt
+        (after the config's last line, where it has one). Netmiko's default stops at the
+        first match of the base prompt (the host name), which a config prints and
+        netorch's own descriptions carry; a prompt left over from an earlier command is
+        cleared first, or it would end the read at once."""
         prompt = re.escape(self.conn.base_prompt.strip())
-        return self.send(command, expect=rf"(?m)^{prompt}{self.prompt_tail}\r?$")
+        last = rf"^{re.escape(self.last_line)}\s*" if self.last_line else ""
+        self.conn.clear_buffer()
+        return self.send(command, expect=rf"(?m){last}^{prompt}{self.prompt_tail}\r?$")
 
     def send(self, command: str, expect: str | None = None) -> str:
         # auto_find_prompt=False: the base prompt is known since login, and finding it

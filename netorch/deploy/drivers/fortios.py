@@ -32,6 +32,8 @@ class FortiOsDriver(Driver):
     def get_running(self) -> str:
         return self.show("show")
 
+    last_line: ClassVar[str | None] = "end"
+
     @classmethod
     def complete(cls, running: str) -> bool:
         """FortiOS's `show` is `config` blocks, each closed by `end`."""

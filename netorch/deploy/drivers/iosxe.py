@@ -32,6 +32,8 @@ class IosXeDriver(Driver):
     def get_running(self) -> str:
         return self.show("show running-config")
 
+    last_line: ClassVar[str | None] = "end"
+
     @classmethod
     def complete(cls, running: str) -> bool:
         """IOS ends `show running-config` with `end`."""

@@ -108,8 +108,10 @@ def main() -> None:
     with fleet(args.devices) as targets:
         seconds, failed = bare(targets, args.workers)
         rows.append(("bare Nornir+Netmiko push", seconds, {"failed": failed}))
-    with fleet(args.devices) as targets:
-        opts = DeployOptions(commit=True, workers=args.workers, audit_log="/dev/null")
+    with fleet(args.devices) as targets, tempfile.TemporaryDirectory() as tmp:
+        # the audit log is appended only to a regular file: a throwaway one here
+        opts = DeployOptions(commit=True, workers=args.workers,
+                             audit_log=Path(tmp) / "audit.jsonl")
         rows.append(timed("netorch diff (dry run)",
                           lambda: diff_fabric(targets, CREDS, workers=args.workers)))
         rows.append(timed("netorch deploy --commit", lambda: deploy_fabric(targets, CREDS, opts)))

@@ -151,3 +151,13 @@ def test_a_running_config_linked_from_outside_the_folder_is_not_read(
     code, _, err = _rehearse(capsys, EXAMPLE, running, "nfk-hq-r1")
     assert code == 1 and "not-for-the-simulator" not in err
     assert f"{running}/nfk-hq-r1.cfg:" in err and "outside the --running folder" in err
+
+
+def test_the_readme_example_rehearses_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    """README's `netorch rehearse inventories/eastern-region --running examples/running`:
+    the operator's cloud VPN, OSPF loopback, zone and firewall objects all survive."""
+    code, report, err = _rehearse(capsys, EXAMPLE, REPO / "examples" / "running")
+    assert code == 0, err
+    devices = report["devices"]
+    assert isinstance(devices, dict) and sorted(devices) == sorted(DEVICES)
+    assert all(d["operator_lines_changed"] == 0 and d["idempotent"] for d in devices.values())

@@ -39,8 +39,18 @@ def run_device(driver: Driver, run: DeviceRun, scrub: Scrubber) -> DeviceResult:
     return result
 
 
-def _fail(result: DeviceResult, exc: BaseException, step: str, scrub: Scrubber) -> None:
-    error = as_device_error(exc, step)
+def _address(host: str, port: int) -> str:
+    """`host:port`, an IPv6 host in brackets.
+
+    >>> _address("2001:db8::1", 22), _address("192.0.2.1", 2222)
+    ('[2001:db8::1]:22', '192.0.2.1:2222')
+    """
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _fail(result: DeviceResult, exc: BaseException, step: str, scrub: Scrubber,
+          where: str = "") -> None:
+    error = as_device_error(exc, step, where=where)
     result.outcome, result.state = Outcome.FAILED, ConfigState.OLD
     result.error = scrub(error.message)
     result.steps.append(f"failed before any change: {result.error}")
@@ -63,7 +73,7 @@ def _lifecycle(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scru
         before = driver.read_running()
         change = driver.plan(before, rotate_keys=run.rotate_keys)
     except Exception as exc:  # every device failure becomes a result, never a traceback
-        _fail(result, exc, step, scrub)
+        _fail(result, exc, step, scrub, _address(driver.target.host, driver.target.port))
         return
     result.diff = scrub(change.diff)
     if change.conflicts:

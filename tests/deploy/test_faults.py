@@ -61,7 +61,9 @@ def test_unreachable(sim: Simulator, creds: Credentials, name: str) -> None:
     sim.devices[name].port = _free_port()  # nothing listens there
     result = _deploy(sim, creds, name)
     assert (result.outcome, result.state) == (Outcome.FAILED, ConfigState.OLD)
-    assert result.error is not None and "cannot connect" in result.error
+    port = sim.devices[name].port
+    assert result.error is not None and f"cannot connect to 127.0.0.1:{port}" in result.error
+    assert "mgmt:" in result.error  # says what to check, not just that it failed
 
 
 @pytest.mark.parametrize("name", sorted(PLATFORMS))

@@ -66,15 +66,28 @@ _WHAT = {"auth": "authentication failed", "unreachable": "cannot connect",
          "rejected": "the device rejected a line", "device": "unexpected device error"}
 
 
-def as_device_error(exc: BaseException, step: str, alive: bool = True) -> DeviceError:
+def as_device_error(exc: BaseException, step: str, alive: bool = True,
+                    where: str = "") -> DeviceError:
     """A safe `DeviceError` for `exc`: the kind and the step, never the library's text
-    (Netmiko quotes the command it was sending, which may carry a key)."""
+    (Netmiko quotes the command it was sending, which may carry a key). `where` (host
+    and port) is named when the step is connecting.
+
+    >>> print(as_device_error(ConnectionRefusedError(), "connect", where="192.0.2.1:22"))
+    unreachable: cannot connect to 192.0.2.1:22 (ConnectionRefusedError): is the device up, \
+and is its `mgmt:` address and port right?
+    """
     if isinstance(exc, DeviceError):
         return exc
     kind = classify(exc)
     if kind == "timeout" and not alive:
         kind = "session-lost"
-    return DeviceError(kind, f"{_WHAT[kind]} during {step} ({type(exc).__name__})")
+    name = type(exc).__name__
+    if step == "connect" and where:
+        if kind == "unreachable":
+            return DeviceError(kind, f"cannot connect to {where} ({name}): is the device up, "
+                               "and is its `mgmt:` address and port right?")
+        return DeviceError(kind, f"{_WHAT[kind]} connecting to {where} ({name})")
+    return DeviceError(kind, f"{_WHAT[kind]} during {step} ({name})")
 
 
 class Driver(ABC):

@@ -31,7 +31,8 @@ _JUNOS_IFNAME = (
     r"|ae\d{1,3}|reth\d{1,3}|irb|vlan|fxp[0-2]|em\d|pp0|dl0|cl-\d/\d/\d)"
     r"(?:\.\d{1,5})?")
 # FortiOS: at most 15 characters, letters, digits, '-' and '_'.
-_FORTIOS_IFNAME = r"(?!nt\d+$)(?!netorch-lo$)[A-Za-z0-9][A-Za-z0-9_-]{0,14}"
+_FORTIOS_LOOPBACK = "netorch-lo"
+_FORTIOS_IFNAME = rf"(?!nt\d+$)(?!{_FORTIOS_LOOPBACK}$)[A-Za-z0-9][A-Za-z0-9_-]{{0,14}}"
 # Linux: IFNAMSIZ (at most 15 bytes), no '/', ':' or whitespace; not ".", "..".
 _LINUX_IFNAME = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
 # What ends a statement, or is syntax, in a file when it is not quoted: the renderer
@@ -101,7 +102,7 @@ BUILTIN: tuple[Platform, ...] = (
              separators={"config.set": ";"}),
     Platform("fortinet_fortios", "Fortinet FortiGate (FortiOS 7.x) interface-mode IPsec",
              netmiko_device_type="fortinet", tunnel_interface="nt{index}",
-             tunnel_max=999_999_999_999, loopback_interface="netorch-lo",
+             tunnel_max=999_999_999_999, loopback_interface=_FORTIOS_LOOPBACK,
              loopback_pattern=r"[A-Za-z0-9][A-Za-z0-9_-]{0,14}",
              device_options=_OPTIONS | {"loopback_interface", "tunnel_offset", "vdom"},
              config_files=("config.fortios",),

@@ -145,10 +145,12 @@ class Driver(ABC):
 
     @classmethod
     def complete(cls, running: str) -> bool:
-        """Whether `running` reads as a whole config (what every real device prints
-        has, e.g. IOS's final `end`). A read cut short must never be diffed: it would
-        hide the operator's BGP process and every conflict with it."""
-        return bool(running.strip())
+        """Whether `running` reads as a whole config: not empty, and ending with the
+        platform's `last_line` where it has one (IOS's `end`). A read cut short must
+        never be diffed: it would hide the operator's BGP process and every conflict
+        with it."""
+        lines = running.rstrip().splitlines()
+        return bool(running.strip()) and (cls.last_line is None or lines[-1] == cls.last_line)
 
     def read_running(self) -> str:
         """`get_running`, read again when it came back incomplete (a busy session), and

@@ -32,12 +32,7 @@ class IosXeDriver(Driver):
     def get_running(self) -> str:
         return self.show("show running-config")
 
-    last_line: ClassVar[str | None] = "end"
-
-    @classmethod
-    def complete(cls, running: str) -> bool:
-        """IOS ends `show running-config` with `end`."""
-        return running.rstrip().endswith("\nend") or running.strip() == "end"
+    last_line: ClassVar[str | None] = "end"  # how `show running-config` ends
 
     def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
         return ios.plan_change(running, self.intended, rotate_keys=rotate_keys)

@@ -108,7 +108,7 @@ def parse_name(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("name_type", "expected a name as a string, got {got}",
                                   {"got": type(value).__name__})
-    if not _NAME_RE.match(value):
+    if not _NAME_RE.fullmatch(value):
         raise PydanticCustomError(
             "name", "{v} is not a valid name: use a-z, 0-9 and '-', at most 63 characters, "
             "not starting or ending with '-', no '--' inside", {"v": shown(value)})
@@ -126,7 +126,7 @@ def parse_free_text(value: Any) -> str:
         raise PydanticCustomError("text_type", "expected text, got {got}",
                                   {"got": type(value).__name__})
     text = value.strip()
-    if not _FREE_TEXT_RE.match(text):
+    if not _FREE_TEXT_RE.fullmatch(text):
         raise PydanticCustomError(
             "text", "text may hold only {allowed}, 1 to {max} characters{found}",
             {"allowed": FREE_TEXT_CHARS, "max": FREE_TEXT_MAX,
@@ -147,7 +147,7 @@ def parse_interface_name(value: Any) -> str:
         raise PydanticCustomError("ifname_type", "expected an interface name as a string, "
                                   "got {got}", {"got": type(value).__name__})
     text = value.strip()
-    if not _IFNAME_RE.match(text):
+    if not _IFNAME_RE.fullmatch(text):
         raise PydanticCustomError(
             "ifname", "an interface name may hold only letters, digits and / . _ : -, "
             "starting with a letter or digit, 1 to 64 characters{found}",
@@ -160,7 +160,7 @@ def parse_object_name(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("object_name_type", "expected a name as a string, got {got}",
                                   {"got": type(value).__name__})
-    if not _OBJECT_NAME_RE.match(value):
+    if not _OBJECT_NAME_RE.fullmatch(value):
         raise PydanticCustomError(
             "object_name", "{v} is not a device object name: use letters, digits, '_', '.' "
             "and '-', starting with a letter or digit, at most 31 characters{found}",

@@ -55,7 +55,7 @@ def lan_port_ifname(device_index: int) -> str:
 
 def device_ifname(wanted: str, position: int, taken: set[str]) -> str:
     """The inventory's interface name when Linux accepts it, else `wanN`."""
-    if _IFNAME_RE.match(wanted) and wanted not in RESERVED_IFNAMES and wanted not in taken:
+    if _IFNAME_RE.fullmatch(wanted) and wanted not in RESERVED_IFNAMES and wanted not in taken:
         return wanted
     return f"wan{position}"
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from pydantic_core import PydanticCustomError
 
-from netorch.inventory.types import FREE_TEXT_CHARS, parse_free_text, parse_name, shown
+from netorch.inventory.types import (
+    FREE_TEXT_CHARS,
+    parse_free_text,
+    parse_name,
+    parse_object_name,
+    shown,
+)
 
 REAL = ["Norfolk Constabulary", "HM Courts & Tribunals Service", "Crown Prosecution Service",
         "King's Lynn (West) / Probation", "Data centre, South - Hall 2.1", "A",
@@ -49,3 +55,14 @@ def test_shown_escapes_what_would_not_print() -> None:
     assert shown("eth0") == "'eth0'"
     assert shown("a\nb\x1b") == "'a\\nb\\x1b'"
     assert shown("x" * 100).endswith("...'")
+
+
+@pytest.mark.parametrize("parse", [parse_name, parse_object_name], ids=["name", "object"])
+@pytest.mark.parametrize("value", ["untrust\n", "root\n", "trust\r\n"])
+def test_a_name_ending_in_a_line_break_is_refused_by_its_type(parse: object,
+                                                             value: str) -> None:
+    """`$` in a regex also matches before a final newline: names are matched whole, so
+    `zone: "untrust\\n"` never reaches the renderer's guard as a valid name."""
+    assert callable(parse)
+    with pytest.raises(PydanticCustomError):
+        parse(value)

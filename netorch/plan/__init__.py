@@ -25,9 +25,12 @@ from netorch.plan.allocate import (
     allocation_date,
 )
 from netorch.plan.build import Builder
+from netorch.plan.hubpolicy import MAX_HUB_DEVICES
 from netorch.plan.model import SCHEMA_VERSION, FabricPlan, Tunnel
 from netorch.plan.proposals import NoCommonProposal
+from netorch.plan.symmetry import check_symmetry
 from netorch.plan.tunnels import TunnelSpec, tunnel_specs
+from netorch.topology import hub_names
 
 __all__ = ["SCHEMA_VERSION", "Allocations", "FabricPlan", "PlanResult", "Tunnel",
            "allocate_addresses", "make_plan"]
@@ -44,12 +47,14 @@ class PlanResult:
 
 
 def make_plan(inventory: Inventory, previous: Allocations | None = None, *,
-              today: date | None = None) -> PlanResult:
+              today: date | None = None, paths: bool = False) -> PlanResult:
     """Plan the fabric; `previous` are the allocations to keep stable (None: fresh),
-    `today` the date addresses are released on (default: `allocation_date()`)."""
+    `today` the date addresses are released on (default: `allocation_date()`);
+    `paths`: also simulate BGP for hub paths that differ by direction (validate, plan)."""
     previous = previous or Allocations()
     specs = list(tunnel_specs(inventory))
     allocations, findings = _allocate(inventory, specs, previous, allocation_date(today))
+    findings += _hub_devices(inventory)
     chosen = fabric_proposals(inventory.fabric.crypto)
     if allocations is None or chosen is None:
         return PlanResult(None, previous, sort_findings(findings))
@@ -61,7 +66,10 @@ def make_plan(inventory: Inventory, previous: Allocations | None = None, *,
             findings.append(_no_proposal(inventory, spec, exc))
     if any(f.is_error for f in findings):
         return PlanResult(None, allocations, sort_findings(findings))
-    return PlanResult(builder.plan(), allocations, sort_findings(findings))
+    plan = builder.plan()
+    if paths:
+        findings += check_symmetry(plan, inventory)
+    return PlanResult(plan, allocations, sort_findings(findings))
 
 
 def allocate_addresses(inventory: Inventory, previous: Allocations, today: date
@@ -95,6 +103,17 @@ def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocatio
     loops, tunnels = ledgers["loopbacks"], ledgers["tunnels"]
     return Allocations(loops.held, tunnels.held, loops.retired, tunnels.retired,
                        (str(pools.tunnels), str(pools.loopbacks))), findings
+
+
+def _hub_devices(inventory: Inventory) -> list[Finding]:
+    hubs = set(hub_names(inventory))
+    count = sum(len(s.devices) for s in inventory.sites if s.name in hubs)
+    if count <= MAX_HUB_DEVICES:
+        return []
+    return [error("too-many-hub-devices",
+                  f"the hubs have {count} devices; hub preferences fit at most "
+                  f"{MAX_HUB_DEVICES} in one underlay's local-preference band: use fewer hubs",
+                  location_of(inventory, ("fabric", "topology", "hubs")))]
 
 
 def _reused(inventory: Inventory, pool: str, reuse: Reuse) -> Finding:

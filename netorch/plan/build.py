@@ -8,11 +8,13 @@ import socket
 from netorch.inventory.model import Device, EspProposal, IkeProposal, Inventory, Site
 from netorch.plan import routing
 from netorch.plan.allocate import Allocations
+from netorch.plan.hubpolicy import HubOrder
 from netorch.plan.model import (
     DevicePlan,
     FabricPlan,
     FabricSummary,
     LinkPlan,
+    Preference,
     Proposal,
     SitePlan,
     Tunnel,
@@ -54,6 +56,9 @@ class Builder:
         self.allocations = allocations
         self.ike, self.esp = chosen
         self.hubs = hub_names(inventory)
+        self.hub_order = HubOrder.of(inventory, self.hubs)
+        self.member_rank = {d.name: i for s in inventory.sites
+                            for i, d in enumerate(sorted(s.devices, key=lambda d: d.name))}
         self.platforms = registry()
         ranked = sorted(self.fabric.underlays.items(), key=lambda kv: (kv[1].preference, kv[0]))
         self.rank = {name: i for i, (name, _) in enumerate(ranked)}
@@ -85,15 +90,16 @@ class Builder:
         ua, ub = spec.a.link.underlay, spec.b.link.underlay
         rank = max(self.rank.get(ua, 0), self.rank.get(ub, 0))
         auth = self.fabric.crypto.auth
+        band = routing.local_preference(rank, spec.kind)
         self.tunnels.append(Tunnel.build(
             id=spec.id, index=index, kind=spec.kind, underlay=spec.underlay,
             preference=max(self._pref(ua), self._pref(ub)), rank=rank,
-            local_preference=routing.local_preference(rank, spec.kind), prepend=rank,
+            local_preference=band, prepend=rank,
             nat_traversal=bool(spec.a.link.public or spec.b.link.public),
             bfd=pa.bfd and pb.bfd, dpd_seconds=DPD_SECONDS, auth=auth,
             key_ref=self.key_ref(spec) if auth == "psk" else None, proposal=proposal,
-            a=self._end(spec.a, spec.b, pa, index, f"{int_to_ip(first)}/31"),
-            b=self._end(spec.b, spec.a, pb, index, f"{int_to_ip(first + 1)}/31"),
+            a=self._end(spec.a, spec.b, pa, index, f"{int_to_ip(first)}/31", band),
+            b=self._end(spec.b, spec.a, pb, index, f"{int_to_ip(first + 1)}/31", band),
         ))
 
     @staticmethod
@@ -106,11 +112,14 @@ class Builder:
         known = self.fabric.underlays.get(underlay)
         return known.preference if known else 0
 
-    def _end(self, side: Side, peer: Side, platform: Platform, index: int, address: str
-             ) -> TunnelEnd:
+    def _end(self, side: Side, peer: Side, platform: Platform, index: int, address: str,
+             band: int) -> TunnelEnd:
         link = side.link
         own_ip = str(link.address.ip)
         number = tunnel_offset(side.device, platform) + index
+        peer_hub = peer.site.name in self.hubs
+        accepts = routing.accepts_from(peer.site.name, peer_hub)
+        local_preference, preferences = self._preferences(side, peer, band)
         return TunnelEnd.build(
             site=side.site.name, site_id=side.site.id, device=side.device.name,
             platform=platform.name, interface=platform.tunnel_name(number), number=number,
@@ -118,9 +127,20 @@ class Builder:
             underlay=link.underlay, underlay_interface=link.interface, underlay_address=own_ip,
             endpoint=str(link.public) if link.public else own_ip, behind_nat=bool(link.public),
             ike_id=self.ike_id(side.device.name), asn=self.device_asn(side.site, side.device),
-            accepts=routing.accepts_from(peer.site.name, peer.site.name in self.hubs),
+            accepts=accepts,
             advertises=routing.advertises(side.site.name, side.site.name in self.hubs),
+            local_preference=local_preference, preferences=preferences,
         )
+
+    def _preferences(self, side: Side, peer: Side, band: int) -> tuple[int, list[Preference]]:
+        """A spoke end facing a hub: the hub order's rules (every set they match is a
+        site set inside the fabric set the end accepts); any other end: the band less
+        the member rank of the device it faces, plus `DIRECT` between two non-hubs."""
+        peer_hub, own_hub = peer.site.name in self.hubs, side.site.name in self.hubs
+        if peer_hub and not own_hub:
+            return self.hub_order.spoke_end(peer.device.name, band)
+        direct = 0 if peer_hub or own_hub else routing.DIRECT
+        return direct + routing.end_preference(band, self.member_rank[peer.device.name]), []
 
     def plan(self) -> FabricPlan:
         tunnels = sorted(self.tunnels, key=lambda t: t.index)

@@ -66,6 +66,14 @@ class Proposal(PlanModel):
     name: str = Field(description="strongSwan-style summary, e.g. aes128gcm16-prfsha256-ecp256")
 
 
+class Preference(PlanModel):
+    """One inbound rule before the catch-all: routes in a prefix set get this
+    local-preference (netorch/plan/hubpolicy.py says why)."""
+
+    match: str = Field(description="prefix set, inside what the end accepts")
+    local_preference: int
+
+
 class TunnelEnd(PlanModel):
     """One side of a tunnel, as that device sees it."""
 
@@ -85,6 +93,10 @@ class TunnelEnd(PlanModel):
     asn: int
     accepts: str = Field(description="prefix set accepted from the peer")
     advertises: str = Field(description="prefix set advertised to the peer")
+    local_preference: int = Field(
+        description="BGP local-preference of what this end accepts (the catch-all)")
+    preferences: list[Preference] = Field(
+        default_factory=list, description="rules evaluated, in order, before the catch-all")
 
 
 class Tunnel(PlanModel):
@@ -94,7 +106,8 @@ class Tunnel(PlanModel):
     underlay: str
     preference: int = Field(description="the underlay's preference: lower wins")
     rank: int = Field(description="0 = primary underlay, 1 = first backup, ...")
-    local_preference: int = Field(description="BGP local-preference for routes over it")
+    local_preference: int = Field(
+        description="the underlay's local-preference band; each end's own is on the end")
     prepend: int = Field(description="AS-path prepends on routes sent over it")
     nat_traversal: bool
     bfd: bool

@@ -57,10 +57,26 @@ def accepts_from(peer_site: str, peer_is_hub: bool) -> str:
 
 
 def local_preference(rank: int, kind: str = "hub-spoke") -> int:
-    """Primary underlay 200, first backup 150, then 100 and below.
+    """The band of a tunnel: primary underlay 200, first backup 150, then 100 and below.
 
     Between hubs everything is 100 lower, so a hub always prefers its own tunnel to a
     site (even the backup underlay) over reaching that site through the other hub.
+    Each end refines it below the band's top (`netorch.plan.hubpolicy`).
     """
     base = 200 - 50 * rank
     return max(base - 100 if kind == "hub-hub" else base, 10)
+
+
+# Added to a direct (mesh) route between two non-hub sites: it beats every route through a
+# hub, whatever the underlays. Else a site with a better underlay to the hubs than to its
+# mesh peer would go through a hub while the peer, lacking that underlay, came back direct.
+DIRECT = 1000
+
+
+def end_preference(band: int, member_rank: int) -> int:
+    """An end's local-preference towards the `member_rank`-th device (by name) of a site.
+
+    >>> end_preference(200, 0), end_preference(200, 1), end_preference(10, 3)
+    (200, 199, 1)
+    """
+    return max(band - member_rank, 1)

@@ -102,7 +102,7 @@ def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
             continue
         mine = views.get(device.name, [])
         used = {device.advertises} | {v.local.accepts for v in mine} | {
-            v.local.advertises for v in mine}
+            v.local.advertises for v in mine} | {p.match for v in mine for p in v.local.preferences}
         yield DeviceContext(plan.fabric, sites[device.site], device, mine,
                             [sets[n] for n in sorted(used)], options)
 

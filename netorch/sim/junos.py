@@ -3,12 +3,13 @@
 The configuration is held as `set` statements and `deactivate` entries, loaded from a
 complete config in `display set` or curly format (`netorch.sim.junos_config`; a line it
 cannot read raises `ConfigParseError`). Each configuration session edits its own
-candidate copy (`configure exclusive` also locks it) with `set`, `delete`, `deactivate`
-and `activate`; nothing reaches the active config before `commit`, whose check refuses
-what Junos refuses (`netorch.sim.junos_check`: an interface in two security zones,
-also through a group; a policy naming a zone that does not exist). `commit confirmed N`
-rolls back by itself after N "minutes" (`JunosDevice.minute` seconds, shortened for
-tests) unless a later `commit` confirms.
+candidate copy (`configure exclusive` also locks it) with `set`, `delete`, `deactivate`,
+`activate` and `insert` (where a new statement goes, and how `insert` reorders the lists
+Junos evaluates in order: `netorch.sim.junos_order`); nothing reaches the active config
+before `commit`, whose check refuses what Junos refuses (`netorch.sim.junos_check`: an
+interface in two security zones, also through a group; a policy naming a zone that does
+not exist). `commit confirmed N` rolls back by itself after N "minutes"
+(`JunosDevice.minute` seconds, shortened for tests) unless a later `commit` confirms.
 Leaving configuration mode or losing the session discards the candidate.
 """
 
@@ -26,6 +27,7 @@ from netorch.sim.junos_config import (
     encrypt,
     parse,
 )
+from netorch.sim.junos_order import insert, place
 
 __all__ = ["JunosDevice", "JunosSession", "bad_token"]
 SYNTAX = "syntax error.\n"
@@ -210,7 +212,7 @@ class JunosSession(CliSession):
                              "Exit with uncommitted changes? [yes,no] (yes) ")
             self._leave()
             return Reply("Exiting configuration mode\n\n")
-        if text.split(" ", 1)[0] in ("set", "delete", "activate", "deactivate"):
+        if text.split(" ", 1)[0] in ("set", "delete", "activate", "deactivate", "insert"):
             return self._edit(cand, text)
         if m := re.fullmatch(r"rollback( \d+)?", text):
             return self._rollback(int(m[1] or 0))
@@ -228,13 +230,22 @@ class JunosSession(CliSession):
         bad = bad_token(words)
         if bad is not None:
             return Reply(f"{caret(self.prompt().split(chr(10))[-1], text, bad)}\n{SYNTAX}")
+        if words[0] == "insert":
+            error = insert(cand, words[1:])
+            if error == SYNTAX:
+                return Reply(f"{caret(self.prompt().split(chr(10))[-1], text, 0)}\n{SYNTAX}")
+            return Reply(error)
         body = " ".join(words[1:])
-        if words[0] == "set":
-            body = encrypt(body)
         if words[0] != "set":
             return self._change(cand, words[0], body)
+        body = encrypt(body)
         if body not in cand:
-            cand[:] = [ln for ln in cand if not _replaces(ln, body)] + [body]
+            old = next((i for i, ln in enumerate(cand) if _replaces(ln, body)), None)
+            if old is None:
+                place(cand, body)
+            else:  # a single value changed keeps its place
+                cand[:] = [body if i == old else ln for i, ln in enumerate(cand)
+                           if i == old or not _replaces(ln, body)]
         return Reply()
 
     def _change(self, cand: list[str], verb: str, body: str) -> Reply:

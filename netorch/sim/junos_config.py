@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from netorch.deploy.configs import ConfigParseError
+from netorch.sim.junos_order import moved
 
 _TOKEN = re.compile(r'(?P<space>[ \t\r\f\v]+)|(?P<nl>\n)|(?P<note>/\*.*?\*/)|(?P<comment>#[^\n]*)'
                     r'|(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[{};\[\]])'
@@ -223,7 +224,8 @@ def display_set(entries: list[str]) -> str:
 
 
 def compare(active: list[str], candidate: list[str]) -> str:
-    """A `show | compare` diff, grouped by hierarchy like Junos prints it."""
+    """A `show | compare` diff, grouped by hierarchy like Junos prints it; an element of
+    an ordered list that changed place shows as removed and added."""
     removed = [ln for ln in active if ln not in candidate]
     added = [ln for ln in candidate if ln not in active]
     groups: dict[str, list[str]] = {}
@@ -234,4 +236,9 @@ def compare(active: list[str], candidate: list[str]) -> str:
             parent, leaf = " ".join(words[:-2]), " ".join(words[-2:])
             mark = "! inactive: " if verb == "deactivate" else ""
             groups.setdefault(parent, []).append(f"{sign}   {mark}{leaf};")
+    for parent, names in moved(active, candidate).items():
+        path, _, keyword = parent.rpartition(" ")
+        for name in names:  # a term that changed place, shown leaving and arriving
+            groups.setdefault(path, []).extend(
+                f"{sign}   {keyword} {name} {{ ... }}" for sign in "-+")
     return "".join(f"[edit {p}]\n" + "\n".join(v) + "\n" for p, v in sorted(groups.items()))

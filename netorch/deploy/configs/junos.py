@@ -51,6 +51,11 @@ zone (they would be deleted) or using a netorch zone a deploy deletes (junos_zon
 The operator's `deactivate` lines are kept; one on netorch's own object is undone
 (`activate`).
 
+Order: Junos appends a new term to the end of its policy-statement, so a change ends
+with `insert` commands that put the terms of netorch's policy-statements, and its
+security policies within a zone pair, in the rendered order (junos_order.py); a change
+of order alone is a change (the diff shows those terms removed and added).
+
 Junos shows a pre-shared key encrypted (`ascii-text "$9$..."`): while the device has one
 for the same IKE policy it counts as the rendered key, and it is sent again only with
 `rotate_keys`. `managed` and `lines` mask key values. The device's own `show | compare`
@@ -64,6 +69,7 @@ import re
 
 from netorch.deploy.configs import Change, unified
 from netorch.deploy.configs.junos_device import conflicts, present
+from netorch.deploy.configs.junos_order import inserts, orders, sort_key
 from netorch.deploy.configs.junos_routing import fit
 from netorch.deploy.configs.junos_text import (
     KEY,
@@ -114,14 +120,16 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
     commands = deletions(have, stale, target)
     commands += [f"activate {p}" for p in have.inactive if have.root(p) and _covers(p, target)]
     commands += [f"set {s}" for s in target if not present(s, have, rotate_keys)]
+    commands += inserts(have.statements, commands, target)
     found = (*conflicts(have, target), *zone_conflicts(have, stale, commands))
     if not commands and not found:
         return Change()
     shown = [s for s in target if s in have.index or s not in have.parents]
     new = "<new secret>" if rotate_keys else MASK
-    after = "".join(f"set {mask(s, new)}\n" for s in sorted(shown))
-    before = "".join(sorted(managed(running, intended).splitlines(keepends=True)))
-    return Change(unified(before, after, "config.set"), commands, found)
+    after = sorted((f"set {mask(s, new)}\n" for s in shown), key=sort_key(orders(target)))
+    before = sorted(managed(running, intended).splitlines(keepends=True),
+                    key=sort_key(orders(have.statements)))
+    return Change(unified("".join(before), "".join(after), "config.set"), commands, found)
 
 
 def _covers(path: str, target: list[str]) -> bool:

@@ -1,0 +1,73 @@
+"""Which hub device carries a flow: one order both directions agree on.
+
+Stateful hubs (SRX, FortiGate, unclustered HA pairs) drop a flow they see only one way,
+so every device must pick the same hub device for a site pair. The policy, as BGP
+local-preference on each tunnel end, is "underlay first, then hub order, then HA
+member order", inside the underlay's band (`routing.band`):
+
+- the hub order: hub sites by id, their devices by name (`HubOrder.devices`);
+- towards a hub site's own prefixes (its `site-NAME` set): that site's devices first
+  (name order), then the rest of the hub order, so a data-centre LAN is entered and
+  left through its gateway (the site's first device);
+- towards everything else (the spokes): the hub order itself.
+
+Both orders depend only on the destination, so both ends of any pair choose the same
+primary hub device, and the same backups in the same order. A spoke's end facing hub
+device H gets the catch-all `band - 1 - position of H in the hub order`, plus one rule
+per hub site whose order puts H elsewhere. Every other end gets `band - member rank`
+of the device it faces (0 for the first device of a site, 1 for the second, ...), so
+an HA pair is used by name order; a direct (mesh) end between two non-hub sites adds
+`routing.DIRECT`, so a direct route beats every route through a hub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from netorch.inventory.model import Inventory
+from netorch.plan.model import Preference
+from netorch.plan.routing import site_set
+
+# Hub routes take `band - 1 - position`; past 49 positions they would reach the next
+# underlay's band (50 lower). 40 keeps room and is far beyond any real fabric.
+MAX_HUB_DEVICES = 40
+
+
+@dataclass
+class HubOrder:
+    """The fabric's hub order and the preferences it gives spoke ends (cached: every
+    spoke end facing one hub device over one underlay shares one rule list)."""
+
+    devices: tuple[str, ...]
+    sites: dict[str, tuple[str, ...]]
+    _rules: dict[tuple[str, int], tuple[int, list[Preference]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, inventory: Inventory, hubs: set[str]) -> HubOrder:
+        sites = {s.name: tuple(sorted(d.name for d in s.devices))
+                 for s in sorted(inventory.sites, key=lambda s: s.id) if s.name in hubs}
+        return cls(tuple(d for names in sites.values() for d in names), sites)
+
+    def towards(self, hub_site: str | None) -> tuple[str, ...]:
+        """The order for a destination: a hub site's own prefixes, or (None) any other.
+
+        >>> order = HubOrder(("n1", "n2", "s1"), {"north": ("n1", "n2"), "south": ("s1",)})
+        >>> order.towards(None), order.towards("south")
+        (('n1', 'n2', 's1'), ('s1', 'n1', 'n2'))
+        """
+        if hub_site is None:
+            return self.devices
+        own = self.sites[hub_site]
+        return own + tuple(d for d in self.devices if d not in own)
+
+    def spoke_end(self, hub_device: str, band: int) -> tuple[int, list[Preference]]:
+        """A spoke end facing `hub_device` in underlay band `band`: its catch-all
+        local-preference and the per-hub-site rules evaluated before it."""
+        key = (hub_device, band)
+        if key not in self._rules:
+            default = self.devices.index(hub_device)
+            rules = [Preference.build(match=site_set(site), local_preference=band - 1 - at)
+                     for site in self.sites
+                     if (at := self.towards(site).index(hub_device)) != default]
+            self._rules[key] = (band - 1 - default, rules)
+        return self._rules[key]

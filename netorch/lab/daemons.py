@@ -1,4 +1,4 @@
-"""Starting each device's charon, FRR (zebra, bgpd, bfdd) and sshd in its namespace.
+"""Starting each device's charon, FRR (zebra, bgpd, bfdd, staticd) and sshd in its namespace.
 
 charon gets a private mount namespace with a tmpfs on /run (its pid file path is
 compiled in). sshd gets one where /etc/swanctl, /etc/frr, /etc/strongswan.conf and
@@ -21,7 +21,7 @@ from netorch.lab.state import LabState, Proc
 
 CHARON = "/usr/lib/ipsec/charon"
 FRR_DIR = Path("/usr/lib/frr")
-FRR_DAEMONS = ("zebra", "bgpd", "bfdd")
+FRR_DAEMONS = ("zebra", "bgpd", "bfdd", "staticd")
 FRR_RUN = Path("/run/frr")
 SWANCTL_SUBDIRS = ("conf.d", "x509", "x509ca", "x509aa", "x509ocsp", "x509crl", "x509ac",
                    "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12")

@@ -1,18 +1,20 @@
-"""Building the lab's wiring: namespaces, underlay bridges, veths, addresses, routes, NAT.
+"""Building the lab's wiring: namespaces, underlay bridges, veths, addresses, NAT.
 
 Underlay namespace: one bridge per underlay holding every next hop of that underlay
 (so sites in different subnets reach each other through it), forwarding between
-subnets of one underlay only, and NAT for links with a `public` address.
+subnets of one underlay only, and NAT for links with a `public` address: what a
+provider's network gives. A device namespace gets only its links' addresses: the
+routes to its peers, forwarding and rp_filter come from the production interfaces.sh
+that deploy runs there, so the lab proves it.
 """
 
 from __future__ import annotations
 
 from netorch.lab import sh
-from netorch.lab.spec import IPv4Address, LabDevice, LabLink, LabSpec
+from netorch.lab.spec import LabDevice, LabSpec
 
 NO_IPV6 = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
-DEVICE_SYSCTLS = (*NO_IPV6, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
-                  "net.ipv4.conf.default.rp_filter=0", "net.ipv4.conf.all.accept_redirects=0",
+DEVICE_SYSCTLS = (*NO_IPV6, "net.ipv4.conf.all.accept_redirects=0",
                   "net.ipv4.conf.default.accept_redirects=0")
 UNDERLAY_SYSCTLS = (*NO_IPV6, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0",
                     "net.ipv4.conf.default.send_redirects=0", "net.ipv4.conf.all.rp_filter=0",
@@ -34,7 +36,7 @@ def build(spec: LabSpec) -> None:
     for host in spec.hosts:
         sh.ip_batch(host.ns, _host_wiring(spec, host.site))
     for dev in spec.devices:
-        sh.ip_batch(dev.ns, _device_commands(spec, dev))
+        sh.ip_batch(dev.ns, _device_commands(dev))
     for host in spec.hosts:
         sh.ip_batch(host.ns, [f"route add default via {host.gateway}"])
     sh.run(sh.in_ns(spec.underlay_ns, ["nft", "-f", "-"]), stdin=nft_ruleset(spec))
@@ -76,32 +78,12 @@ def _host_wiring(spec: LabSpec, site: str) -> list[str]:
     return cmds
 
 
-def _device_commands(spec: LabSpec, dev: LabDevice) -> list[str]:
+def _device_commands(dev: LabDevice) -> list[str]:
     cmds = ["link set lo up", f"addr add {dev.mgmt} dev mgmt0", "link set mgmt0 up"]
     cmds += [f"addr add {a} dev lan0" for a in dev.lan] + ["link set lan0 up"]
     for link in dev.links:
         cmds += [f"addr add {link.address} dev {link.ifname}", f"link set {link.ifname} up"]
-    cmds += [f"route add {target}/32 via {link.next_hop} dev {link.ifname}"
-             for target, link in sorted(peer_routes(spec, dev).items())]
     return cmds
-
-
-def peer_routes(spec: LabSpec, dev: LabDevice) -> dict[IPv4Address, LabLink]:
-    """How `dev` reaches every other device's link on an underlay they share.
-
-    What a provider's network would give it: a route to each peer address (public
-    address for NAT) via the link's next hop, unless the peer is on-link.
-    """
-    routes: dict[IPv4Address, LabLink] = {}
-    for link in dev.links:
-        for other in spec.devices:
-            if other is dev:
-                continue
-            for far in other.links:
-                target = far.reached_at
-                if far.underlay == link.underlay and target not in link.address.network:
-                    routes.setdefault(target, link)
-    return routes
 
 
 def nft_ruleset(spec: LabSpec) -> str:

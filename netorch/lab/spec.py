@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from netorch.inventory.model import Inventory, Site
+from netorch.inventory.model import Device, Inventory, Site
 from netorch.lab import names
 from netorch.lab.errors import LabError
 
@@ -90,6 +90,17 @@ class LabSpec:
         return [self.underlay_ns, *(d.ns for d in self.devices), *(h.ns for h in self.hosts)]
 
 
+def linux_device(device: Device, lab: LabDevice, platform: str) -> Device:
+    """`device` as the lab runs it: Linux, reached at its lab management address, its
+    links named as in its namespace (so the production templates route over them), and
+    no option of its own platform (loopback name, tunnel offset, VDOM, zones)."""
+    links = [k.model_copy(update={"interface": mine.ifname, "zone": None})
+             for k, mine in zip(device.links, lab.links, strict=True)]
+    return device.model_copy(update={
+        "platform": platform, "mgmt": str(lab.mgmt.ip), "links": links,
+        "loopback_interface": None, "tunnel_offset": None, "vdom": None, "lan_zone": None})
+
+
 def default_mgmt_subnet(tag: str) -> IPv4Network:
     """The /24 of 198.18.0.0/16 a lab tries first (the runtime skips taken ones)."""
     return mgmt_subnet_at(int(tag[2:], 16) % 256)
@@ -159,7 +170,9 @@ def _host(tag: str, site: Site, devices: list[LabDevice]) -> LabHost:
     addresses = tuple(IPv4Interface((int(p.broadcast_address) - 1, p.prefixlen))
                       for p in site.lan)
     return LabHost(site=site.name, ns=names.host_ns(tag, site.name), addresses=addresses,
-                   gateway=devices[0].lan[0].ip,
+                   # the site's first device by name: the gateway rule of the plan's
+                   # hub order (docs/routing.md), whatever order the inventory lists
+                   gateway=min(devices, key=lambda d: d.name).lan[0].ip,
                    ports=tuple(names.lan_port_ifname(d.index) for d in devices))
 
 

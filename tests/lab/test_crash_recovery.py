@@ -46,6 +46,6 @@ def test_up_twice_is_refused_and_up_after_crash_recovers(tmp_path: Path) -> None
         state.save()
         again = runtime.start(inventory, lab, tmp_path)
         assert runtime.status(lab, tmp_path).healthy
-        assert len(again.state.procs) == 15
+        assert len(again.state.procs) == 18  # 3 x charon, zebra, bgpd, bfdd, staticd, sshd
     finally:
         runtime.stop(lab, tmp_path)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from netorch.inventory import load
-from netorch.lab import measure, probe, runtime, zebra
+from netorch.lab import measure, probe, runtime, sh, zebra
 from netorch.lab.runtime import Runtime
 
 from .conftest import FIXTURES
@@ -18,6 +18,9 @@ pytestmark = pytest.mark.lab
 LAB = "t-handmade"
 LANS = {"hub": "10.1.0.0/16", "spoke-a": "10.2.0.0/16", "spoke-b": "10.3.0.0/16"}
 TUNNELS = {"hub-r1": 4, "spoke-a-r1": 2, "spoke-b-r1": 2}
+# what interfaces.sh sets on a rendered device (the lab's wiring leaves them alone)
+SYSCTLS = ("net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=2",
+           "net.ipv4.conf.default.rp_filter=2")
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +30,7 @@ def lab() -> Iterator[Runtime]:
     rt = runtime.start(inventory, LAB)
     try:
         for dev in rt.spec.devices:
+            sh.run(sh.in_ns(dev.ns, ["sysctl", "-q", "-w", *SYSCTLS]))
             probe.load_direct(rt, dev, FIXTURES / "handmade" / dev.name)
         for dev in rt.spec.devices:
             zebra.sync(dev)

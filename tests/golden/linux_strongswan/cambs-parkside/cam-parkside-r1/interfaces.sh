@@ -11,6 +11,30 @@ sysctl -qw net.ipv4.conf.default.rp_filter=2
 # loopback: router id and BGP-advertised address
 ip addr replace 100.65.0.19/32 dev lo
 
+# each tunnel's far end over its own underlay: a /32 via that link's next hop, so the
+# SA leaves by the link local_addrs names, not by the default route
+ip route replace 172.16.1.2/32 via 172.16.42.1 dev eth1
+ip route replace 198.51.100.2/32 via 198.51.100.61 dev eth0
+ip route replace 172.16.1.6/32 via 172.16.42.1 dev eth1
+ip route replace 198.51.100.6/32 via 198.51.100.61 dev eth0
+ip route replace 172.16.2.2/32 via 172.16.42.1 dev eth1
+ip route replace 198.51.100.10/32 via 198.51.100.61 dev eth0
+ip route replace 172.16.2.6/32 via 172.16.42.1 dev eth1
+ip route replace 198.51.100.14/32 via 198.51.100.61 dev eth0
+
+# TCP MSS of forwarded SYNs clamped to the MTU of their route (a tunnel's, less 40):
+# netorch's own nftables table, replaced whole in one transaction; no other is touched
+nft -f - <<'NFT'
+table inet netorch
+delete table inet netorch
+table inet netorch {
+  chain forward {
+    type filter hook forward priority mangle; policy accept;
+    tcp flags syn tcp option maxseg size set rt mtu
+  }
+}
+NFT
+
 # one XFRM interface per tunnel; its if_id matches swanctl.conf's if_id_in/out
 # dcn-r1--cam-parkside-r1--private
 ip link show xfrm58 >/dev/null 2>&1 || ip link add xfrm58 type xfrm dev eth1 if_id 59

@@ -44,7 +44,8 @@ def _user() -> str:
 def record(result: DeviceResult, *, run_id: str, action: str, login: str) -> dict[str, object]:
     return {"time": datetime.now(UTC).isoformat(timespec="seconds"), "run": run_id,
             "user": _user(), "login": login, "action": action, "device": result.device,
-            "platform": result.platform, "diff_sha256": result.diff_sha256,
+            "platform": result.platform, "tier": result.tier,
+            "diff_sha256": result.diff_sha256,
             "result": result.outcome.value, "state": result.state.value,
             "rollback": result.rollback, "error": result.error}
 

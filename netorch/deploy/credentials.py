@@ -1,8 +1,10 @@
 """Device credentials: from the environment only, never from the inventory, never printed.
 
 `NETORCH_USERNAME` plus either `NETORCH_PASSWORD` or `NETORCH_SSH_KEY` (a private key
-file). The password lives in one object whose `repr` hides it, and is handed only to
-the SSH library.
+file). `NETORCH_KNOWN_HOSTS` (an OpenSSH known_hosts file) makes every connection check
+the device's host key against it: an unknown or changed key refuses the device. The
+password lives in one object whose `repr` hides it, and is handed only to the SSH
+library.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Credentials:
     username: str
     password: str | None = field(default=None, repr=False)
     key_file: str | None = None
+    known_hosts: str | None = None
 
     def __repr__(self) -> str:
         secret = "password=<redacted>" if self.password else f"key_file={self.key_file!r}"
@@ -31,9 +34,13 @@ class Credentials:
 
     def netmiko_args(self) -> dict[str, object]:
         """What Netmiko needs beyond host and port (the password goes separately)."""
-        if self.key_file:
-            return {"use_keys": True, "key_file": self.key_file, "allow_agent": False}
-        return {"use_keys": False, "allow_agent": False}
+        keys: dict[str, object] = (
+            {"use_keys": True, "key_file": self.key_file, "allow_agent": False}
+            if self.key_file else {"use_keys": False, "allow_agent": False})
+        if self.known_hosts:  # strict: only the keys of this file, none added on the way
+            keys |= {"ssh_strict": True, "system_host_keys": False, "alt_host_keys": True,
+                     "alt_key_file": self.known_hosts}
+        return keys
 
 
 def from_env(env: Mapping[str, str] | None = None) -> Credentials:
@@ -54,5 +61,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Credentials:
                               f"'{username}'")
     if key_file and not Path(key_file).expanduser().is_file():
         raise CredentialError(f"NETORCH_SSH_KEY: no such file: {key_file}")
+    known = env.get("NETORCH_KNOWN_HOSTS", "").strip() or None
+    if known and not Path(known).expanduser().is_file():
+        raise CredentialError(f"NETORCH_KNOWN_HOSTS: no such file: {known}")
     return Credentials(username, password,
-                       str(Path(key_file).expanduser()) if key_file else None)
+                       str(Path(key_file).expanduser()) if key_file else None,
+                       str(Path(known).expanduser()) if known else None)

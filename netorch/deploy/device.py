@@ -50,7 +50,7 @@ def _address(host: str, port: int) -> str:
 
 def _fail(result: DeviceResult, exc: BaseException, step: str, scrub: Scrubber,
           where: str = "") -> None:
-    error = as_device_error(exc, step, where=where)
+    error = as_device_error(exc, step, where=where, device=result.device)
     result.outcome, result.state = Outcome.FAILED, ConfigState.OLD
     result.error = scrub(error.message)
     result.steps.append(f"failed before any change: {result.error}")

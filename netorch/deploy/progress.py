@@ -26,12 +26,16 @@ _STYLE = {Outcome.COMMITTED: "green", Outcome.UNCHANGED: "dim", Outcome.WOULD_CH
 
 class Reporter(Protocol):
     def start(self, total: int, title: str) -> None: ...
+    def tier(self, line: str) -> None: ...
     def device_done(self, result: DeviceResult) -> None: ...
     def finish(self) -> None: ...
 
 
 class SilentReporter:
     def start(self, total: int, title: str) -> None:
+        """Nothing to show."""
+
+    def tier(self, line: str) -> None:
         """Nothing to show."""
 
     def device_done(self, result: DeviceResult) -> None:
@@ -70,6 +74,12 @@ class ConsoleReporter:
                                   console=self.console, transient=True)
         self._progress.start()
         self._task = self._progress.add_task(title, total=total)
+
+    def tier(self, line: str) -> None:
+        """A rollout tier starts or was checked: one plain line."""
+        with self._lock:
+            console = self._progress.console if self._progress else self.console
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     def device_done(self, result: DeviceResult) -> None:
         with self._lock:

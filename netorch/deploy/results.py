@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
+from netorch.deploy.tiers import TierReport
+
 
 class Outcome(str, Enum):
     UNCHANGED = "unchanged"        # already on the intended config: nothing sent
@@ -39,6 +41,7 @@ class DeviceResult:
     steps: list[str] = field(default_factory=list)
     seconds: float = 0.0
     conflicts: list[dict[str, str]] = field(default_factory=list)
+    tier: str = ""  # the rollout tier it was deployed in: hubs, spokes or all
 
     @property
     def ok(self) -> bool:
@@ -58,7 +61,7 @@ class DeviceResult:
                 "outcome": self.outcome.value, "state": self.state.value,
                 "changed": self.changed, "diff": self.diff, "diff_sha256": self.diff_sha256,
                 "error": self.error, "rollback": self.rollback, "steps": list(self.steps),
-                "conflicts": [dict(c) for c in self.conflicts],
+                "conflicts": [dict(c) for c in self.conflicts], "tier": self.tier,
                 "seconds": round(self.seconds, 3)}
 
 
@@ -67,6 +70,7 @@ class DeployResult:
     devices: list[DeviceResult]
     committed: bool = False
     aborted: str | None = None  # why the rest of the fabric was skipped
+    tiers: list[TierReport] = field(default_factory=list)  # in rollout order
 
     def __post_init__(self) -> None:
         self.devices.sort(key=lambda r: r.device)
@@ -87,4 +91,5 @@ class DeployResult:
 
     def as_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "committed": self.committed, "aborted": self.aborted,
-                "counts": self.counts(), "devices": [r.as_dict() for r in self.devices]}
+                "counts": self.counts(), "tiers": [t.as_dict() for t in self.tiers],
+                "devices": [r.as_dict() for r in self.devices]}

@@ -1,9 +1,14 @@
-"""Deploy or diff a whole fabric with Nornir: workers, canary, abort after N failures.
+"""Deploy or diff a whole fabric with Nornir: tiers, workers, canary, abort after N failures.
 
-Each device runs `device.run_device` in a Nornir task. A canary batch (the first N
-devices by name) goes first and must all succeed; then the rest run in parallel, and
-once `max_failures` devices have failed no new device starts (those in flight finish,
-the others are reported as skipped, still on their old config).
+A commit rolls out in tiers (`tiers.py`): the hubs, then the spokes (a full mesh is
+one tier). Within a tier each device runs `device.run_device` in a Nornir task: a
+canary batch (the tier's first N devices by name) goes first and must all succeed;
+then the rest run in parallel, and once `max_failures` devices have failed no new
+device starts (those in flight finish, the others are reported as skipped, still on
+their old config). Once a tier committed, its devices that dial a peer of the same
+tier and do not retry a refused tunnel by themselves are kicked (`Driver.kick`). A tier
+with a failed device, or one that fails its check (`DeployOptions.tier_check`), stops
+the rollout before the next tier is touched.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ from netorch.deploy import audit
 from netorch.deploy.credentials import Credentials
 from netorch.deploy.device import DeviceRun, PostCheck, run_device
 from netorch.deploy.drivers import DRIVERS
+from netorch.deploy.drivers.base import Driver, as_device_error
 from netorch.deploy.nornir_inventory import build_nornir
 from netorch.deploy.progress import Reporter, SilentReporter
 from netorch.deploy.redact import Scrubber, secrets_in
 from netorch.deploy.results import DeployResult, DeviceResult, Outcome
 from netorch.deploy.targets import DeviceTarget, UsageError
+from netorch.deploy.tiers import Tier, TierCheck, TierReport, tiers_of
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class DeployOptions:
     audit_log: str | Path | None = None
     post_check: PostCheck | None = None
     rotate_keys: bool = False
+    tier_check: TierCheck | None = None  # run after each committed tier but the last
 
     def check(self) -> None:
         if self.workers < 1:
@@ -70,6 +78,7 @@ class _Run:
             return self.aborted
 
     def record(self, result: DeviceResult) -> None:
+        result.tier = self.targets[result.device].tier
         with self.lock:
             self.results[result.device] = result
             failed = sum(not r.ok and r.outcome is not Outcome.SKIPPED
@@ -91,11 +100,8 @@ def _task(task: Task, run: _Run) -> Result:
     return Result(host=task.host, result=result, changed=result.outcome is Outcome.COMMITTED)
 
 
-def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
-    driver_cls = DRIVERS.get(target.platform)
-    if driver_cls is None:
-        return DeviceResult(target.name, target.platform, Outcome.FAILED,
-                            error=f"no deploy driver for platform '{target.platform}'")
+def _driver(task: Task, target: DeviceTarget, driver_cls: type[Driver]) -> Driver:
+    """The platform's driver on the task's host's Netmiko session."""
     host, config = task.host, task.nornir.config
 
     def connect() -> object:
@@ -106,14 +112,61 @@ def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
             host.close_connection("netmiko")
         return connect()
 
-    driver = driver_cls(target, connect, reconnect)
+    return driver_cls(target, connect, reconnect)
+
+
+def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
+    driver_cls = DRIVERS.get(target.platform)
+    if driver_cls is None:
+        return DeviceResult(target.name, target.platform, Outcome.FAILED,
+                            error=f"no deploy driver for platform '{target.platform}'")
+    driver = _driver(task, target, driver_cls)
     scrub = Scrubber(secrets_in(target.files.values()))
     try:
         return run_device(driver, DeviceRun(run.options.commit, run.options.post_check,
                                             run.options.rotate_keys), scrub)
     finally:
         with contextlib.suppress(Exception):
-            host.close_connection("netmiko")
+            task.host.close_connection("netmiko")
+
+
+def _kick_task(task: Task, run: _Run) -> Result:
+    """`Driver.kick` on one committed device; its outcome goes into the device's steps
+    (a failure leaves the device on its new config: the tier check judges the tunnels)."""
+    target = run.targets[task.host.name]
+    driver = _driver(task, target, DRIVERS[target.platform])
+    try:
+        driver.open()
+        kicked = driver.kick()
+        step = f"after its tier committed: {kicked} tunnel(s) initiated again" if kicked else ""
+    except Exception as exc:  # reported, never raised
+        scrub = Scrubber(secrets_in(target.files.values()))
+        step = ("after its tier committed: "
+                f"{scrub(as_device_error(exc, 're-initiating tunnels').message)}")
+    finally:
+        with contextlib.suppress(Exception):
+            task.host.close_connection("netmiko")
+    if step:
+        with run.lock:
+            run.results[target.name].steps.append(step)
+    return Result(host=task.host)
+
+
+def _peers_in(target: DeviceTarget, members: set[str]) -> bool:
+    """Whether `target` has a tunnel to another device of its tier (unknown peers: yes)."""
+    return target.peers is None or bool(target.peers & (members - {target.name}))
+
+
+def _kick(nr: Nornir, tier: Tier, run: _Run) -> None:
+    """Once a whole tier committed, let its devices that do not retry a refused tunnel
+    by themselves (`Driver.kick`) start those again: their peers in the tier are ready."""
+    members = set(tier.devices)
+    names = {n for n in members if run.results[n].outcome is Outcome.COMMITTED
+             and DRIVERS[run.targets[n].platform].kick is not Driver.kick
+             and _peers_in(run.targets[n], members)}
+    if names:
+        nr.filter(filter_func=lambda h: h.name in names).run(task=_kick_task, run=run,
+                                                             on_failed=True)
 
 
 def _batch(nr: Nornir, names: Sequence[str], run: _Run) -> None:
@@ -126,27 +179,68 @@ def _batch(nr: Nornir, names: Sequence[str], run: _Run) -> None:
 def run_fabric(targets: Sequence[DeviceTarget], credentials: Credentials,
                options: DeployOptions, reporter: Reporter | None = None,
                action: str = "deploy") -> DeployResult:
-    """Diff (options.commit False) or deploy every target; see `DeployOptions`."""
+    """Diff (options.commit False) or deploy every target, tier by tier; see the module."""
     options.check()
     run = _Run(options, {t.name: t for t in targets}, reporter or SilentReporter())
-    names = sorted(run.targets)
+    tiers = tiers_of(targets)
+    reports = [TierReport(i, len(tiers), t.name, list(t.devices)) for i, t in enumerate(tiers, 1)]
     nr = build_nornir(targets, credentials, workers=options.workers, timeout=options.timeout,
                       connect_timeout=options.connect_timeout)
-    canary = names[:options.canary] if options.commit else []
-    run.reporter.start(len(names), "deploying" if options.commit else "diffing")
+    run.reporter.start(len(run.targets), "deploying" if options.commit else "diffing")
     try:
-        _batch(nr, canary, run)
-        bad = [n for n in canary if not run.results[n].ok]
-        if bad and run.aborted is None:
-            run.aborted = f"canary failed on {', '.join(bad)}: the rest was not deployed"
-        _batch(nr, [n for n in names if n not in canary], run)
+        for tier, report in zip(tiers, reports, strict=True):
+            if action == "deploy":
+                run.reporter.tier(report.line())
+            _run_tier(nr, tier, run)
+            if options.commit:
+                _kick(nr, tier, run)
+            if options.commit and report.index < len(tiers) and run.aborted is None:
+                _check_tier(run, tiers[:report.index], report)
     finally:
         run.reporter.finish()
     result = DeployResult(list(run.results.values()), committed=options.commit,
-                          aborted=run.aborted)
+                          aborted=run.aborted, tiers=reports if action == "deploy" else [])
     if action == "deploy":
         audit.append(audit.audit_path(options.audit_log), result.devices,
                      run_id=uuid.uuid4().hex[:12],
                      action="commit" if options.commit else "dry-run",
                      login=credentials.username)
     return result
+
+
+def _run_tier(nr: Nornir, tier: Tier, run: _Run) -> None:
+    """The tier's canary batch, then the rest of it."""
+    canary = list(tier.devices[:run.options.canary]) if run.options.commit else []
+    _batch(nr, canary, run)
+    bad = [n for n in canary if not run.results[n].ok]
+    if bad and run.aborted is None:
+        run.aborted = f"canary failed on {', '.join(bad)}: the rest was not deployed"
+    _batch(nr, [n for n in tier.devices if n not in canary], run)
+
+
+def _check_tier(run: _Run, done: Sequence[Tier], report: TierReport) -> None:
+    """Stop before the next tier unless every device so far is fine and checks healthy."""
+    failed = [n for n in report.devices if not run.results[n].ok]
+    if failed:
+        run.aborted = (f"tier {report.name} failed on {', '.join(failed)}: the next tier was "
+                       "not touched")
+        return
+    if run.options.tier_check is None:
+        return
+    deployed = [run.targets[n] for tier in done for n in tier.devices]
+    checked = run.options.tier_check(deployed)
+    report.checked, report.problems = checked.summary, checked.problems
+    run.reporter.tier(f"tier {report.index}/{report.total} {report.name} checked: "
+                      f"{checked.summary}")
+    if checked.problems:
+        run.aborted = (f"tier {report.name} is not healthy after commit: "
+                       f"{_first(checked.problems)}: the next tier was not touched")
+
+
+def _first(problems: Sequence[str], shown: int = 3) -> str:
+    """
+    >>> _first(["a", "b", "c", "d"])
+    'a; b; c (and 1 more)'
+    """
+    more = len(problems) - shown
+    return "; ".join(problems[:shown]) + (f" (and {more} more)" if more > 0 else "")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from netorch import errors
+from netorch.limit import limit_devices
+
+HUBS, SPOKES, MESH = "hubs", "spokes", "all"
+TIER_ORDER = (HUBS, SPOKES, MESH)  # rollout order: hubs before the spokes that dial them
 
 
 class UsageError(errors.UsageError):
@@ -22,6 +25,8 @@ class DeviceTarget:
     port: int = 22
     site: str = ""
     files: Mapping[str, str] = field(default_factory=dict, repr=False)
+    tier: str = MESH  # HUBS, SPOKES, or MESH when the fabric has no hub
+    peers: frozenset[str] | None = None  # devices it has tunnels with (None: not known)
 
 
 class _Device(Protocol):
@@ -33,6 +38,20 @@ class _Device(Protocol):
     def mgmt(self) -> str: ...
     @property
     def site(self) -> str: ...
+    @property
+    def hub(self) -> bool: ...
+
+
+class _End(Protocol):
+    @property
+    def device(self) -> str: ...
+
+
+class _Tunnel(Protocol):
+    @property
+    def a(self) -> _End: ...
+    @property
+    def b(self) -> _End: ...
 
 
 def split_mgmt(mgmt: str, default_port: int = 22) -> tuple[str, int]:
@@ -53,22 +72,34 @@ def split_mgmt(mgmt: str, default_port: int = 22) -> tuple[str, int]:
 
 
 def build_targets(devices: Iterable[_Device], rendered: Mapping[str, Mapping[str, str]],
-                  limit: Sequence[str] = ()) -> list[DeviceTarget]:
+                  limit: Sequence[str] = (), tunnels: Iterable[_Tunnel] | None = None
+                  ) -> list[DeviceTarget]:
     """Targets for `devices` (e.g. `FabricPlan.devices`), files from `render`, sorted.
 
-    `limit` keeps devices whose name or site matches any of the patterns (globs).
+    `limit` keeps devices whose name or site matches any of the patterns (globs). Each
+    target's tier: HUBS for a hub site's device, SPOKES for the others, MESH for every
+    device of a fabric without hubs (a full mesh). `tunnels` (e.g. `FabricPlan.tunnels`)
+    name each target's peers (see `runner`: a device is kicked after its tier only when a
+    peer is in the same tier).
     """
-    chosen = [d for d in devices if not limit or _matches(d, limit)]
-    if limit and not chosen:
-        raise UsageError(f"--limit {','.join(limit)} matches no device")
+    peers = None if tunnels is None else _peers(tunnels)
+    devices = list(devices)
+    has_hubs = any(d.hub for d in devices)
+    chosen = limit_devices(devices, limit)  # the one `--limit` matcher of every command
     out = []
     for device in sorted(chosen, key=lambda d: d.name):
         host, port = split_mgmt(device.mgmt)
+        tier = (HUBS if device.hub else SPOKES) if has_hubs else MESH
         out.append(DeviceTarget(device.name, device.platform, host, port, device.site,
-                                dict(rendered.get(device.name, {}))))
+                                dict(rendered.get(device.name, {})), tier,
+                                None if peers is None else frozenset(peers.get(device.name, ()))))
     return out
 
 
-def _matches(device: _Device, patterns: Sequence[str]) -> bool:
-    names = (device.name, device.site)
-    return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names)
+def _peers(tunnels: Iterable[_Tunnel]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for tunnel in tunnels:
+        out.setdefault(tunnel.a.device, set()).add(tunnel.b.device)
+        out.setdefault(tunnel.b.device, set()).add(tunnel.a.device)
+    return out
+

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,18 +23,20 @@ from netorch.deploy import (
     build_targets,
     deploy_fabric,
 )
+from netorch.deploy.tiers import verify_check
 from netorch.inventory.model import Inventory
 from netorch.keys import Secret, load_secret
-from netorch.lab import probe, zebra
+from netorch.lab import zebra
 from netorch.lab.errors import LabError
 from netorch.lab.runtime import Runtime
-from netorch.lab.spec import LabSpec
+from netorch.lab.spec import LabSpec, linux_device
 from netorch.plan.model import FabricPlan
 from netorch.render import RenderOptions, render
 
 LAB_PLATFORM = "linux_strongswan"
 SECRET_FILE = "secret"
-UPLOAD_CHUNK = 256
+SETTLE_LOG = "settle.log"
+SETTLE_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,6 @@ class Deployed:
     plan: FabricPlan
     result: DeployResult
     zebra_fixes: int
-    initiated: int
 
 
 def lab_inventory(inventory: Inventory, spec: LabSpec) -> Inventory:
@@ -52,9 +53,7 @@ def lab_inventory(inventory: Inventory, spec: LabSpec) -> Inventory:
     """
     sites = []
     for site in inventory.sites:
-        devices = [d.model_copy(update={"platform": LAB_PLATFORM,
-                                        "mgmt": str(spec.device(d.name).mgmt.ip)})
-                   for d in site.devices]
+        devices = [linux_device(d, spec.device(d.name), LAB_PLATFORM) for d in site.devices]
         sites.append(site.model_copy(update={"devices": devices}))
     crypto = inventory.fabric.crypto.model_copy(update={"auth": "psk"})
     fabric = inventory.fabric.model_copy(update={"crypto": crypto})
@@ -96,22 +95,6 @@ def plan_for(rt: Runtime, inventory: Inventory) -> FabricPlan:
             f.render() for f in exc.findings if f.is_error)) from None
 
 
-@contextmanager
-def _short_upload_lines() -> Iterator[None]:
-    """Work-around until deploy's Linux driver sends long lines safely: with a real bash
-    over SSH, Netmiko's command echo check times out on lines of ~500+ characters
-    (measured: 300 pass, 500/1000/2048 time out), so upload in 256-character chunks
-    while the lab deploys (restored afterwards)."""
-    from netorch.deploy.drivers import linux
-
-    saved = linux._CHUNK
-    linux._CHUNK = min(saved, UPLOAD_CHUNK)
-    try:
-        yield
-    finally:
-        linux._CHUNK = saved
-
-
 def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret,
                template_dirs: tuple[Path, ...] = ()) -> dict[str, dict[str, str]]:
     endpoints = {d.name: {u: str(a) for u, a in d.endpoints.items()} for d in rt.spec.devices}
@@ -124,7 +107,7 @@ def lab_targets(plan: FabricPlan, rendered: dict[str, dict[str, str]] | None = N
                 ) -> list[DeviceTarget]:
     """Every device at its lab management address (the lab plan's `mgmt`), as deploy and
     verify reach them; `rendered` files to push, none to only read."""
-    return build_targets(plan.devices, rendered or {})
+    return build_targets(plan.devices, rendered or {}, tunnels=plan.tunnels)
 
 
 def lab_credentials(rt: Runtime) -> Credentials:
@@ -137,27 +120,25 @@ def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
     """Plan, render and deploy the lab's configs over SSH; then settle zebra."""
     plan = plan_for(rt, inventory)
     rendered = render_lab(rt, plan, lab_secret(rt.workdir, secret_file), template_dirs)
+    credentials = lab_credentials(rt)
     options = DeployOptions(commit=True, workers=workers,
-                            audit_log=rt.workdir / "deploy-audit.jsonl")
-    with _short_upload_lines():
-        result = deploy_fabric(lab_targets(plan, rendered), lab_credentials(rt), options,
-                               SilentReporter())
+                            audit_log=rt.workdir / "deploy-audit.jsonl",
+                            tier_check=verify_check(plan, credentials, workers=workers))
+    result = deploy_fabric(lab_targets(plan, rendered), credentials, options, SilentReporter())
     if not result.ok:
-        return Deployed(plan, result, 0, 0)
-    fixes = sum(zebra.sync(dev) for dev in rt.spec.devices)
-    (rt.workdir / "settle.log").write_text(f"zebra addresses re-announced: {fixes}\n")
-    started = probe.initiate_missing(rt, initiators(plan))
-    return Deployed(plan, result, fixes, started)
+        return Deployed(plan, result, 0)
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=SETTLE_WORKERS) as pool:
+        fixes = sum(pool.map(zebra.sync, rt.spec.devices))
+    (rt.workdir / SETTLE_LOG).write_text(
+        f"zebra addresses re-announced: {fixes}\n"
+        f"settle_seconds={time.monotonic() - began:.3f}\n")
+    return Deployed(plan, result, fixes)
 
 
-def initiators(plan: FabricPlan) -> dict[str, list[str]]:
-    """{device: [swanctl connection]} of the tunnel ends that initiate (the `b` end, as
-    the linux_strongswan template decides), named as the template names them."""
-    out: dict[str, list[str]] = {}
-    for t in plan.tunnels:
-        out.setdefault(t.b.device, []).append(swan_section(f"{t.a.device}-{t.underlay}"))
-    return out
-
-
-def swan_section(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", value)
+def settle_seconds(rt: Runtime) -> float:
+    """How long the last `lab up`'s settle step (after the deploy) took, from its log."""
+    path = rt.workdir / SETTLE_LOG
+    match = re.search(r"^settle_seconds=([\d.]+)$", path.read_text() if path.exists() else "",
+                      re.M)
+    return float(match[1]) if match else 0.0

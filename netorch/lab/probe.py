@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,29 +116,3 @@ def load_direct(rt: Runtime, dev: LabDevice, files: Path) -> None:
     frr_conf = etc_dir(devdir) / "frr" / "frr.conf"
     frr_conf.write_text((files / "frr.conf").read_text())
     sh.run(["vtysh", "-N", dev.ns, "-f", str(frr_conf)])
-
-
-def initiate_missing(rt: Runtime, names: dict[str, list[str]], timeout: int = 10) -> int:
-    """Start the IKE/CHILD SAs in `names` ({device: [connection]}) that are not up.
-
-    An initiator whose first try met a peer not yet configured (NO_PROPOSAL_CHOSEN)
-    does not retry; deploying many devices in parallel makes that likely.
-    """
-    procs = []
-    for dev in rt.spec.devices:
-        state = sa_state(rt, dev)
-        for name in names.get(dev.name, []):
-            if not state.established(name):
-                devdir = device_dir(rt.workdir, dev)
-                argv = ["env", f"STRONGSWAN_CONF={devdir / 'strongswan.conf'}", "swanctl",
-                        "--initiate", "--ike", name, "--child", name, "--timeout",
-                        str(timeout)]
-                procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL))
-    for proc in procs:
-        try:
-            proc.wait(timeout=timeout + 5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return len(procs)

@@ -69,7 +69,7 @@ def _configs(tmp: Path, ns: str, address: str) -> None:
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
         "StrictModes no\n"
         f'SetEnv NETORCH_ROOT={tmp}/root STRONGSWAN_CONF={tmp}/strongswan.conf '
-        f'NETORCH_VTYSH="-N {ns}"\n')
+        f'NETORCH_VTYSH="-N {ns}"\nSubsystem sftp internal-sftp\n')
     _sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp / "host_key"))
     _sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp / "client_key"))
     shutil.copy(tmp / "client_key.pub", tmp / "authorized_keys")
@@ -100,7 +100,7 @@ def router(tmp: Path) -> Iterator[LinuxRouter]:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         procs.append(subprocess.Popen(["ip", "netns", "exec", ns, "/usr/sbin/sshd", "-D", "-f",
                                        str(tmp / "sshd_config")]))
-        for daemon in ("zebra", "bgpd"):
+        for daemon in ("zebra", "bgpd", "staticd"):
             _sh("ip", "netns", "exec", ns, f"/usr/lib/frr/{daemon}", "-N", ns, "-d",
                 "-A", "127.0.0.1", "-P", "0", "-f", "/dev/null")
         _wait_for(tmp / "charon.vici")
@@ -112,7 +112,7 @@ def router(tmp: Path) -> Iterator[LinuxRouter]:
 
 
 def _teardown(ns: str, host_if: str, procs: list[subprocess.Popen[bytes]]) -> None:
-    for daemon in ("bgpd", "zebra"):
+    for daemon in ("staticd", "bgpd", "zebra"):
         pid_file = Path(f"/run/frr/{ns}/{daemon}.pid")
         with contextlib.suppress(OSError, ValueError):
             os.kill(int(pid_file.read_text().strip()), 15)

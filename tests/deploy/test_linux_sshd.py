@@ -87,3 +87,25 @@ def test_an_operator_file_is_a_conflict_and_left_untouched(box: LinuxRouter,
     assert frr.read_text() == operator
     frr.write_text("frr defaults traditional\nhostname edge\nservice integrated-vtysh-config\n")
     assert deploy_fabric(_target(box), creds, opts).devices[0].outcome is Outcome.COMMITTED
+
+
+def test_a_redeploy_removes_what_the_new_frr_conf_no_longer_holds(box: LinuxRouter,
+                                                                  tmp_path: Path) -> None:
+    """`vtysh -f` only adds: a prefix-list, route-map entry or anchor route that the old
+    frr.conf had and the new one has not must be gone from the running FRR too."""
+    creds = Credentials("root", key_file=box.key_file)
+    opts = DeployOptions(commit=True, timeout=20, audit_log=tmp_path / "audit.jsonl")
+    good = rendered("l1")
+    extra = ("ip prefix-list netorch-gone seq 5 permit 10.99.0.0/16\n"
+             "ip route 10.99.0.0/16 blackhole 254\n"
+             "route-map netorch-gone-in permit 10\n"
+             " match ip address prefix-list netorch-gone\nexit\n")
+    old = {**good, "frr.conf": good["frr.conf"].replace("router bgp", extra + "router bgp", 1)}
+    assert deploy_fabric(_target(box, old), creds, opts).ok
+    running = box.run("vtysh", "-N", box.ns, "-c", "show running-config")
+    assert "netorch-gone" in running and "10.99.0.0/16 blackhole 254" in running
+    done = deploy_fabric(_target(box, good), creds, opts).devices[0]
+    assert done.outcome is Outcome.COMMITTED, done.as_dict()
+    running = box.run("vtysh", "-N", box.ns, "-c", "show running-config")
+    assert "netorch-gone" not in running and "10.99.0.0" not in running
+    assert "router bgp 4200000021" in running

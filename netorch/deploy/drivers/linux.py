@@ -1,28 +1,38 @@
 """Linux + strongSwan + FRR over SSH: files in place, then `swanctl` and `vtysh` load them.
 
-No SCP: files travel base64-encoded through the shell (in chunks below the tty's line
-limit), are staged, and only then moved into place. `frr.conf` is checked with
-`vtysh --dryrun` before anything is installed. A failure restores the files found on
-the box and reloads them. Paths are relative to `$NETORCH_ROOT` (empty in production),
-and `$NETORCH_VTYSH` may add options such as `-N NAMESPACE`; both are read on the
-device, so a lab or test can point netorch at its own copies without touching /etc.
+Files travel over SFTP on the same SSH session (`sftp.RemoteFiles`): each is written
+to a temporary file in its own folder (0600 when it holds keys, folders netorch
+creates 0700), fsynced, and only then renamed over the old one. `frr.conf` is checked
+with `vtysh --dryrun` before anything is installed. A failure restores the files found
+on the box the same way and reloads them. Paths are relative to `$NETORCH_ROOT`
+(empty in production), and `$NETORCH_VTYSH` may add options such as `-N NAMESPACE`;
+both are read on the device, so a lab or test can point netorch at its own copies
+without touching /etc.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import posixpath
 import re
 import shlex
+from collections.abc import Mapping
 
 from netorch.deploy.configs import Change, Conflict, unified
-from netorch.deploy.drivers.base import DeviceError, Driver
+from netorch.deploy.configs.frr import frr_removals
+from netorch.deploy.drivers.base import Connect, DeviceError, Driver
+from netorch.deploy.drivers.sftp import TIMEOUT, RemoteFiles
+from netorch.deploy.targets import DeviceTarget
 
 PATHS = {"swanctl.conf": "$NETORCH_ROOT/etc/swanctl/swanctl.conf",
          "frr.conf": "$NETORCH_ROOT/etc/frr/frr.conf",
          "interfaces.sh": "$NETORCH_ROOT/etc/netorch/interfaces.sh"}
-STAGE = "$NETORCH_ROOT/var/lib/netorch/staged"
-_CHUNK = 2048
+# swanctl.conf holds the pre-shared keys: written 0600 from its first byte
+SECRET_FILES = frozenset({"swanctl.conf"})
+FILE_MODE, SECRET_MODE, DIR_MODE = 0o644, 0o600, 0o700
 _MARK = "@@netorch@@"
+_ROOT = "@@netorch-root@@"
 # netorch owns these three files whole: one it did not write (no "Rendered by netorch"
 # header) is a conflict when it holds more than a distribution's defaults (comments,
 # swanctl's `include conf.d/*.conf`, which netorch's swanctl.conf keeps, and FRR's
@@ -66,9 +76,35 @@ def foreign(name: str, text: str) -> Conflict | None:
                     "the file holds configuration netorch did not write", _RESOLVE[name])
 
 
+def initiated(swanctl_conf: str) -> list[str]:
+    """The CHILD_SAs of a swanctl.conf that this end starts (`start_action = start`);
+    netorch names each after its connection.
+
+    >>> initiated("connections {\\n  hub-private {\\n    children {\\n      hub-private {\\n"
+    ...           "        start_action = start\\n      }\\n    }\\n  }\\n}\\n")
+    ['hub-private']
+    """
+    names: set[str] = set()
+    stack: list[str] = []
+    for line in (raw.strip() for raw in swanctl_conf.splitlines()):
+        if line.endswith("{"):
+            stack.append(line[:-1].strip())
+        elif line == "}" and stack:
+            stack.pop()
+        elif (line.replace(" ", "") == "start_action=start" and len(stack) == 4
+              and stack[0] == "connections" and stack[2] == "children"):
+            names.add(stack[3])
+    return sorted(names)
+
+
 class LinuxDriver(Driver):
     platform = "linux_strongswan"
     netmiko_type = "linux"
+
+    def __init__(self, target: DeviceTarget, connect: Connect, reconnect: Connect) -> None:
+        super().__init__(target, connect, reconnect)
+        self._sftp: RemoteFiles | None = None
+        self._root_dir: str | None = None
 
     @classmethod
     def files(cls) -> tuple[str, ...]:
@@ -108,28 +144,105 @@ class LinuxDriver(Driver):
 
     def push(self, change: Change) -> None:
         names = [c.split()[1] for c in change.commands]
-        want = {n: self.target.files.get(n, "") for n in names}
-        self._run(f'mkdir -p "{STAGE}"', "staging")
-        for name, text in want.items():
-            self._upload(f'"{STAGE}/{name}"', text)
-        if "frr.conf" in want:
-            self._run(f'vtysh $NETORCH_VTYSH --dryrun -f "{STAGE}/frr.conf"', "frr.conf check",
-                      "rejected")
-        for name in names:
-            self._run(f"mkdir -p \"$(dirname {_path(name)})\" && "
-                      f'mv "{STAGE}/{name}" {_path(name)}', f"installing {name}")
+        temps = self._write({n: self.target.files.get(n, "") for n in names})
+        if "frr.conf" in temps:
+            self._run(f"vtysh $NETORCH_VTYSH --dryrun -f {shlex.quote(temps['frr.conf'][0])}",
+                      "frr.conf check", "rejected", cleanup=temps)
+        self._install(temps)
         self._apply(names, self._files(self.saved))
 
     def rollback(self) -> None:
         old = self._files(self.saved)
-        for name, text in old.items():
-            if text:
-                self._upload(_path(name), text)
-            else:
-                self._run(f"rm -f {_path(name)}", f"removing {name}")
-        self._apply(list(PATHS), self._files(self.get_running()))
+        self._install(self._write({n: text for n, text in old.items() if text}))
+        for name in (n for n, text in old.items() if not text):
+            self._remote().remove(self._where(name))
+        self._apply(list(PATHS), self._files(self.get_running()), old, self.target.files)
 
-    def _apply(self, names: list[str], previous: dict[str, str]) -> None:
+    def kick(self) -> int:
+        """charon does not retry an IKE_SA its peer refused (NO_PROPOSAL_CHOSEN from a
+        peer not configured yet): initiate each connection this end starts that has no
+        IKE_SA at all now (one still CONNECTING keeps retrying by itself)."""
+        names = initiated(self.target.files.get("swanctl.conf", ""))
+        if not names:
+            return 0
+        loop = ("n=0; for c in " + " ".join(shlex.quote(c) for c in names) + "; do "
+                '[ -n "$(swanctl --list-sas --ike "$c" 2>/dev/null)" ] || { n=$((n+1)); '
+                'swanctl --initiate --ike "$c" --child "$c" --timeout 1 >/dev/null 2>&1; }; '
+                'done; echo "kicked=$n"')
+        match = re.search(r"kicked=(\d+)", self._run(loop, "re-initiating tunnels"))
+        return int(match[1]) if match else 0
+
+    def reopen(self) -> None:
+        if self._sftp is not None:
+            with contextlib.suppress(Exception):
+                self._sftp.close()
+        super().reopen()
+
+    def _remote(self) -> RemoteFiles:
+        """SFTP on the current SSH session (a new one after `reopen`)."""
+        client = self.conn.remote_conn_pre
+        if self._sftp is None or self._sftp.ssh_client is not client:
+            timeout = getattr(self.conn, "read_timeout_override", None) or TIMEOUT
+            self._sftp = RemoteFiles(client, float(timeout))
+        return self._sftp
+
+    def _root(self) -> str:
+        """`$NETORCH_ROOT` as the device's shell sees it (SFTP expands nothing)."""
+        out = self.send(f"printf '{_ROOT}%s{_ROOT}\\n' \"$NETORCH_ROOT\"")
+        match = re.search(rf"{_ROOT}(.*?){_ROOT}", out, re.S)
+        if match is None:
+            raise DeviceError("device", "could not read $NETORCH_ROOT on the device")
+        return match[1]
+
+    def _where(self, name: str) -> str:
+        if self._root_dir is None:
+            self._root_dir = self._root()
+        return self._root_dir + PATHS[name].removeprefix("$NETORCH_ROOT")
+
+    def _write(self, files: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Each file written and fsynced beside its target: {name: (temporary, target)}."""
+        paths = {n: self._where(n) for n in files}
+        if not paths:
+            return {}
+        folders = " ".join(shlex.quote(d) for d in sorted({posixpath.dirname(p)
+                                                            for p in paths.values()}))
+        self._run(f"mkdir -p -m {DIR_MODE:o} -- {folders}", "creating folders")
+        temps: dict[str, tuple[str, str]] = {}
+        try:
+            for name, text in files.items():
+                mode = SECRET_MODE if name in SECRET_FILES else FILE_MODE
+                temps[name] = (self._remote().write_temp(paths[name], text, mode), paths[name])
+        except BaseException:
+            self._discard(temps)
+            raise
+        quoted = " ".join(shlex.quote(t) for t, _ in temps.values())
+        self._run(f"sync -- {quoted}", "fsync", cleanup=temps)
+        return temps
+
+    def _install(self, temps: dict[str, tuple[str, str]]) -> None:
+        """Rename every temporary file over its target (each an atomic replace)."""
+        done: set[str] = set()
+        try:
+            for name, (temp, path) in temps.items():
+                self._remote().replace(temp, path)
+                done.add(name)
+        except BaseException:
+            self._discard({n: t for n, t in temps.items() if n not in done})
+            raise
+
+    def _discard(self, temps: dict[str, tuple[str, str]]) -> None:
+        for temp, _ in temps.values():
+            with contextlib.suppress(Exception):
+                self._remote().remove(temp)
+
+    def _apply(self, names: list[str], previous: Mapping[str, str],
+               loading: Mapping[str, str] | None = None,
+               loaded: Mapping[str, str] | None = None) -> None:
+        """Load the installed files: `previous` is what they replaced, `loading` what
+        they now hold (default: the rendered files), `loaded` what FRR may hold that
+        `loading` no longer does (default: `previous`)."""
+        loading = self.target.files if loading is None else loading
+        loaded = previous if loaded is None else loaded
         if "interfaces.sh" in names and self.target.files.get("interfaces.sh") is not None:
             self._run(f"[ ! -s {_path('interfaces.sh')} ] || sh {_path('interfaces.sh')}",
                       "interfaces.sh")
@@ -143,28 +256,35 @@ class LinuxDriver(Driver):
             if old_as:
                 self._run(f"vtysh $NETORCH_VTYSH -c 'configure terminal' "
                           f"-c 'no router bgp {old_as[1]}'", "clearing BGP")
+            self._remove_stale(loaded.get("frr.conf") or "", loading.get("frr.conf") or "")
             self._run(f"vtysh $NETORCH_VTYSH -f {_path('frr.conf')}", "vtysh -f", "rejected")
 
-    def _upload(self, path: str, text: str) -> None:
-        data = base64.b64encode(text.encode()).decode()
-        self._run(f': > {path}.part', "upload")
-        for start in range(0, len(data), _CHUNK):
-            chunk = shlex.quote(data[start:start + _CHUNK])
-            self._run(f"printf %s {chunk} >> {path}.part", "upload")
-        self._run(f"base64 -d {path}.part > {path}.new && rm -f {path}.part && "
-                  f"mv {path}.new {path}", "upload")
+    def _remove_stale(self, previous: str, new: str) -> None:
+        """`vtysh -f` only adds: first remove what the old frr.conf had and the new one
+        has not (prefix-lists, route-map entries, anchor routes), 40 commands a call.
+        What is already gone (a rollback after a push that failed before FRR loaded the
+        new file) is not an error: `vtysh -f` and the post-commit read decide."""
+        removals = frr_removals(previous, new)
+        for i in range(0, len(removals), 40):
+            args = " ".join(f"-c {shlex.quote(c)}" for c in removals[i:i + 40])
+            self._run(f"vtysh $NETORCH_VTYSH -c 'configure terminal' {args} || true",
+                      "removing stale FRR lines")
 
     def send(self, command: str, expect: str | None = None) -> str:
-        # cmd_verify=False: bash wraps the echo of long lines (uploads) at the terminal
-        # width, so waiting for an exact echo would time out; the prompt is enough
+        # cmd_verify=False: bash wraps the echo of long lines at the terminal width, so
+        # waiting for an exact echo would time out; the prompt is enough
         output: str = self.conn.send_command(command, expect_string=expect,
                                              auto_find_prompt=False, cmd_verify=False)
         return output
 
-    def _run(self, command: str, step: str, kind: str = "device") -> str:
+    def _run(self, command: str, step: str, kind: str = "device",
+             cleanup: dict[str, tuple[str, str]] | None = None) -> str:
+        """`command` in the device's shell; a non-zero exit raises (after removing the
+        `cleanup` temporary files)."""
         output = self.send(f"{command}; echo \"rc=$?\"")
         match = re.search(r"rc=(\d+)\s*$", output)
         if match is None or match[1] != "0":
+            self._discard(cleanup or {})
             what = "the device rejected the config: " if kind == "rejected" else ""
             raise DeviceError(kind, f"{what}{step} failed (exit {match[1] if match else '?'})")
         return output

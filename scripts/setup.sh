@@ -10,7 +10,7 @@ SYSTEM=0
 APT_PACKAGES=(python3 python3-venv python3-pip strongswan-swanctl strongswan-charon
   libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins frr
   openssh-server openssh-client nftables util-linux
-  tshark graphviz chromium iproute2 iputils-ping procps)
+  tshark graphviz chromium iproute2 iputils-ping procps traceroute)
 
 # apt's, pip's and setuptools' chatter goes to a log, shown only if a step fails
 LOG="$(mktemp)"

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from netorch.lab.api import (
     DeviceSessions,
+    DeviceStatus,
     LabDownResult,
+    LabExecResult,
     LabStatusResult,
     LabTestResult,
     LabUpResult,
     LabVerifyResult,
+    SiteStatus,
     lab_down,
+    lab_exec,
     lab_status,
     lab_test,
     lab_up,
@@ -24,6 +28,6 @@ from netorch.lab.api import (
 from netorch.lab.errors import LabError
 from netorch.lab.labtest import CheckResult
 
-__all__ = ["CheckResult", "DeviceSessions", "LabDownResult", "LabError", "LabStatusResult",
-           "LabTestResult", "LabUpResult", "LabVerifyResult", "lab_down", "lab_status", "lab_test",
-           "lab_up", "lab_verify"]
+__all__ = ["CheckResult", "DeviceSessions", "DeviceStatus", "LabDownResult", "LabError",
+           "LabExecResult", "LabStatusResult", "LabTestResult", "LabUpResult", "LabVerifyResult",
+           "SiteStatus", "lab_down", "lab_exec", "lab_status", "lab_test", "lab_up", "lab_verify"]

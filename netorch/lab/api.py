@@ -1,4 +1,4 @@
-"""The lab's library API, what `netorch lab up|down|status|test|verify` wraps.
+"""The lab's library API, what `netorch lab up|down|status|test|verify|exec` wraps.
 
 Each function returns a result object the CLI prints; user mistakes raise
 `LabError` (or the inventory's own `InventoryError`/`InventoryNotFound`), never a
@@ -7,17 +7,20 @@ traceback. The lab is named after the fabric unless `lab=` says otherwise.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from netorch.deploy import DeployResult
 from netorch.inventory import Inventory, load
-from netorch.lab import labfailover, labtest, labverify, pipeline, probe, runtime
+from netorch.lab import labexec, labfailover, labtest, labverify, pipeline, probe, runtime
 from netorch.lab.errors import LabError
+from netorch.lab.labsymmetry import check_symmetry
 from netorch.lab.labtest import CheckResult
-from netorch.lab.runtime import RuntimeStatus
-from netorch.verify import VerifyReport
+from netorch.lab.runtime import Runtime, RuntimeStatus
+from netorch.lab.spec import LabDevice, LabHost
+from netorch.verify import StateOrigin, VerifyReport, lab_source, origin_of
 
 
 @dataclass(frozen=True)
@@ -55,19 +58,63 @@ class DeviceSessions:
 
 
 @dataclass(frozen=True)
+class DeviceStatus:
+    """One device of a running lab: where to reach it and how it is doing."""
+
+    name: str
+    namespace: str
+    mgmt: str
+    endpoints: dict[str, str]
+    daemons: dict[str, bool]
+    sessions: DeviceSessions
+
+    def as_dict(self) -> dict[str, object]:
+        s = self.sessions
+        return {"mgmt": self.mgmt, "namespace": self.namespace, "endpoints": self.endpoints,
+                "daemons": self.daemons, "ike_sas_up": s.sas_up, "bgp_up": s.bgp_up,
+                "bgp_total": s.bgp_total}
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    """One site of a running lab: its LAN test host and its devices."""
+
+    name: str
+    namespace: str
+    lan_host: str
+    lan_addresses: list[str]
+    devices: list[DeviceStatus]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"lan_host": self.lan_host, "lan_addresses": self.lan_addresses,
+                "namespace": self.namespace,
+                "devices": {d.name: d.as_dict() for d in self.devices}}
+
+
+@dataclass(frozen=True)
 class LabStatusResult:
     runtime: RuntimeStatus
     sessions: list[DeviceSessions] = field(default_factory=list)
+    sites: list[SiteStatus] = field(default_factory=list)  # empty unless the lab is up
 
     @property
     def exit_code(self) -> int:
         return 0 if self.runtime.healthy else 1
+
+    def as_dict(self) -> dict[str, object]:
+        """`lab status --format json`: sites by name, each with its LAN test host's
+        address and its devices' management addresses (and more)."""
+        rt = self.runtime
+        return {"lab": rt.lab, "phase": rt.phase, "healthy": rt.healthy,
+                "workdir": rt.workdir.as_posix(),
+                "sites": {s.name: s.as_dict() for s in sorted(self.sites, key=lambda s: s.name)}}
 
 
 @dataclass(frozen=True)
 class LabVerifyResult:
     lab: str
     report: VerifyReport
+    origin: StateOrigin  # source `lab:<name>`: what `--format json` writes first
 
     @property
     def exit_code(self) -> int:
@@ -136,14 +183,33 @@ def lab_status(path: str | Path, *, lab: str | None = None, root: Path | None = 
     if status.phase != "up":
         return LabStatusResult(status)
     rt = runtime.attach(inventory, name, root)
-    sessions = []
-    for dev in rt.spec.devices:
-        sas = probe.sa_state(rt, dev)
-        peers = probe.bgp_peers(dev)
-        sessions.append(DeviceSessions(
-            dev.name, sum(sas.established(n) for n in sas.ike),
-            sum(p.get("state") == "Established" for p in peers.values()), len(peers)))
-    return LabStatusResult(status, sessions)
+    sessions = {dev.name: _sessions(rt, dev) for dev in rt.spec.devices}
+    return LabStatusResult(status, list(sessions.values()), _sites(rt, status, sessions))
+
+
+def _sessions(rt: Runtime, dev: LabDevice) -> DeviceSessions:
+    sas = probe.sa_state(rt, dev)
+    peers = probe.bgp_peers(dev)
+    return DeviceSessions(dev.name, sum(sas.established(n) for n in sas.ike),
+                          sum(p.get("state") == "Established" for p in peers.values()),
+                          len(peers))
+
+
+def _sites(rt: Runtime, status: RuntimeStatus,
+           sessions: dict[str, DeviceSessions]) -> list[SiteStatus]:
+    daemons: dict[str, dict[str, bool]] = {}
+    for d in status.daemons:
+        daemons.setdefault(d.device, {})[d.role] = d.running
+    return [SiteStatus(
+        name=host.site, namespace=host.ns, lan_host=str(host.address),
+        lan_addresses=[str(a) for a in host.addresses],
+        devices=[DeviceStatus(
+            name=dev.name, namespace=dev.ns, mgmt=str(dev.mgmt.ip),
+            endpoints={u: str(a) for u, a in sorted(dev.endpoints.items())},
+            daemons=dict(sorted(daemons.get(dev.name, {}).items())),
+            sessions=sessions[dev.name])
+            for dev in rt.spec.devices if dev.site == host.site])
+        for host in rt.spec.hosts]
 
 
 def lab_verify(path: str | Path, *, lab: str | None = None, root: Path | None = None,
@@ -156,7 +222,7 @@ def lab_verify(path: str | Path, *, lab: str | None = None, root: Path | None = 
     rt = runtime.attach(inventory, name, root)
     plan = pipeline.plan_for(rt, inventory)
     report, _ = labverify.poll(rt, plan, _not_ok, wait)
-    return LabVerifyResult(name, report)
+    return LabVerifyResult(name, report, origin_of(path, inventory.fabric.name, lab_source(name)))
 
 
 def _not_ok(report: VerifyReport) -> list[str]:
@@ -179,7 +245,8 @@ def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = No
     checks = [labtest.timed("ike", lambda: labtest.check_ike(rt, plan, sa_wait)),
               labtest.timed("bgp", lambda: labtest.check_bgp(rt, plan, bgp_wait)),
               labtest.timed("ping", lambda: labtest.check_ping(rt)),
-              labtest.timed("capture", lambda: labtest.check_capture(rt, plan))]
+              labtest.timed("capture", lambda: labtest.check_capture(rt, plan)),
+              labtest.timed("symmetry", lambda: check_symmetry(rt, plan))]
     if failover:
         case = labfailover.choose_case(rt, plan)
         if case is None:
@@ -189,3 +256,45 @@ def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = No
             checks.append(labtest.timed("failover",
                                          lambda: labfailover.run_failover(rt, case)))
     return LabTestResult(name, checks)
+
+
+@dataclass(frozen=True)
+class LabExecResult:
+    lab: str
+    namespace: str
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str | None = None  # captured only with `capture=True`
+    stderr: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.returncode
+
+
+def lab_exec(path: str | Path, site: str, argv: list[str] | tuple[str, ...], *,
+             device: str | None = None, lab: str | None = None, root: Path | None = None,
+             capture: bool = False, timeout: float | None = None) -> LabExecResult:
+    """Run `argv` (no shell) in `site`'s LAN test host, or in `device`'s namespace.
+
+    Its output goes to this process's stdout and stderr unless `capture`; `returncode`
+    is the command's exit status (128 + N when signal N ended it).
+
+    Raises:
+        LabError: not root, the lab is not up, no such site or device, or no such
+            command.
+    """
+    if os.geteuid() != 0:
+        raise LabError("lab exec enters the lab's network namespaces: run it as root")
+    inventory = load(path)
+    name = lab or inventory.fabric.name
+    status = runtime.status(name, root)
+    if status.phase != "up":
+        raise LabError(f"lab '{name}' is not up ({status.phase}): start it with "
+                       f"`netorch lab up {path}`" + (f" --lab {name}" if lab else ""))
+    rt = runtime.attach(inventory, name, root)
+    where: LabHost | LabDevice = labexec.target(rt, site, device)
+    labexec.require_namespace(rt.spec, where.ns, {ns for ns, up in status.namespaces if up})
+    labexec.require_command(argv)
+    ran = labexec.run_in(where.ns, argv, capture=capture, timeout=timeout)
+    return LabExecResult(name, where.ns, tuple(argv), ran.returncode, ran.stdout, ran.stderr)

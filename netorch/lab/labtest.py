@@ -3,8 +3,9 @@
 ike: every planned IKE and CHILD SA established at both ends, as `netorch verify`
 reads them over SSH; bgp: every session up (verify) and every other site's LAN routed
 (the lab's probe of the kernel tables); ping: every LAN test host reaches every
-other; capture: only ESP-in-UDP between sites on the underlay bridges; failover:
-a site's primary link cut moves its traffic to the backup tunnel and back.
+other; capture: only ESP-in-UDP between sites on the underlay bridges; symmetry
+(`labsymmetry`): a traceroute between spoke LANs crosses the same hub devices both
+ways; failover: a site's primary link cut moves its traffic to the backup tunnel and back.
 """
 
 from __future__ import annotations

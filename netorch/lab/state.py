@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from netorch.lab.errors import LabError
+from netorch.verify.origin import LAB_NAME_PATTERN
 
 DEFAULT_ROOT = Path("/var/lib/netorch/lab")
 STATE_FILE = "state.json"
@@ -49,7 +50,7 @@ class LabState:
         tmp.replace(path)
 
 
-_LAB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+_LAB_NAME = re.compile(f"^{LAB_NAME_PATTERN}$")  # also in `lab:<name>` state sources
 
 
 def lab_dir(lab: str, root: Path | None = None) -> Path:

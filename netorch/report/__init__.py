@@ -12,13 +12,14 @@ from pathlib import Path
 
 from netorch import api
 from netorch.findings import InventoryError, sort_findings
+from netorch.fingerprint import inventory_sha256
 from netorch.inventory.model import Inventory
 from netorch.plan.lockfile import allocations_path
 from netorch.report.build import Inputs, build
 from netorch.report.model import SCHEMA_VERSION, Report
 from netorch.report.provenance import generation_time
 from netorch.report.render import FORMATS, render
-from netorch.report.statefile import load_state
+from netorch.report.statefile import check_inventory, load_state
 
 __all__ = ["FORMATS", "SCHEMA_VERSION", "Report", "make_report", "render"]
 
@@ -29,6 +30,8 @@ def make_report(inventory: Inventory, *, state: Path | None = None,
 
     Raises:
         InventoryError: the inventory has errors, or cannot be planned.
+        UserError: the state file is unreadable, not verify's JSON, or read for another
+            inventory.
     """
     findings = api.check(inventory)
     if any(f.is_error for f in findings):
@@ -38,8 +41,10 @@ def make_report(inventory: Inventory, *, state: Path | None = None,
         raise InventoryError(result.findings)
     path = Path(inventory.path)
     allocations = allocations_path(path).name  # plan_result refuses without it
-    live, live_sha256 = load_state(state) if state is not None else (None, None)
+    live = load_state(state) if state is not None else None
+    if live is not None:
+        check_inventory(live, inventory.fabric.name, inventory_sha256(path))
     return build(Inputs(
         inventory=inventory, plan=result.plan, findings=sort_findings(findings + result.findings),
         path=path, allocations=allocations, generated_at=generation_time(generated_at),
-        state=live, state_path=state, state_sha256=live_sha256))
+        state=live, state_path=state))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from netorch import __version__
 from netorch.findings import Finding
@@ -26,6 +25,8 @@ from netorch.report.model import (
 from netorch.report.overview import matrices, site_reach, summary
 from netorch.report.reachability import reach_of
 from netorch.report.state import live_state
+from netorch.report.statefile import StateFile
+from netorch.verify.origin import StateOrigin
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,15 @@ class Inputs:
     path: Path
     allocations: str
     generated_at: str
-    state: Any = None
+    state: StateFile | None = None
     state_path: Path | None = None
-    state_sha256: str | None = None
 
 
 def build(inputs: Inputs) -> Report:
     plan = inputs.plan
     proposals, by_tunnel = _assess(inputs)
-    state = live_state(plan, inputs.state) if inputs.state_path is not None else None
+    found = inputs.state
+    state = live_state(plan, found.raw, found.origin) if found is not None else None
     status = {s.tunnel: s.status for s in state.tunnels} if state else {}
     tunnels = [_tunnel_row(t, by_tunnel[t.id], status.get(t.id)) for t in plan.tunnels]
     sites = _site_rows(inputs)
@@ -54,6 +55,7 @@ def build(inputs: Inputs) -> Report:
     reach_rows = site_reach(reach, sites)
     findings = [_finding_row(f) for f in inputs.findings]
     return Report(
+        banner=lab_banner(state.origin) if state is not None else None,
         provenance=_provenance(inputs),
         fabric=_fabric(inputs),
         summary=summary(sites, tunnels, proposals, findings, reach, state, reach_rows),
@@ -122,5 +124,14 @@ def _provenance(inputs: Inputs) -> Provenance:
         inventory_sha256=digest, files=files, allocations=inputs.allocations,
         plan_sha256=provenance.sha256(plan_json(inputs.plan).encode()),
         state=state_path.as_posix() if state_path else None,
-        state_sha256=inputs.state_sha256,
+        state_sha256=inputs.state.sha256 if inputs.state else None,
         generated_at=inputs.generated_at)
+
+
+def lab_banner(origin: StateOrigin) -> str | None:
+    """The line every format shows first when the live state comes from a lab."""
+    if origin.lab is None:
+        return None
+    return (f"LAB STATE, NOT PRODUCTION: the live state was read from the lab "
+            f"'{origin.lab}' by netorch lab verify at {origin.generated_at}; it shows what "
+            "the lab runs, not what production devices run.")

@@ -54,6 +54,7 @@ class Topology:
     edges: tuple[Edge, ...]
     underlays: dict[str, int]
     live: bool
+    lab: str | None = None  # with live state read from a lab: says so on the diagram
 
 
 def _groups(sites: list[SiteRow]) -> dict[str, tuple[Group, ...]]:
@@ -110,7 +111,14 @@ def topology(report: Report) -> Topology:
                     zones=_groups(report.sites), edges=edges(report),
                     underlays=dict(sorted(report.fabric.underlays.items(),
                                           key=lambda kv: (kv[1], kv[0]))),
-                    live=report.state is not None)
+                    live=report.state is not None, lab=_lab_caption(report))
+
+
+def _lab_caption(report: Report) -> str | None:
+    origin = report.state.origin if report.state is not None else None
+    if origin is None or origin.lab is None:
+        return None
+    return f"LAB STATE, NOT PRODUCTION: lab {origin.lab}, read {origin.generated_at}"
 
 
 def site_caption(s: SiteRow) -> str:

@@ -90,12 +90,17 @@ def legend(topo: Topology) -> str:
     return " · ".join(parts)
 
 
+def _caption(topo: Topology) -> str:
+    """The graph's label: the legend, after the lab warning when the state is a lab's."""
+    return f"{topo.lab} · {legend(topo)}" if topo.lab else legend(topo)
+
+
 def to_dot(topo: Topology, name: str) -> str:
     size = len(topo.hubs) + sum(len(g.sites) for gs in topo.zones.values() for g in gs)
     lines = [f"graph {dot_string(name)} {{",
              f"  graph [fontname=\"Helvetica\", fontsize=11, compound=true, newrank=true, "
              f"rankdir=LR, nodesep=0.2, ranksep=2.5, splines={'line' if size > LARGE else 'true'}, "
-             f"labelloc=b, label={dot_string(legend(topo))}];",
+             f"labelloc=b, label={dot_string(_caption(topo))}];",
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, '
              'margin="0.12,0.04"];',
              '  edge [fontname="Helvetica", fontsize=9, penwidth=1.4];']

@@ -14,6 +14,8 @@ from netorch.report.escape import mermaid_id, mermaid_string
 from netorch.report.model import SiteRow
 
 HUBS_ID = "hubs"  # the hub subgraph; site ids start s_ or x_, so none can take it
+LAB_ID = "lab_state"  # the lab warning's node, likewise
+LAB_STYLE = "fill:#fef3c7,color:#78350f,stroke:#b45309,stroke-width:3px"
 
 
 def _node(s: SiteRow) -> str:
@@ -51,6 +53,9 @@ def _link_styles(topo: Topology) -> list[str]:
 
 def to_mermaid(topo: Topology) -> str:
     lines = ["flowchart TB"]
+    if topo.lab:
+        lines += [f"  {LAB_ID}[{mermaid_string(topo.lab)}]:::lab",
+                  f"  classDef lab {LAB_STYLE}"]
     if topo.hubs:
         lines += [f'  subgraph {HUBS_ID}["hubs (transit)"]',
                   *[f"    {_node(s)}" for s in topo.hubs],

@@ -11,7 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+from netorch.verify.origin import StateOrigin
+
+SCHEMA_VERSION = "1.1"  # 1.1: live state's origin, the lab banner, zones' `outside`
 
 CheckStatus = Literal["pass", "warn", "fail"]
 Compliance = Literal["pass", "warn", "fail"]
@@ -190,6 +192,8 @@ class SessionState(ReportModel):
 
 
 class LiveState(ReportModel):
+    origin: StateOrigin = Field(description="where the state was read: production or a lab, "
+                                            "when, for which inventory")
     tunnels: list[TunnelState]
     sessions: list[SessionState]
     unexpected: list[TunnelState] = Field(description="reported live but not in the plan")
@@ -201,7 +205,8 @@ class ZoneAnswer(ReportModel):
 
     zone: str
     sites: list[str]
-    reached_by: int = Field(description="other sites that reach every site of the zone")
+    reached_by: int = Field(description="sites outside the zone that reach every site of it")
+    outside: int = Field(description="sites outside the zone: what reached_by counts")
     unreachable_from: list[str]
     routes: list[RouteCount]
     tunnels: int
@@ -225,6 +230,8 @@ class Summary(ReportModel):
 class Report(ReportModel):
     kind: Literal["netorch-report"] = "netorch-report"
     schema_version: str = SCHEMA_VERSION
+    banner: str | None = Field(description="shown first in every format: the live state "
+                                           "is from a lab, not production")
     provenance: Provenance
     fabric: FabricInfo
     summary: Summary

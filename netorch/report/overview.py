@@ -18,6 +18,7 @@ from netorch.report.model import (
     ZoneAnswer,
 )
 from netorch.report.reachability import Reach, merge
+from netorch.report.wording import count
 
 MAX_ORGANISATIONS = 24  # a larger organisation matrix is unreadable; the zone one stays
 
@@ -79,7 +80,7 @@ def zone_answer(zone: str, sites: list[SiteRow], rows: list[SiteReach],
     touching = [t for t in tunnels if t.site_a in inside or t.site_b in inside]
     return ZoneAnswer(
         zone=zone, sites=sorted(inside), reached_by=len(towards) - len(unreachable),
-        unreachable_from=unreachable,
+        outside=len(towards), unreachable_from=unreachable,
         routes=merge(rc for r in towards for rc in r.routes), tunnels=len(touching),
         compliant_tunnels=sum(t.compliance != "fail" for t in touching))
 
@@ -89,7 +90,8 @@ def summary(sites: list[SiteRow], tunnels: list[TunnelRow], proposals: list[Prop
             rows: list[SiteReach] | None = None) -> Summary:
     rows = rows if rows is not None else site_reach(reach, sites)
     results = Counter(t.compliance for t in tunnels)
-    protection = "; ".join(f"{p.id}: {p.ike} / {p.esp}, {p.auth} auth ({p.tunnels} tunnels)"
+    protection = "; ".join(f"{p.id}: {p.ike} / {p.esp}, {p.auth} auth "
+                           f"({count(p.tunnels, 'tunnel')})"
                            for p in proposals)
     return Summary(
         sites=len(sites), devices=sum(len(s.devices) for s in sites),

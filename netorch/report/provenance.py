@@ -7,46 +7,27 @@ inventory checked out anywhere gives the same digests. The generation time comes
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from netorch.errors import UsageError
 from netorch.findings import printable
-from netorch.inventory.loader import FABRIC_FILE, SITES_DIR, site_files
-from netorch.plan.lockfile import allocations_path
+from netorch.fingerprint import file_digests, listing_sha256, sha256
 from netorch.report.model import InputFile
+
+__all__ = ["generation_time", "hash_inputs", "parse_time", "sha256"]
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def inventory_files(path: Path) -> list[Path]:
-    """The files that make the inventory and its plan: the YAML files the loader reads
-    (the same selection) and the allocation file."""
-    files = [path] if path.is_file() else [path / FABRIC_FILE, *site_files(path / SITES_DIR)[0]]
-    alloc = allocations_path(path)
-    files += [alloc] if alloc.is_file() else []
-    return sorted({f for f in files if f.is_file()})
-
-
 def hash_inputs(path: Path) -> tuple[str, list[InputFile]]:
-    """Per-file digests (sorted by relative path) and one digest over all of them.
-
-    The combined digest is the sha256 of the lines `<sha256>  <relative path>` (the
-    format of `sha256sum`), so anyone can recompute it with standard tools. A name is
-    hashed as the bytes it has on disk (it need not be UTF-8) and shown escaped.
-    """
-    base = path.parent if path.is_file() else path
-    files = sorted((f.relative_to(base).as_posix(), sha256(f.read_bytes()))
-                   for f in inventory_files(path))
-    listing = b"".join(f"{digest}  ".encode() + os.fsencode(name) + b"\n"
-                       for name, digest in files)
-    return sha256(listing), [InputFile(path=printable(n), sha256=d) for n, d in files]
+    """Per-file digests (sorted by relative path) and the inventory's fingerprint
+    (`netorch.fingerprint`: the sha256 of their `sha256sum` listing). A name is hashed
+    as the bytes it has on disk (it need not be UTF-8) and shown escaped."""
+    digests = file_digests(path)
+    return listing_sha256(digests), [InputFile(path=printable(n), sha256=d)
+                                     for n, d in digests]
 
 
 def parse_time(value: str) -> datetime:

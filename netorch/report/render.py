@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from netorch.report import wording
 from netorch.report.diagram import topology
 from netorch.report.dot import legend, to_dot, underlay_style
 from netorch.report.escape import html_value, json_document, markdown, md_code
@@ -50,6 +51,9 @@ def _env(html: bool) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["code"] = md_code_filter
     env.filters["routes"] = routes_text
+    env.filters["count"] = wording.count
+    env.filters["verdict"] = wording.verdict
+    env.filters["reached_by"] = wording.reached_by
     return env
 
 

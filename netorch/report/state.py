@@ -1,6 +1,7 @@
 """Live state from `netorch verify --format json` (the `--state` file).
 
-The minimal shape read here (anything else is ignored, so verify can grow):
+The minimal shape read here beside the header (`netorch.verify.origin`; anything
+else is ignored, so verify can grow):
 
     {"tunnels": [{"id": "A--B--private", "status": "ESTABLISHED", "detail": "..."}],
      "bgp":     [{"tunnel": "A--B--private", "device": "A", "peer": "100.64.0.1",
@@ -27,6 +28,7 @@ from typing import Any
 
 from netorch.plan.model import FabricPlan
 from netorch.report.model import LiveState, SessionState, TunnelState
+from netorch.verify.origin import StateOrigin
 
 NOT_REPORTED = "NOT-REPORTED"
 UP_STATES = frozenset({"up", "established"})
@@ -93,8 +95,10 @@ def _session(item: dict[str, Any], index: dict[tuple[str, str], str]) -> Session
                                                              item.get("prefixes"))))
 
 
-def live_state(plan: FabricPlan, raw: Any) -> LiveState:
-    """Match the verify output to the plan's tunnels; unknown fields are ignored."""
+def live_state(plan: FabricPlan, raw: Any, origin: StateOrigin) -> LiveState:
+    """Match the verify output to the plan's tunnels; unknown fields are ignored.
+
+    `origin`: the document's header, already read (`statefile.load_state`)."""
     reported = dict(_tunnel_entries(raw))
     planned = {t.id for t in plan.tunnels}
     tunnels = [TunnelState(tunnel=t.id, status=_status(reported[t.id].get("status"))
@@ -106,7 +110,7 @@ def live_state(plan: FabricPlan, raw: Any) -> LiveState:
     sessions = sorted((_session(i, index) for i in _session_entries(raw)),
                       key=lambda s: (s.tunnel, s.device, s.peer))
     counts = Counter(t.status for t in tunnels) + Counter(t.status for t in unexpected)
-    return LiveState(tunnels=tunnels, sessions=sessions, unexpected=unexpected,
+    return LiveState(origin=origin, tunnels=tunnels, sessions=sessions, unexpected=unexpected,
                      counts=dict(sorted(counts.items())))
 
 

@@ -6,18 +6,25 @@ must be UTF-8 JSON nested no deeper than Python's parser allows, and every field
 report reads must have the type verify writes (text, or a whole number of prefixes).
 Each problem is one `UserError` starting with the file's path; never a traceback.
 Fields the report does not read are not inspected, so verify can grow.
+
+The header (`schema_version`, `source`, `generated_at`, `inventory_sha256`, `fabric`) is
+read with verify's own model (`netorch.verify.origin.StateOrigin`): a file without it, of
+another schema major version, or (`check_inventory`) read for another inventory is
+refused, naming both fabrics and both fingerprints.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from netorch.errors import UserError
 from netorch.findings import printable
 from netorch.fsio import read_regular
+from netorch.verify.origin import OriginError, StateOrigin, read_origin
 
 STATE_LIMIT = 64 * 1024 * 1024  # bytes; verify writes well under 1 kB per tunnel end
 _TEXT_FIELDS = ("id", "device", "status", "detail", "message")
@@ -33,22 +40,53 @@ class StateShapeError(ValueError):
                          f"got {_json_type(value)}")
 
 
-def load_state(path: Path) -> tuple[Any, str]:
-    """The state file's JSON and the sha256 of its bytes (read once).
+@dataclass(frozen=True)
+class StateFile:
+    """A read state file: its JSON, the sha256 of its bytes, where the state comes from."""
+
+    name: str  # the path as given, printable
+    raw: dict[str, Any]
+    sha256: str
+    origin: StateOrigin
+
+
+def load_state(path: Path) -> StateFile:
+    """The state file, read once.
 
     Raises:
         UserError: unreadable, not a regular file, too large, not UTF-8, not JSON, too
-            deeply nested, or a field the report reads has the wrong type.
+            deeply nested, without verify's header or of another schema version, or a
+            field the report reads has the wrong type.
     """
     data = read_regular(path, limit=STATE_LIMIT, what="state file", pipes=True)
-    raw = _parse(data, printable(path.as_posix()))
-    return raw, hashlib.sha256(data).hexdigest()
+    name = printable(path.as_posix())
+    raw, origin = _parse(data, name)
+    return StateFile(name, raw, hashlib.sha256(data).hexdigest(), origin)
 
 
-def _parse(data: bytes, name: str) -> Any:
+def check_inventory(state: StateFile, fabric: str, inventory_sha256: str) -> None:
+    """Refuse state read for another inventory (another fabric, or its files changed).
+
+    Raises:
+        UserError: naming both fabrics and both inventory fingerprints.
+    """
+    got = state.origin
+    if got.inventory_sha256 == inventory_sha256 and got.fabric == fabric:
+        return
+    theirs = f"fabric {got.fabric}, inventory sha256 {got.inventory_sha256}"
+    ours = f"fabric {fabric}, inventory sha256 {inventory_sha256}"
+    what = ("the inventory changed since" if got.fabric == fabric
+            else "it is from another inventory")
+    raise UserError(f"{state.name}: live state read {got.generated_at} for {theirs} "
+                    f"({got.source}); this report is for {ours}: {what}. Run `netorch "
+                    "verify --format json` (or `netorch lab verify`) on this inventory")
+
+
+def _parse(data: bytes, name: str) -> tuple[dict[str, Any], StateOrigin]:
     try:
         raw = json.loads(data.decode("utf-8"))
         check_shape(raw)
+        origin = read_origin(raw)
     except UnicodeDecodeError as exc:
         raise UserError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -58,10 +96,12 @@ def _parse(data: bytes, name: str) -> Any:
                         ) from None
     except StateShapeError as exc:
         raise UserError(f"{name}: not verify's JSON: {exc}") from None
+    except OriginError as exc:
+        raise UserError(f"{name}: not verify's JSON: {exc}") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise UserError(f"{name}: not JSON the report can read: "
                         f"{printable(str(exc))[:200]}") from None
-    return raw
+    return raw, origin
 
 
 def check_shape(raw: Any) -> None:

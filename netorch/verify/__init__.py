@@ -3,6 +3,8 @@
 `verify_fabric(plan, targets, credentials)` returns a `VerifyReport`: per tunnel end
 ESTABLISHED / DOWN / MISSING (and UNEXPECTED SAs the plan does not explain), per BGP
 session its state and prefixes received; `report.exit_code` is 1 on any mismatch.
+`report.to_json(origin_of(inventory, fabric, PRODUCTION or lab_source(name)))` is the
+`--format json` document, headed by where the state comes from (`netorch.verify.origin`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from netorch.verify.model import (
     TunnelStatus,
     VerifyReport,
 )
+from netorch.verify.origin import PRODUCTION, StateOrigin, lab_source, origin_of
 from netorch.verify.parsers import READERS
 
-__all__ = ["BgpCheck", "TunnelCheck", "TunnelStatus", "VerifyReport", "read_live",
-           "verify_fabric"]
+__all__ = ["PRODUCTION", "BgpCheck", "StateOrigin", "TunnelCheck", "TunnelStatus",
+           "VerifyReport", "lab_source", "origin_of", "read_live", "verify_fabric"]
 
 
 def read_live(task: Task) -> LiveState:
@@ -56,7 +59,9 @@ def verify_fabric(plan: PlanLike, targets: Sequence[DeviceTarget], credentials: 
             tunnels, bgp = compare_device(plan, name, read_live(task))
         except Exception as exc:  # a device we cannot read is a finding, not a crash
             with lock:
-                report.errors[name] = as_device_error(exc, "reading live state").message
+                where = f"{task.host.hostname}:{task.host.port}"
+                report.errors[name] = as_device_error(exc, "reading live state", where=where,
+                                                      device=name).message
             return Result(host=task.host)
         finally:
             with contextlib.suppress(Exception):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
+
+from netorch.verify.origin import StateOrigin
 
 
 class TunnelStatus(str, Enum):
@@ -113,6 +116,15 @@ class VerifyReport:
                 "bgp": [{"device": b.device, "tunnel": b.tunnel, "neighbor": b.neighbor,
                          "state": b.state, "up": b.up, "prefixes": b.prefixes}
                         for b in self.bgp]}
+
+    def document(self, origin: StateOrigin) -> dict[str, object]:
+        """The verify JSON document: where the state comes from (`origin`), then
+        `as_dict()`; what `report --state` reads."""
+        return {**origin.model_dump(), **self.as_dict()}
+
+    def to_json(self, origin: StateOrigin) -> str:
+        """`document(origin)` as `--format json` prints it: indented, keys sorted."""
+        return json.dumps(self.document(origin), indent=2, sort_keys=True) + "\n"
 
     def table(self) -> str:
         """Plain-text table, one row per tunnel end and BGP session, sorted."""

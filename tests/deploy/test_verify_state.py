@@ -7,7 +7,14 @@ from pathlib import Path
 from netorch import api
 from netorch.inventory import load
 from netorch.report.state import live_state
-from netorch.verify import BgpCheck, TunnelCheck, TunnelStatus, VerifyReport
+from netorch.verify import (
+    PRODUCTION,
+    BgpCheck,
+    TunnelCheck,
+    TunnelStatus,
+    VerifyReport,
+    origin_of,
+)
 
 INVENTORY = Path(__file__).parents[2] / "inventories" / "lab"
 
@@ -24,7 +31,8 @@ def test_verify_json_gives_each_tunnel_its_worst_end_and_names_sessions() -> Non
                              "IKE_SA ESTABLISHED, CHILD_SA none")],
         bgp=[BgpCheck(first.a.device, first.id, first.b.address.split("/")[0],
                       "Established", 8)])
-    state = live_state(plan, report.as_dict())
+    origin = origin_of(INVENTORY, plan.fabric.name, PRODUCTION)
+    state = live_state(plan, report.document(origin), origin)
     got = {t.tunnel: (t.status, t.detail) for t in state.tunnels}
     assert got[first.id] == ("ESTABLISHED", None)
     assert got[second.id] == (

@@ -58,7 +58,8 @@ def test_lab_test_cli_passes_every_check(up: tuple[LabUpResult, Path],
                      str(root))
     print(out)
     marks = [line.split()[:2] for line in out.splitlines() if line[:4] in ("PASS", "FAIL")]
-    assert marks == [["PASS", c] for c in ("ike", "bgp", "ping", "capture", "failover")], out
+    assert marks == [["PASS", c] for c in ("ike", "bgp", "ping", "capture", "symmetry",
+                                           "failover")], out
     assert "(netorch verify over SSH)" in out
     assert code == 0 and f"lab {LAB}: all checks passed" in out
 
@@ -68,7 +69,7 @@ def test_status_reports_daemons_and_sessions(up: tuple[LabUpResult, Path]) -> No
     status = lab_status(INVENTORY, lab=LAB, root=root)
     assert status.runtime.healthy and status.exit_code == 0
     assert {d.role for d in status.runtime.daemons} == {"charon", "zebra", "bgpd", "bfdd",
-                                                        "sshd"}
+                                                        "staticd", "sshd"}
     assert {s.device: s.sas_up for s in status.sessions} == {
         "hub-r1": 4, "spoke-a-r1": 2, "spoke-b-r1": 2}
 
@@ -78,7 +79,7 @@ def test_status_cli(up: tuple[LabUpResult, Path], capsys: pytest.CaptureFixture[
     code, out = _cli(capsys, "lab", "status", str(INVENTORY), "--lab", LAB, "--workdir",
                      str(root))
     assert code == 0, out
-    assert f"lab {LAB}: up" in out and "daemons: 15/15 running" in out
+    assert f"lab {LAB}: up" in out and "daemons: 18/18 running" in out
     assert "hub-r1" in out and "BGP 4/4" in out
 
 

@@ -24,3 +24,13 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def example(at_root: Path) -> Report:
     return make_report(api.load(EXAMPLE), generated_at=FIXED_TIME)
+
+
+def state_header(inventory: str | Path = EXAMPLE, source: str = "production") -> dict[str, str]:
+    """The header `netorch verify --format json` writes, for a hand-made state file."""
+    from datetime import UTC, datetime
+
+    from netorch.verify.origin import origin_of
+
+    fabric = api.load(inventory).fabric.name
+    return origin_of(inventory, fabric, source, datetime(2024, 1, 1, tzinfo=UTC)).model_dump()

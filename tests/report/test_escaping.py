@@ -21,7 +21,7 @@ import pytest
 
 from netorch import api
 from netorch.report import Report, make_report, render
-from tests.report.conftest import EXAMPLE, FIXED_TIME
+from tests.report.conftest import EXAMPLE, FIXED_TIME, state_header
 
 HOSTILE = {
     "heading-img": "# H\n<img src=x onerror=alert(1)>",
@@ -65,7 +65,9 @@ def _replace(node: Any, value: str) -> Any:
 
 def _live(data: dict[str, Any], value: str) -> dict[str, Any]:
     tunnels = [{"tunnel": t["id"], "status": value, "detail": value} for t in data["tunnels"]]
-    return {"tunnels": tunnels,
+    origin = {"schema_version": "1.0", "source": "lab:t.x_y", "fabric": "eastern-region",
+              "generated_at": FIXED_TIME, "inventory_sha256": "0" * 64}  # typed: no free text
+    return {"origin": origin, "tunnels": tunnels,
             "sessions": [{"tunnel": value, "device": value, "peer": value, "state": value,
                           "prefixes_received": 1}],
             "unexpected": [{"tunnel": value, "status": "UNEXPECTED", "detail": value}],
@@ -84,6 +86,7 @@ def hostile(example: Report, value: str) -> Report:
         t["status"] = value
     data["summary"]["live"] = data["state"]["counts"]
     data["provenance"].update(state=value, state_sha256=value, allocations=value)
+    data["banner"] = value
     return Report.model_validate(data)
 
 
@@ -161,6 +164,8 @@ MERMAID_LINE = re.compile("|".join([
     rf"\s*(?:hubs|{_ID}) (?:---|-\.-)(?:\|{_LABEL}\|)? {_ID}",
     r"\s*linkStyle [0-9,]+ stroke:#[0-9a-f]{6},stroke-width:2px",
     r"\s*classDef hub .*",
+    rf"\s*lab_state\[{_LABEL}\]:::lab",  # live state from a lab: the warning node
+    r"\s*classDef lab .*",
 ]))
 
 
@@ -270,7 +275,8 @@ def test_inventory_and_state_text_is_escaped(at_root: Any, tmp_path: Any) -> Non
     hostile_inventory = inventory.model_copy(update={"sites": sites, "fabric": fabric})
     tid = api.plan(inventory).tunnels[0].id
     state = tmp_path / "verify.json"
-    state.write_text(json.dumps({"tunnels": [{"id": tid, "status": value, "detail": value},
+    state.write_text(json.dumps({**state_header(),
+                                 "tunnels": [{"id": tid, "status": value, "detail": value},
                                              {"id": value, "status": "UP", "detail": value}],
                                  "bgp": [{"device": value, "peer": value, "state": value}]}))
     report = make_report(hostile_inventory, state=state, generated_at=FIXED_TIME)

@@ -14,7 +14,11 @@ from netorch.report import Report, make_report
 from netorch.report.compliance import assess
 from netorch.report.provenance import generation_time, hash_inputs, parse_time
 from netorch.report.state import live_state
-from tests.report.conftest import EXAMPLE, FIXED_TIME
+from netorch.verify.origin import StateOrigin
+from tests.report.conftest import EXAMPLE, FIXED_TIME, state_header
+
+ORIGIN = StateOrigin(source="production", generated_at=FIXED_TIME, inventory_sha256="0" * 64,
+                     fabric="eastern-region")
 
 NCSC = Proposal(ike=IkeChoice(version=2, encryption="aes-128-gcm", prf="sha256", integrity=None,
                               dh_group=19, lifetime=86400),
@@ -103,15 +107,15 @@ def test_live_state_tolerates_shapes_and_extra_fields(example: Report) -> None:
         "bgp": [{"device": first.a.device, "peer": first.b.address, "state": "Established",
                  "prefixes_received": 3, "uptime": 9},
                 {"tunnel": second.id, "device": second.b.device, "state": "idle"}]}
-    state = live_state(plan, raw)
+    state = live_state(plan, raw, ORIGIN)
     assert state.tunnels[0].status == "ESTABLISHED"
     assert state.tunnels[1].status == "NOT-REPORTED"
     assert [t.tunnel for t in state.unexpected] == ["ghost--x--private"]
     assert sorted((s.tunnel, s.state, s.prefixes_received) for s in state.sessions) == sorted(
         [(first.id, "up", 3), (second.id, "idle", None)])
-    mapping = live_state(plan, {"tunnels": {first.id: "down"}})
+    mapping = live_state(plan, {"tunnels": {first.id: "down"}}, ORIGIN)
     assert mapping.tunnels[0].status == "DOWN"
-    assert live_state(plan, ["not", "a", "mapping"]).counts == {"NOT-REPORTED": 188}
+    assert live_state(plan, ["not", "a", "mapping"], ORIGIN).counts == {"NOT-REPORTED": 188}
 
 
 def test_state_file_shows_in_tunnels_and_provenance(at_root: Path, tmp_path: Path) -> None:
@@ -120,7 +124,7 @@ def test_state_file_shows_in_tunnels_and_provenance(at_root: Path, tmp_path: Pat
     inventory = api.load(EXAMPLE)
     tid = api.plan(inventory).tunnels[0].id
     state = tmp_path / "verify.json"
-    state.write_text(json.dumps({"tunnels": [{"id": tid, "status": "DOWN"}]}))
+    state.write_text(json.dumps({**state_header(), "tunnels": [{"id": tid, "status": "DOWN"}]}))
     report = make_report(inventory, state=state, generated_at=FIXED_TIME)
     assert report.tunnels[0].status == "DOWN"
     assert report.summary.live == {"DOWN": 1, "NOT-REPORTED": 187}

@@ -14,7 +14,7 @@ from netorch import api, cli
 from netorch.errors import UserError
 from netorch.report import make_report
 from netorch.report.statefile import STATE_LIMIT, load_state
-from tests.report.conftest import EXAMPLE, FIXED_TIME
+from tests.report.conftest import EXAMPLE, FIXED_TIME, state_header
 
 BAD_CONTENT = {
     "deep-lists": b"[" * 100_000 + b"]" * 100_000,
@@ -93,13 +93,14 @@ def test_fifo_nobody_writes_is_an_error_without_waiting(at_root: Path, tmp_path:
 def test_a_pipe_is_read(at_root: Path, tmp_path: Path) -> None:
     """`--state <(netorch verify ... --format json)`: a pipe holding the JSON is read."""
     read_end, write_end = os.pipe()
-    os.write(write_end, b'{"tunnels": []}')
+    document = {**state_header(), "tunnels": []}
+    os.write(write_end, json.dumps(document).encode())
     os.close(write_end)
     try:
-        raw, digest = load_state(Path(f"/dev/fd/{read_end}"))
+        state = load_state(Path(f"/dev/fd/{read_end}"))
     finally:
         os.close(read_end)
-    assert raw == {"tunnels": []} and len(digest) == 64
+    assert state.raw == document and len(state.sha256) == 64
 
 
 def test_device_is_refused(at_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,7 +122,7 @@ def test_verify_output_and_extra_fields_are_read(at_root: Path, tmp_path: Path) 
     tunnel = api.plan(inventory).tunnels[0]
     state = tmp_path / "verify.json"
     state.write_text(json.dumps({
-        "ok": False, "errors": {"x": "timeout"}, "future": {"deep": [[[{}]]]},
+        **state_header(), "ok": False, "errors": {"x": "timeout"}, "future": {"deep": [[[{}]]]},
         "tunnels": [{"id": tunnel.id, "device": tunnel.a.device, "tunnel": tunnel.id,
                      "status": "DOWN", "local": "a", "remote": "b", "detail": "no SA"}],
         "bgp": [{"device": tunnel.a.device, "tunnel": tunnel.id, "neighbor": "100.64.0.1",

@@ -36,6 +36,13 @@ def run_once(target: Path) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
+def allocate(target: Path) -> None:
+    """`netorch plan --allocate` (untimed): `validate` reads the allocation file that
+    only `plan` writes, and refuses an inventory without one."""
+    subprocess.run([sys.executable, "-m", "netorch.cli", "plan", str(target), "--allocate",
+                    "--format", "json"], stdout=subprocess.DEVNULL, check=True)
+
+
 def _wait(proc: subprocess.Popen[bytes]) -> tuple[int, int, int, resource.struct_rusage]:
     pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -55,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             for form in args.form:
                 out = Path(tmp) / (f"{n}-{form}.yaml" if form == "file" else f"{n}-{form}")
                 target = write(n, form, out)
+                allocate(target)
                 runs = [run_once(target) for _ in range(args.repeat)]
                 seconds, peak, code = min(runs)
                 limit = TARGETS.get(n)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from netorch.checks import check as _check
 from netorch.errors import UserError
-from netorch.findings import Finding, InventoryError, sort_findings
+from netorch.findings import Finding, InventoryError
 from netorch.inventory import Inventory, InventoryNotFound
 from netorch.inventory import load as _load
 from netorch.keys import Secret
@@ -29,6 +29,7 @@ from netorch.plan.lockfile import (
 )
 from netorch.render import RenderOptions
 from netorch.render import render as _render
+from netorch.validation import validate_all
 
 __all__ = ["Allocations", "FabricPlan", "Inventory", "InventoryError", "InventoryNotFound",
            "PlanResult", "RenderOptions", "Secret", "Validation", "allocate", "check",
@@ -65,31 +66,23 @@ class Validation:
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_error]
+        return [f for f in self.findings if f.is_warning]
 
     def ok(self, *, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)
 
 
 def validate(path: str | Path, *, today: date | None = None) -> Validation:
-    """Load and check; structural and semantic findings together, never an exception
-    for a bad inventory (only `InventoryNotFound` for a path that is not one).
+    """Every problem of every stage at once — YAML, schema, checks across sites, the
+    plan, the lock file — never an exception for a bad inventory (only
+    `InventoryNotFound` for a path that is not one). A stage that cannot look at part
+    of the inventory says so in a note (`netorch.validation`).
 
-    Plans in memory, never writing: with the lock file if there is one (a damaged one
-    is a finding), else with fresh addresses (CI validates before anyone ran plan)."""
-    try:
-        inventory = _load(path)
-    except InventoryError as exc:
-        return Validation(str(path), exc.findings, None, _files_of(path))
-    findings = _check(inventory)
-    if not any(f.is_error for f in findings):
-        try:
-            saved = saved_allocations(inventory)
-        except InventoryError as exc:
-            findings += exc.findings
-        else:
-            findings += make_plan(inventory, saved, today=today).findings
-    return Validation(str(path), sort_findings(findings), inventory, _files_of(path))
+    Never writes: the plan is made in memory with the lock file, and a missing or out of
+    date lock file is an error naming `netorch plan`. `inventory` is None unless every
+    site loaded."""
+    findings, inventory = validate_all(path, today=today)
+    return Validation(str(path), findings, inventory, _files_of(path))
 
 
 def saved_allocations(inventory: Inventory) -> Allocations | None:
@@ -145,7 +138,7 @@ def allocate(inventory: Inventory, *, create: bool = False, frozen: bool = False
     saved = saved_allocations(inventory)
     if saved is None and not create:
         raise missing_error(path, inventory.path)
-    result = make_plan(inventory, saved, today=allocation_date(today))
+    result = make_plan(inventory, saved, today=allocation_date(today), paths=True)
     if result.plan is None:
         raise InventoryError(result.findings)
     if frozen:

@@ -26,7 +26,14 @@ try:
     import typer
 
     from netorch import __version__, api
-    from netorch.commands.common import InventoryArg, OutOption, emit, use_colour
+    from netorch.commands.common import (
+        FORMAT_HELP,
+        Command,
+        InventoryArg,
+        OutOption,
+        emit,
+        use_colour,
+    )
     from netorch.errors import UsageError, UserError
     from netorch.findings import InventoryError, printable
     from netorch.inventory import InventoryNotFound
@@ -65,9 +72,10 @@ class SchemaPart(str, Enum):
 @app.command()
 def validate(
     inventory: InventoryArg,
-    fmt: Annotated[ValidateFormat, typer.Option("--format", "-f", help="output format")]
+    fmt: Annotated[ValidateFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
     = ValidateFormat.text,
-    strict: Annotated[bool, typer.Option(help="warnings fail too (exit 1)")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="warnings fail too (exit 1)")]
+    = False,
     out: OutOption = None,
 ) -> None:
     """Check an inventory: every problem at FILE:LINE:COL, all at once."""
@@ -80,7 +88,8 @@ def validate(
 
 @app.command()
 def schema(
-    part: Annotated[SchemaPart, typer.Option(help="which file's schema")] = SchemaPart.inventory,
+    part: Annotated[SchemaPart, typer.Option("--part", help="which file's schema")]
+    = SchemaPart.inventory,
 ) -> None:
     """Print the JSON Schema of inventory files (for editors and CI)."""
     sys.stdout.write(schema_json(part.value))
@@ -111,6 +120,9 @@ def _register_optional_commands() -> None:
     from netorch import commands
 
     commands.register(app)
+    for info in app.registered_commands:  # one help layout for every command
+        if info.cls is None or not issubclass(info.cls, Command):
+            info.cls = Command
     _registered = True
 
 

@@ -43,6 +43,7 @@ def printable(text: str) -> str:
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # what could not be checked, and why: never fails a run, not even --strict
 
 
 @dataclass(frozen=True, order=True)
@@ -71,6 +72,14 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
+
+    @property
+    def is_note(self) -> bool:
+        return self.severity is Severity.NOTE
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.file, loc.line, loc.column, self.severity.value, self.message)
@@ -91,6 +100,10 @@ def error(code: str, message: str, location: Location, *related: Location) -> Fi
 
 def warning(code: str, message: str, location: Location, *related: Location) -> Finding:
     return Finding(Severity.WARNING, code, message, location, tuple(related))
+
+
+def note(code: str, message: str, location: Location, *related: Location) -> Finding:
+    return Finding(Severity.NOTE, code, message, location, tuple(related))
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -107,7 +107,7 @@ def load_secret(secret_file: Path | None = None, *, required: bool = True) -> Se
         return Secret(env)
     if required:
         raise SecretMissing(f"this needs the PSK master secret: set {SECRET_ENV} or pass "
-                            "--secret-file (or use --redact to render without keys)")
+                            "--secret-file")
     return None
 
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # netorch's main job on the example inventory: validate → plan → render → report.
 #   bash scripts/demo.sh          the pipeline on inventories/eastern-region, into ./out
-#   sudo bash scripts/demo.sh --lab
-#                                 also install the lab's tools (apt) and build the example
-#                                 lab for real: lab up → lab test → lab down
+#   bash scripts/demo.sh --lab    as root: also install the lab's tools (apt) and build the
+#                                 example lab for real: lab up → lab test → lab down
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=0
 [[ "${1:-}" == "--lab" ]] && LAB=1
-if ((LAB)); then bash scripts/setup.sh --system; else bash scripts/setup.sh; fi
+# setup's own lines only with --lab (it may install packages); its errors always show
+if ((LAB)); then bash scripts/setup.sh --system; else bash scripts/setup.sh >/dev/null; fi
 INV=inventories/eastern-region
 NETORCH=.venv/bin/netorch
 $NETORCH validate "$INV"

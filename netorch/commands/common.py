@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from netorch import api
 from netorch.errors import UserError
@@ -31,6 +32,49 @@ StrictOption = Annotated[bool, typer.Option(
 TemplatesOption = Annotated[list[Path] | None, typer.Option(
     "--templates", "--template-dir", metavar="DIR", exists=True, file_okay=False,
     show_default=False, help="your template folder, searched before netorch's (repeatable)")]
+LimitOption = Annotated[list[str] | None, typer.Option(
+    "--limit", "-l", metavar="GLOB", show_default=False,
+    help="only the devices whose name or site name matches GLOB (`essex-*`, `dc-north`); "
+         "repeatable; a GLOB that matches nothing is an error")]
+WorkersOption = Annotated[int, typer.Option(
+    "--workers", metavar="N", min=1, help="devices worked on in parallel")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", metavar="SECONDS", min=0.1, help="seconds per device operation")]
+FORMAT_HELP = "output format"
+
+# Old option names that still work but are not shown (one name per meaning in the help).
+HIDDEN_ALIASES = ("--template-dir",)
+
+
+class Command(TyperCommand):
+    """A command whose help names an argument by its metavar alone (never a Python type
+    such as `<path>`) and an option without its hidden aliases."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        args, opts = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                args.append((param.metavar or str(param.name).upper(), record[1]))
+            else:
+                opts.append((shown_names(record[0]), record[1]))
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def shown_names(names: str) -> str:
+    """An option's names as help shows them, hidden aliases left out.
+
+    >>> shown_names("--templates, --template-dir DIR")
+    '--templates DIR'
+    """
+    for alias in HIDDEN_ALIASES:
+        names = names.replace(f", {alias}", "").replace(f"{alias}, ", "")
+    return names
 
 
 def use_colour() -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -12,9 +11,13 @@ import typer
 
 from netorch import api
 from netorch.commands.common import (
+    FORMAT_HELP,
     InventoryArg,
+    LimitOption,
     SecretFileOption,
     StrictOption,
+    TimeoutOption,
+    WorkersOption,
     check_secret_file,
     load_checked,
 )
@@ -28,15 +31,11 @@ from netorch.deploy import (
     deploy_fabric,
     diff_fabric,
 )
+from netorch.deploy.tiers import verify_check
 from netorch.findings import printable
 from netorch.keys import load_secret
 from netorch.plan.model import FabricPlan
-from netorch.verify import verify_fabric
-
-LimitOption = Annotated[list[str] | None, typer.Option(
-    "--limit", "-l", metavar="SITE|DEVICE", help="only these sites or devices (globs, repeatable)")]
-WorkersOption = Annotated[int, typer.Option(help="devices worked on in parallel")]
-TimeoutOption = Annotated[float, typer.Option(help="seconds per device operation")]
+from netorch.verify import PRODUCTION, origin_of, verify_fabric
 
 
 class VerifyFormat(str, Enum):
@@ -52,7 +51,7 @@ def _targets(inventory: Path, limit: list[str] | None, secret_file: Path | None,
         needs_key = plan.fabric.auth == "psk"
         secret = load_secret(secret_file) if needs_key else None
         files = api.render(plan, secret)
-    return plan, build_targets(plan.devices, files, tuple(limit or ()))
+    return plan, build_targets(plan.devices, files, tuple(limit or ()), plan.tunnels)
 
 
 def _print_result(result: DeployResult, *, show_diff: bool) -> None:
@@ -64,6 +63,8 @@ def _print_result(result: DeployResult, *, show_diff: bool) -> None:
             typer.echo(printable(f"conflict on {device.device}: {conflict['line']}: "
                                  f"{conflict['reason']}"))
             typer.echo(printable(f"  resolve: {conflict['resolve']}"))
+    for tier in result.tiers:
+        typer.echo(tier.line() + (f"; checked: {tier.checked}" if tier.checked else ""))
     typer.echo(f"{'DEVICE':<24} {'OUTCOME':<14} {'CONFIG':<8} {'ROLLBACK':<20} ERROR")
     for d in result.devices:
         typer.echo(f"{d.device:<24} {d.outcome.value:<14} {d.state.value:<8} "
@@ -88,35 +89,42 @@ def diff(inventory: InventoryArg, limit: LimitOption = None, workers: WorkersOpt
 
 def deploy(
     inventory: InventoryArg,
-    commit: Annotated[bool, typer.Option(help="apply (default: dry run showing diffs)")] = False,
+    commit: Annotated[bool, typer.Option(
+        "--commit", help="apply (default: dry run showing diffs)")] = False,
     workers: WorkersOption = 10,
-    canary: Annotated[int, typer.Option(help="deploy and verify N devices first")] = 0,
+    canary: Annotated[int, typer.Option(
+        "--canary", metavar="N", min=0, help="deploy and verify N devices of each tier first")] = 0,
     max_failures: Annotated[int | None, typer.Option(
+        "--max-failures", metavar="N", min=1,
         help="abort the rest of the fabric after N failed devices")] = None,
     limit: LimitOption = None,
     timeout: TimeoutOption = 60.0,
     audit_log: Annotated[Path | None, typer.Option(
+        "--audit-log", metavar="FILE",
         help="JSON-lines audit log (default: $NETORCH_AUDIT_LOG or ./netorch-audit.jsonl)")]
     = None,
     secret_file: SecretFileOption = None,
     rotate_keys: Annotated[bool, typer.Option(
-        help="send every pre-shared key again (devices show keys encrypted: a changed key "
-             "is otherwise not pushed)")] = False,
+        "--rotate-keys", help="send every pre-shared key again (devices show keys "
+        "encrypted: a changed key is otherwise not pushed)")] = False,
     strict: StrictOption = False,
 ) -> None:
     """Dry run by default; --commit applies, device by device, never half-way."""
     check_secret_file(secret_file, strict=strict)
-    _, targets = _targets(inventory, limit, secret_file)
+    plan, targets = _targets(inventory, limit, secret_file)
+    credentials = credentials_from_env()
     options = DeployOptions(commit=commit, workers=workers, canary=canary,
                             max_failures=max_failures, timeout=timeout, audit_log=audit_log,
-                            rotate_keys=rotate_keys)
-    result = deploy_fabric(targets, credentials_from_env(), options, ConsoleReporter())
+                            rotate_keys=rotate_keys,
+                            tier_check=verify_check(plan, credentials, workers=workers))
+    result = deploy_fabric(targets, credentials, options, ConsoleReporter())
     _print_result(result, show_diff=not commit)
     raise typer.Exit(result.exit_code)
 
 
 def verify(inventory: InventoryArg,
-           fmt: Annotated[VerifyFormat, typer.Option("--format", "-f")] = VerifyFormat.table,
+           fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+           = VerifyFormat.table,
            limit: LimitOption = None, workers: WorkersOption = 10,
            timeout: TimeoutOption = 30.0) -> None:
     """Read live IKE/IPsec SAs and BGP sessions and compare them with the plan."""
@@ -124,7 +132,7 @@ def verify(inventory: InventoryArg,
     report = verify_fabric(plan, targets, credentials_from_env(), workers=workers,
                            timeout=timeout)
     if fmt is VerifyFormat.json:
-        sys.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(report.to_json(origin_of(inventory, plan.fabric.name, PRODUCTION)))
     else:
         sys.stdout.write(report.table())
     raise typer.Exit(report.exit_code)

@@ -12,8 +12,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from netorch import api
-from netorch.commands.common import InventoryArg, SecretFileOption, load_checked
-from netorch.commands.deploy import LimitOption, TimeoutOption, WorkersOption
+from netorch.commands.common import (
+    FORMAT_HELP,
+    InventoryArg,
+    LimitOption,
+    SecretFileOption,
+    StrictOption,
+    TimeoutOption,
+    WorkersOption,
+    check_secret_file,
+    load_checked,
+)
 from netorch.deploy import build_targets
 from netorch.findings import printable
 from netorch.keys import Secret, load_secret
@@ -34,15 +43,17 @@ RunningOption = Annotated[Path, typer.Option(
 
 def rehearse_command(
         inventory: InventoryArg, running: RunningOption,
-        fmt: Annotated[RehearseFormat, typer.Option("--format", "-f")] = RehearseFormat.table,
+        fmt: Annotated[RehearseFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+        = RehearseFormat.table,
         limit: LimitOption = None, workers: WorkersOption = 10, timeout: TimeoutOption = 60.0,
-        secret_file: SecretFileOption = None) -> None:
+        secret_file: SecretFileOption = None, strict: StrictOption = False) -> None:
     """Rehearse diff, deploy and redeploy on simulators seeded with real running configs:
     exit 1 if any operator line would change, a conflict is found, or a redeploy is not
     idempotent. Without a master secret the keys are a throwaway one's."""
     # imported here: the simulators and asyncssh cost every other command ~0.2 s at start
     from netorch.rehearse import rehearse
 
+    check_secret_file(secret_file, strict=strict)
     plan = api.plan(load_checked(inventory))
     chosen = {t.name for t in build_targets(plan.devices, {}, tuple(limit or ()))}
     devices = [d for d in plan.devices if d.name in chosen]

@@ -11,17 +11,17 @@ import typer
 from netorch import api
 from netorch.commands.common import (
     InventoryArg,
+    LimitOption,
     SecretFileOption,
     StrictOption,
     TemplatesOption,
     check_secret_file,
     load_checked,
 )
+from netorch.errors import SecretMissing
 from netorch.keys import load_secret
-from netorch.render import RenderOptions, device_keys, select_devices, write_tree
-
-LimitOption = Annotated[list[str] | None, typer.Option(
-    "--limit", "-l", metavar="SITE|DEVICE", help="only these sites or devices (repeatable)")]
+from netorch.limit import limit_devices
+from netorch.render import RenderOptions, device_keys, write_tree
 
 
 class Dataplane(str, Enum):
@@ -33,20 +33,25 @@ def render(
     inventory: InventoryArg,
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
                                       help="output folder")] = Path("out"),
-    redact: Annotated[bool, typer.Option(help="replace every key with a placeholder")] = False,
+    redact: Annotated[bool, typer.Option(
+        "--redact", help="replace every key with a placeholder")] = False,
     limit: LimitOption = None,
     templates: TemplatesOption = None,
     secret_file: SecretFileOption = None,
     dataplane: Annotated[Dataplane, typer.Option(
-        help="kernel (production) or lab (VXLAN over userspace IPsec)")] = Dataplane.kernel,
+        "--dataplane", help="kernel (production) or lab (VXLAN over userspace IPsec)")]
+    = Dataplane.kernel,
     strict: StrictOption = False,
 ) -> None:
     """Render the configuration of every device (or those given with --limit)."""
     check_secret_file(secret_file, strict=strict)
     plan = api.plan(load_checked(inventory))
     needs_key = plan.fabric.auth == "psk" and not redact
-    secret = load_secret(secret_file) if needs_key else None
-    devices = select_devices(plan, limit)
+    try:
+        secret = load_secret(secret_file) if needs_key else None
+    except SecretMissing as exc:  # render alone can do without: say how
+        raise SecretMissing(f"{exc} (or use --redact to render without keys)") from None
+    devices = {d.name for d in limit_devices(plan.devices, limit)} if limit else None
     options = RenderOptions(dataplane=dataplane.value, template_dirs=tuple(templates or ()))
     files = api.render(plan, secret, redact=redact, options=options, devices=devices)
     result = write_tree(out, plan, files, device_keys(plan, secret, devices))

@@ -26,13 +26,7 @@ class InventoryNotFound(Exception):
 
 def load(path: str | Path) -> Inventory:
     """Load and structurally validate an inventory; raise `InventoryError` with findings."""
-    root = Path(path)
-    if root.is_dir():
-        data, source, findings = _read_directory(root)
-    elif os.path.lexists(root):  # a file, or something that is not one: say which
-        data, source, findings = _read_single(root, "inventory file")
-    else:
-        raise InventoryNotFound(f"no such file or directory: {path}")
+    data, source, findings, _ = read_inventory(Path(path))
     if findings or data is None:
         raise InventoryError(findings or [error("invalid", "not an inventory",
                                                 source.locate(()))])
@@ -40,9 +34,24 @@ def load(path: str | Path) -> Inventory:
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:
         raise InventoryError(findings_from(exc, Inventory, source)) from None
+    return placed(inventory, source, str(path))
+
+
+def placed(inventory: Inventory, source: SourceMap, path: str) -> Inventory:
+    """`inventory`, knowing where it was read from (for findings' places)."""
     inventory._source = source
-    inventory._path = str(path)
+    inventory._path = path
     return inventory
+
+
+def read_inventory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Finding], list[str]]:
+    """The inventory's data, where each part came from, the findings of reading it, and
+    the site files that could not be read as YAML."""
+    if root.is_dir():
+        return _read_directory(root)
+    if os.path.lexists(root):  # a file, or something that is not one: say which
+        return (*_read_single(root, "inventory file"), [])
+    raise InventoryNotFound(f"no such file or directory: {root}")
 
 
 def _display(path: Path) -> str:
@@ -61,7 +70,8 @@ def _read_single(path: Path, what: str, inside: Path | None = None
     return data, source, findings
 
 
-def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[Finding]]:
+def _read_directory(root: Path
+                    ) -> tuple[dict[str, Any] | None, SourceMap, list[Finding], list[str]]:
     fabric_path = root / FABRIC_FILE
     if not os.path.lexists(fabric_path):
         raise InventoryNotFound(f"{root} is not an inventory: it has no {FABRIC_FILE}")
@@ -73,14 +83,17 @@ def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[
     sites: list[Any] = list(inline) if isinstance(inline, list) else []
     site_paths, listing = site_files(root / SITES_DIR)
     findings.extend(listing)
+    unread: list[str] = []
     for site_path in site_paths:
         site, filemap, site_findings = load_file(site_path, _display(site_path), "site file",
                                                  inside=inside)
         findings.extend(site_findings)
-        if site is None:
+        if site is None or site_findings:  # not YAML as meant: left out, not guessed at
+            unread.append(_display(site_path))
             continue
         if not isinstance(site, dict):
             findings.append(_not_mapping(filemap, site, "a site file holds one site"))
+            unread.append(_display(site_path))
             continue
         source.mount(("sites", len(sites)), filemap)
         sites.append(site)
@@ -90,7 +103,7 @@ def _read_directory(root: Path) -> tuple[dict[str, Any] | None, SourceMap, list[
         findings.append(error("no-sites", f"the inventory has no sites: add one YAML file per "
                               f"site in {_display(root / SITES_DIR)}/",
                               source.locate(("sites",), key=True)))
-    return data, source, findings
+    return data, source, findings, unread
 
 
 def site_files(sites_dir: Path) -> tuple[list[Path], list[Finding]]:

@@ -20,22 +20,28 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from netorch import __version__
+from netorch.codes import help_uri, project_url
 from netorch.findings import Finding, Location, Severity, printable
 
-_RULE_HELP = "https://github.com/netorch/netorch#checks"
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
 
 def summary(findings: list[Finding]) -> dict[str, int]:
-    errors = sum(f.is_error for f in findings)
-    return {"errors": errors, "warnings": len(findings) - errors}
+    counts = {"errors": sum(f.is_error for f in findings),
+              "warnings": sum(f.is_warning for f in findings)}
+    notes = len(findings) - counts["errors"] - counts["warnings"]
+    return counts | ({"notes": notes} if notes else {})
 
 
 def summary_line(findings: list[Finding], inventory: str) -> str:
-    """'inventory: 2 errors, 1 warning' — or 'inventory: valid' when clean."""
+    """'inventory: 2 errors, 1 warning' (', 1 note' when some checks could not run) — or
+    'inventory: valid' when clean."""
     counts = summary(findings)
     if not findings:
         return printable(f"{inventory}: valid, no findings")
     parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
+    parts += [_plural(counts["notes"], "note")] if "notes" in counts else []
     return printable(f"{inventory}: {', '.join(parts)}")
 
 
@@ -53,7 +59,7 @@ def as_text(findings: list[Finding], inventory: str, *, colour: bool = False,
 def _coloured(finding: Finding, colour: bool) -> str:
     if not colour:
         return finding.render()
-    code = "31" if finding.is_error else "33"
+    code = _COLOURS[finding.severity]
     label = f"\x1b[1;{code}m{finding.severity.value}:\x1b[0m"
     return (f"\x1b[1m{printable(str(finding.location))}:\x1b[0m {label} "
             f"{printable(finding.message)}")
@@ -127,7 +133,7 @@ def xml_text(text: str) -> str:
 
 def _junit_case(suite: ET.Element, name: str, found: list[Finding], strict: bool) -> int:
     case = ET.SubElement(suite, "testcase", classname="netorch.validate", name=xml_text(name))
-    failing = [f for f in found if f.is_error or strict]
+    failing = [f for f in found if f.is_error or (strict and f.is_warning)]
     if failing:
         fail = ET.SubElement(case, "failure", message=failing[0].render(),
                              type=xml_text(failing[0].code))
@@ -142,10 +148,10 @@ def as_sarif(findings: list[Finding], inventory: str, **_: object) -> str:
     """SARIF 2.1.0, as GitHub code scanning and GitLab read it (relative URIs)."""
     codes = sorted({f.code for f in findings})
     rules = [{"id": c, "shortDescription": {"text": c.replace("-", " ")},
-              "helpUri": _RULE_HELP} for c in codes]
+              "helpUri": help_uri(c)} for c in codes]
     run = {
         "tool": {"driver": {"name": "netorch", "version": __version__,
-                            "informationUri": "https://github.com/netorch/netorch",
+                            "informationUri": project_url("Repository", "README.md"),
                             "rules": rules}},
         "results": [_sarif_result(f, codes.index(f.code)) for f in findings],
     }
@@ -159,7 +165,7 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict[str, object]:
     result: dict[str, object] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
-        "level": "error" if finding.severity is Severity.ERROR else "warning",
+        "level": _SARIF_LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [_sarif_location(loc)],
     }

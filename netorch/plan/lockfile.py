@@ -23,18 +23,25 @@ from netorch.plan.lockcheck import VERSION, Checker
 from netorch.yamlsource import MAX_FILE_BYTES, load_bytes
 
 
-def missing_error(path: Path, inventory_path: str) -> UserError:
+def missing_message(inventory_path: str) -> str:
     """The one message for a fabric without its lock file, whichever command met it."""
-    return UserError(
-        f"{path.as_posix()}: no allocation file. For a new fabric run `netorch plan "
-        f"{inventory_path} --allocate` and commit the file; if it was lost, restore it "
-        "from version control (allocating afresh may renumber tunnels)")
+    return (f"no allocation file. For a new fabric run `netorch plan {inventory_path} "
+            "--allocate` and commit the file; if it was lost, restore it from version "
+            "control (allocating afresh may renumber tunnels)")
+
+
+def stale_message(inventory_path: str) -> str:
+    """The one message for a lock file that lacks what the inventory needs."""
+    return (f"allocations are out of date (sites or links changed); run `netorch plan "
+            f"{inventory_path}` and commit the updated file")
+
+
+def missing_error(path: Path, inventory_path: str) -> UserError:
+    return UserError(f"{path.as_posix()}: {missing_message(inventory_path)}")
 
 
 def stale_error(path: Path, inventory_path: str) -> UserError:
-    return UserError(
-        f"{path.as_posix()}: allocations are out of date (sites or links changed); run "
-        f"`netorch plan {inventory_path}` and commit the updated file")
+    return UserError(f"{path.as_posix()}: {stale_message(inventory_path)}")
 
 
 @dataclass(frozen=True)
@@ -118,4 +125,4 @@ def write_lock(path: Path, fabric: str, allocations: Allocations) -> bool:
 
 
 __all__ = ["ALLOCATIONS_FILE", "VERSION", "LockText", "allocations_path", "missing_error",
-           "read_lock", "stale_error", "write_lock"]
+           "missing_message", "read_lock", "stale_error", "stale_message", "write_lock"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from netorch.errors import UserError
 from netorch.fsio import DIR_MODE, SECRET_DIR_MODE, make_folder, write_under
-from netorch.inventory.errors import did_you_mean
 from netorch.keys import Secret
+from netorch.limit import limit_devices
 from netorch.plan.model import FabricPlan
 
 SECRET_MODE = 0o600
@@ -23,21 +22,9 @@ class WriteResult:
 
 
 def select_devices(plan: FabricPlan, limit: list[str] | None) -> set[str] | None:
-    """Devices named by `--limit` (site or device names); None = all."""
-    if not limit:
-        return None
-    sites = {s.name: s.devices for s in plan.sites}
-    names = {d.name for d in plan.devices}
-    chosen: set[str] = set()
-    for item in limit:
-        if item in sites:
-            chosen.update(sites[item])
-        elif item in names:
-            chosen.add(item)
-        else:
-            hint = did_you_mean(item, [*sites, *names])
-            raise UserError(f"--limit {item}: no such site or device{hint}")
-    return chosen
+    """Devices matched by `--limit` (globs on site or device names, `netorch.limit`);
+    None = all."""
+    return {d.name for d in limit_devices(plan.devices, limit)} if limit else None
 
 
 def device_keys(plan: FabricPlan, secret: Secret | None, devices: set[str] | None = None

@@ -31,7 +31,7 @@ def test_clean_inventory_exits_0(capsys: pytest.CaptureFixture[str],
 def test_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "validate", str(CORPUS / "several-errors"))
     assert code == 1
-    assert out.splitlines()[-1].endswith("several-errors: 7 errors, 1 warning")
+    assert out.splitlines()[-1].endswith("several-errors: 7 errors, 1 warning, 1 note")
 
 
 def test_warnings_exit_0_unless_strict(capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +90,7 @@ def test_out_writes_the_file_and_only_when_changed(capsys: pytest.CaptureFixture
     assert _run(capsys, "validate", "-f", "json", "--out", str(target),
                 str(CORPUS / "several-errors"))[:2] == (1, "")
     doc = json.loads(target.read_text())
-    assert doc["summary"] == {"errors": 7, "warnings": 1}
+    assert doc["summary"] == {"errors": 7, "warnings": 1, "notes": 1}
     before = target.stat().st_mtime_ns
     _run(capsys, "validate", "-f", "json", "--out", str(target), str(CORPUS / "several-errors"))
     assert target.stat().st_mtime_ns == before

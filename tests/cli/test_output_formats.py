@@ -109,10 +109,10 @@ def test_findings_sort_by_place_and_drop_exact_duplicates() -> None:
 
 def test_sarif_related_locations_point_at_the_first_use() -> None:
     result = api.validate(CORPUS / "duplicate-site-id")
-    [sarif] = json.loads(as_sarif(result.findings, "x"))["runs"][0]["results"]
+    [sarif] = json.loads(as_sarif(result.errors, "x"))["runs"][0]["results"]
     [related] = sarif["relatedLocations"]
     physical = related["physicalLocation"]
     assert physical["artifactLocation"]["uri"].endswith("duplicate-site-id/sites/spoke.yaml")
     assert physical["region"] == {"startLine": 2, "startColumn": 5}
-    doc = json.loads(as_json(result.findings, "x"))
+    doc = json.loads(as_json(result.errors, "x"))
     assert doc["findings"][0]["related"] == [physical["artifactLocation"]["uri"] + ":2:5"]

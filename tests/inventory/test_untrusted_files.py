@@ -219,6 +219,7 @@ def test_a_single_file_inventory_has_no_site_files_to_name(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     single = tmp_path / "anything.yaml"
     shutil.copy(FIXTURES / "psk-mesh.yaml", single)
+    shutil.copy(FIXTURES / "psk-mesh.allocations.yaml", tmp_path / "anything.allocations.yaml")
     assert _run(capsys, "validate", str(single))[0] == 0
 
 

@@ -111,8 +111,12 @@ def test_lab_up_refuses_without_the_lock_file_before_building_anything(
 
 
 def test_validate_plans_in_memory_and_never_writes(unlocked: Path) -> None:
+    """Without a lock file the plan is still checked, and the missing file is an error
+    naming `netorch plan` (the one lock-file rule)."""
     result = api.validate(unlocked)
-    assert result.ok() and not allocations_path(unlocked).exists()
+    assert [f.code for f in result.errors] == ["allocations-missing"]
+    assert "netorch plan" in result.errors[0].message
+    assert not allocations_path(unlocked).exists()
 
 
 def test_validate_reports_a_damaged_lock_file_as_a_finding(example: Path) -> None:
@@ -126,7 +130,7 @@ def test_validate_reports_a_damaged_lock_file_as_a_finding(example: Path) -> Non
 def test_plan_allocate_creates_the_lock_and_then_every_command_runs(
         capsys: pytest.CaptureFixture[str], unlocked: Path) -> None:
     code, _, err = run(capsys, "plan", str(unlocked), "--allocate")
-    assert code == 0 and "updated" in err
+    assert code == 0 and "wrote the allocation file" in err
     code, _, err = run(capsys, "render", str(unlocked), "--redact", "--out",
                        str(unlocked.parent / "out"))
     assert code == 0, err

@@ -99,5 +99,5 @@ def test_limit_renders_only_the_named_sites_and_devices(tmp_path: Path,
 def test_limit_unknown_name_is_an_error(tmp_path: Path, secret_env: None,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["render", str(FIXTURE), "--out", str(tmp_path), "--limit", "mesh-linx"])
-    assert code == 1
+    assert code == 2  # wrong usage, as in every command with --limit (netorch.limit)
     assert "mesh-linx: no such site or device" in capsys.readouterr().err

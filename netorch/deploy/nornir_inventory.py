@@ -24,7 +24,6 @@ from nornir.core.inventory import (
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.core.plugins.inventory import InventoryPluginRegister
 from nornir.plugins.runners import ThreadedRunner
-from nornir_netmiko.connections import Netmiko
 
 from netorch.deploy.credentials import Credentials
 from netorch.deploy.drivers import DRIVERS
@@ -65,6 +64,10 @@ InventoryPluginRegister.register("NetorchInventory", NetorchInventory)
 def build_nornir(targets: Sequence[DeviceTarget], credentials: Credentials, *, workers: int,
                  timeout: float = 60.0, connect_timeout: float = 10.0) -> Nornir:
     """A Nornir with a threaded runner and logging off (its log could quote commands)."""
+    # imported here, not at the top: Netmiko brings paramiko (~0.2 s), which validate,
+    # plan and render never need (documented lazy import)
+    from nornir_netmiko.connections import Netmiko
+
     ConnectionPluginRegister.register("netmiko", Netmiko)  # the one connection plugin used
     inventory = NetorchInventory(targets, credentials, timeout, connect_timeout).load()
     config = Config(logging=LoggingConfig(enabled=False),

@@ -188,6 +188,9 @@ _PLAN = (
     _c("no-common-proposal", "plan", "Both ends of a tunnel share no crypto proposal "
        "(their platforms lack an algorithm the profile asks for).",
        "Use a profile both platforms support."),
+    _c("too-many-underlays", "plan", "The fabric has more than four underlays: BGP "
+       "local-preference bands (200, 150, 100, 50) rank at most four, each with room for "
+       "the hub order.", "Join the least preferred underlays, or leave them out."),
     _c("too-many-hub-devices", "plan", "The hubs have more devices than one underlay's "
        "local-preference band can order.", "Use fewer hubs or hub devices."),
     _c("asymmetric-hub-path", "plan", "Between two sites, the way there crosses another "

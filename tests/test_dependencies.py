@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # What pip installs for the tests themselves, not imported by name
-TOOLS = {"pytest-xdist", "ruff", "mypy", "types-pyyaml", "wheel"}
+TOOLS = {"pytest-xdist", "ruff", "mypy", "types-pyyaml", "types-paramiko", "wheel"}
 
 
 def _canonical(requirement: str) -> str:

@@ -25,7 +25,7 @@ from netorch.plan.allocate import (
     allocation_date,
 )
 from netorch.plan.build import Builder
-from netorch.plan.hubpolicy import MAX_HUB_DEVICES
+from netorch.plan.hubpolicy import MAX_HUB_DEVICES, MAX_UNDERLAYS
 from netorch.plan.model import SCHEMA_VERSION, FabricPlan, Tunnel
 from netorch.plan.proposals import NoCommonProposal
 from netorch.plan.symmetry import check_symmetry
@@ -106,11 +106,18 @@ def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocatio
 
 
 def _hub_devices(inventory: Inventory) -> list[Finding]:
+    underlays = len(inventory.fabric.underlays)
+    found = [] if underlays <= MAX_UNDERLAYS else [error(
+        "too-many-underlays",
+        f"the fabric has {underlays} underlays; BGP local-preference ranks at most "
+        f"{MAX_UNDERLAYS} (200, 150, 100, 50, each with room for the hub order below "
+        "it): join the least preferred ones, or leave them out of the fabric",
+        location_of(inventory, ("fabric", "underlays")))]
     hubs = set(hub_names(inventory))
     count = sum(len(s.devices) for s in inventory.sites if s.name in hubs)
     if count <= MAX_HUB_DEVICES:
-        return []
-    return [error("too-many-hub-devices",
+        return found
+    return [*found, error("too-many-hub-devices",
                   f"the hubs have {count} devices; hub preferences fit at most "
                   f"{MAX_HUB_DEVICES} in one underlay's local-preference band: use fewer hubs",
                   location_of(inventory, ("fabric", "topology", "hubs")))]

@@ -31,6 +31,9 @@ from netorch.plan.routing import site_set
 # Hub routes take `band - 1 - position`; past 49 positions they would reach the next
 # underlay's band (50 lower). 40 keeps room and is far beyond any real fabric.
 MAX_HUB_DEVICES = 40
+# Underlay bands are 200, 150, 100, 50 (`routing.local_preference`); a fifth would fall to
+# the floor of 10, share it with the ones after it, and push hub routes below 1.
+MAX_UNDERLAYS = 4
 
 
 @dataclass

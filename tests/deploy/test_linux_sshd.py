@@ -100,12 +100,18 @@ def test_a_redeploy_removes_what_the_new_frr_conf_no_longer_holds(box: LinuxRout
              "ip route 10.99.0.0/16 blackhole 254\n"
              "route-map netorch-gone-in permit 10\n"
              " match ip address prefix-list netorch-gone\nexit\n")
-    old = {**good, "frr.conf": good["frr.conf"].replace("router bgp", extra + "router bgp", 1)}
+    old_frr = good["frr.conf"].replace("router bgp", extra + "router bgp", 1)
+    # a kept route-map entry whose body changes: `vtysh -f` alone would keep the old set
+    old_frr = old_frr.replace("\n match ip address prefix-list",
+                              "\n set metric 77\n match ip address prefix-list", 1)
+    old = {**good, "frr.conf": old_frr}
     assert deploy_fabric(_target(box, old), creds, opts).ok
     running = box.run("vtysh", "-N", box.ns, "-c", "show running-config")
     assert "netorch-gone" in running and "10.99.0.0/16 blackhole 254" in running
+    assert "set metric 77" in running
     done = deploy_fabric(_target(box, good), creds, opts).devices[0]
     assert done.outcome is Outcome.COMMITTED, done.as_dict()
     running = box.run("vtysh", "-N", box.ns, "-c", "show running-config")
     assert "netorch-gone" not in running and "10.99.0.0" not in running
+    assert "set metric 77" not in running
     assert "router bgp 4200000021" in running

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import paramiko
 import pytest
 
 from netorch.deploy import (
@@ -21,6 +22,7 @@ from netorch.deploy import (
     deploy_fabric,
 )
 from netorch.deploy.drivers.linux import initiated
+from netorch.deploy.drivers.sftp import _create
 from tests.deploy.conftest import rendered
 from tests.deploy.linux_router import LinuxRouter, available, router
 
@@ -92,3 +94,25 @@ def test_initiated_names_the_connections_this_end_starts() -> None:
     assert initiated(conf) == []
     assert initiated(conf.replace("start_action = none", "start_action = start")) == \
         ["l1-r1-internet"]
+
+
+def test_a_new_file_is_private_from_its_creation(box: LinuxRouter) -> None:
+    """The OPEN request itself carries the mode: no moment when the empty file that is
+    about to hold the keys is readable by others (sftp-server's umask would give 0644)."""
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # a test box's fresh key
+    client.connect(str(box.address), username="root", key_filename=box.key_file,
+                   allow_agent=False, look_for_keys=False)
+    try:
+        sftp = client.open_sftp()
+        target = box.root / "private.tmp"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = _create(sftp, str(target), 0o600)
+        try:
+            assert _mode(target) == 0o600  # before any chmod or byte
+        finally:
+            handle.close()
+        with pytest.raises(OSError):  # O_EXCL: never reuses a file someone else made
+            _create(sftp, str(target), 0o600)
+    finally:
+        client.close()

@@ -6,8 +6,8 @@ line editor and Netmiko's echo check, one round trip each (70 % of a 20-device l
 transport: no second login, no second host-key check.
 
 Each write is atomic and private from the start: a temporary file in the target's own
-folder (so the rename never crosses a file system), created exclusively, its mode set
-before any byte is written (0600 for secret-bearing files), then renamed over the
+folder (so the rename never crosses a file system), created exclusively with its mode
+in the OPEN request itself (0600 for secret-bearing files), then renamed over the
 target (`posix-rename@openssh.com`: an atomic replace). The caller fsyncs the
 temporary files (`sync FILE...`) before renaming them.
 """
@@ -21,6 +21,16 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
+
+from paramiko.sftp import (
+    CMD_HANDLE,
+    CMD_OPEN,
+    SFTP_FLAG_CREATE,
+    SFTP_FLAG_EXCL,
+    SFTP_FLAG_WRITE,
+)
+from paramiko.sftp_attr import SFTPAttributes
+from paramiko.sftp_file import SFTPFile
 
 from netorch.deploy.drivers.base import DeviceError
 
@@ -45,6 +55,23 @@ def _why(exc: OSError) -> str:
     if exc.errno is not None and exc.errno in errno.errorcode:
         return f"{errno.errorcode[exc.errno]}: {os.strerror(exc.errno)}"
     return type(exc).__name__
+
+
+def _create(sftp: Any, path: str, mode: int) -> Any:
+    """A new file (O_CREAT|O_EXCL), created with `mode` in the OPEN request itself.
+
+    `SFTPClient.open` sends no attributes, so the server would create the file 0666 less
+    its umask and the `chmod` would come a round trip later: a local user opening it in
+    between could keep a descriptor and read the keys written afterwards. OpenSSH's
+    sftp-server passes the request's permissions to open(2) (SSH_FXP_OPEN, attrs).
+    """
+    attrs = SFTPAttributes()
+    attrs.st_mode = mode
+    kind, msg = sftp._request(CMD_OPEN, path,
+                              SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_EXCL, attrs)
+    if kind != CMD_HANDLE:
+        raise OSError(errno.EPROTO, "no handle for the new file")
+    return SFTPFile(sftp, msg.get_binary(), "wx")
 
 
 @dataclass
@@ -79,8 +106,8 @@ class RemoteFiles:
         temp = temp_path(path)
         sftp = self.client()
         try:
-            with sftp.open(temp, "wx") as handle:
-                handle.chmod(mode)  # before the first byte: a key is never readable by others
+            with _create(sftp, temp, mode) as handle:
+                handle.chmod(mode)  # exact, whatever the server's umask
                 handle.set_pipelined(True)
                 handle.write(text.encode())
         except OSError as exc:

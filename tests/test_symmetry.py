@@ -133,11 +133,25 @@ def test_hub_order_puts_a_hub_sites_own_devices_first() -> None:
     assert order.towards(None) == ("n1", "n2", "s1", "s2")
     assert order.towards("south") == ("s1", "s2", "n1", "n2")
     default, rules = order.spoke_end("s2", 200)
-    assert default == 196  # 200 - 1 - position 3
-    assert [(r.match, r.local_preference) for r in rules] == [("site-south", 198)]
-    assert order.spoke_end("n1", 200) == (199, [rules[0].model_copy(
-        update={"local_preference": 197})])
+    assert default == 196  # transit: 200 - 1 - position 3
+    # a hub site's own prefixes: 199 - (position towards that site * 4 + underlay rank)
+    assert [(r.match, r.local_preference) for r in rules] == [("site-north", 187),
+                                                              ("site-south", 195)]
+    # n1 towards north: 199, the catch-all's own value: no rule
+    assert [(r.match, r.local_preference) for r in order.spoke_end("n1", 200)[1]] == [
+        ("site-south", 191)]
     assert order.spoke_end("s2", 200)[1] is rules  # shared by every such end
+
+
+def test_a_hub_sites_prefixes_rank_its_device_before_the_underlay() -> None:
+    """dc-south's LAN leaves through s1 whatever its links: a spoke enters through s1
+    over its backup underlay rather than through s2 over the primary one."""
+    order = HubOrder(("n1", "n2", "s1", "s2"), {"north": ("n1", "n2"), "south": ("s1", "s2")})
+    south = {dev: {band: {r.match: r.local_preference
+                              for r in order.spoke_end(dev, band)[1]}["site-south"]
+                   for band in (200, 150, 100, 50)} for dev in ("s1", "s2", "n1")}
+    assert min(south["s1"].values()) > max(south["s2"].values()) > max(south["n1"].values())
+    assert south["s1"][200] > south["s1"][150]  # then the underlay
 
 
 def test_ha_members_are_preferred_in_name_order_by_every_other_end() -> None:

@@ -34,6 +34,11 @@ MAX_HUB_DEVICES = 40
 # Underlay bands are 200, 150, 100, 50 (`routing.local_preference`); a fifth would fall to
 # the floor of 10, share it with the ones after it, and push hub routes below 1.
 MAX_UNDERLAYS = 4
+# Hub-spoke bands: 200 for the primary underlay, 50 lower for each next one.
+HUB_SPOKE_BAND, BAND_STEP = 200, 50
+# A hub site's own prefixes: 199 - (device position * 4 + underlay rank), device first;
+# at 40 devices and 4 underlays the lowest is 40.
+SITE_TOP = 199
 
 
 @dataclass
@@ -65,12 +70,26 @@ class HubOrder:
 
     def spoke_end(self, hub_device: str, band: int) -> tuple[int, list[Preference]]:
         """A spoke end facing `hub_device` in underlay band `band`: its catch-all
-        local-preference and the per-hub-site rules evaluated before it."""
+        local-preference (underlay first, then the hub order: transit between spokes,
+        which both ends choose alike) and one rule per hub site, evaluated before it.
+
+        A hub site's own prefixes rank the DEVICE first, then the underlay: that
+        site's LAN leaves through its gateway (first device) whatever the underlays,
+        so a spoke must enter through the same device even when it lost one link.
+
+        >>> order = HubOrder(("n1", "n2"), {"north": ("n1", "n2")})
+        >>> [(p.match, p.local_preference) for p in order.spoke_end("n2", 150)[1]]
+        [('site-north', 194)]
+        """
         key = (hub_device, band)
         if key not in self._rules:
             default = self.devices.index(hub_device)
-            rules = [Preference.build(match=site_set(site), local_preference=band - 1 - at)
+            rank = (HUB_SPOKE_BAND - band) // BAND_STEP
+            catch_all = band - 1 - default
+            # a rule equal to the catch-all would change nothing: left out
+            rules = [Preference.build(match=site_set(site), local_preference=value)
                      for site in self.sites
-                     if (at := self.towards(site).index(hub_device)) != default]
-            self._rules[key] = (band - 1 - default, rules)
+                     if (value := SITE_TOP - self.towards(site).index(hub_device)
+                         * MAX_UNDERLAYS - rank) != catch_all]
+            self._rules[key] = (catch_all, rules)
         return self._rules[key]

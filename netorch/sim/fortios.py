@@ -19,6 +19,7 @@ keeps the configuration it found and restores it itself when a push fails.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import re
 import shlex
@@ -88,6 +89,7 @@ class FortiOsDevice(SimDevice):
         super().__init__(name, **kwargs)
         self.tree = Node()
         self.extra_sas: list[tuple[str, str, str]] = []
+        self.soft_resets: list[str] = []  # each `execute router clear bgp` accepted
         self.load_text(f'config system global\n    set hostname "{name}"\nend\n'
                        'config system interface\n    edit "port1"\n'
                        "        set mode dhcp\n    next\nend\n")
@@ -202,10 +204,29 @@ class FortiOsSession(CliSession):
             return Reply(self.device.running_text() if not self.stack else shown)
         if text in ("exit", "quit"):
             return Reply(action="drop")
+        if text.startswith("execute router clear bgp "):
+            return self._clear_bgp(text.split())
         shown_state = state.fortios_show(self.device, text)
         if shown_state is not None:
             return Reply(shown_state)
         return Reply(f"Unknown action 0\n{FAIL_61}")
+
+    def _clear_bgp(self, words: list[str]) -> Reply:
+        """`execute router clear bgp ip ADDRESS soft [in|out]`: a route refresh, recorded
+        in `device.soft_resets` (with the VDOM in VDOM mode, where it runs only inside
+        one); anything else is refused at the first wrong word (a hard reset is not
+        modelled)."""
+        vdom = next((f.label for f in self.stack if f.kind == "vdom"), None)
+        if self.device.vdom_mode and vdom is None:
+            return _parse_error("router")  # FortiOS runs routing commands in a VDOM
+        checks = (words[4:5] == ["ip"], _ipv4(words[5] if len(words) > 5 else ""),
+                  words[6:7] == ["soft"], len(words) <= 7 or words[7] in ("in", "out"),
+                  len(words) <= 8)
+        bad = next((i for i, ok in enumerate(checks) if not ok), None)
+        if bad is not None:
+            return _parse_error(words[4 + bad] if 4 + bad < len(words) else "")
+        self.device.soft_resets.append(" ".join(([f"[{vdom}]"] if vdom else []) + words))
+        return Reply()
 
     def _enter(self, path: str, node: Node, top: bool) -> Reply:
         if not (_TOP if top else _NESTED).fullmatch(path) or len(self.stack) >= MAX_DEPTH:
@@ -281,6 +302,13 @@ class FortiOsSession(CliSession):
         if not (pattern and re.search(pattern, f"set {attr} {raw}")):
             node.put(attr, encrypt(raw) if attr in SECRETS else raw)
         return Reply()
+
+
+def _ipv4(word: str) -> bool:
+    try:
+        return isinstance(ipaddress.ip_address(word), ipaddress.IPv4Address)
+    except ValueError:
+        return False
 
 
 def _nodes(node: Node) -> list[Node]:

@@ -15,6 +15,7 @@ netascode/terraform-iosxe-nac-iosxe#230) and a second `router bgp`.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import re
 
@@ -43,6 +44,14 @@ def encrypt(line: str) -> str:
     return f"{m[1]} 6 {base64.b64encode(salt + hidden).decode().rstrip('=')}"
 
 
+def _address(word: str) -> bool:
+    """Whether `word` is a dotted IPv4 address (a neighbour as `clear ip bgp` takes it)."""
+    try:
+        return isinstance(ipaddress.ip_address(word), ipaddress.IPv4Address)
+    except ValueError:
+        return False
+
+
 class IosXeDevice(SimDevice):
     platform = "cisco_iosxe"
 
@@ -51,6 +60,7 @@ class IosXeDevice(SimDevice):
         self.root = parse(f"!\nversion 17.9\nhostname {name}\n!\ninterface GigabitEthernet1\n"
                           " ip address dhcp\n!\n")
         self.flash: dict[str, str] = {}
+        self.soft_resets: list[str] = []  # each `clear ip bgp ... soft` accepted, as typed
 
     def session(self) -> CliSession:
         return IosXeSession(self)
@@ -116,6 +126,8 @@ class IosXeSession(CliSession):
             return self._replace(m[1])
         if text in ("write memory", "copy running-config startup-config"):
             return Reply("Building configuration...\n[OK]\n")
+        if words[:3] == ["clear", "ip", "bgp"]:
+            return self._clear_bgp(text, words)
         if m := re.fullmatch(r"delete /force flash:(\S+)", text):
             self.device.flash.pop(m[1], None)
             return Reply()
@@ -123,6 +135,20 @@ class IosXeSession(CliSession):
         if shown is not None:
             return Reply(shown)
         return Reply(caret(self.prompt(), text, 0) + "\n" + INVALID if words else "")
+
+    def _clear_bgp(self, text: str, words: list[str]) -> Reply:
+        """`clear ip bgp ADDRESS soft [in|out]`: a route refresh, recorded in
+        `device.soft_resets`; anything else after `clear ip bgp` is refused at the word
+        IOS would mark (a hard reset, `clear ip bgp ADDRESS`, is not modelled: refused)."""
+        if len(words) == 3:
+            return Reply(INCOMPLETE)
+        checks = (_address(words[3]), words[4:5] == ["soft"],
+                  len(words) <= 5 or words[5] in ("in", "out"), len(words) <= 6)
+        bad = next((i for i, ok in enumerate(checks) if not ok), None)
+        if bad is not None:
+            return Reply(caret(self.prompt(), text, 3 + bad) + "\n" + INVALID)
+        self.device.soft_resets.append(" ".join(words))
+        return Reply()
 
     def _finish_copy(self) -> Reply:
         name, self.pending_copy = self.pending_copy or "", None

@@ -36,7 +36,9 @@ the rendered loopback names (`set vdom`, from the device's `vdom:`, default root
 global in VDOM mode and assigns each to a VDOM with `set vdom`). Commands are sent
 wrapped: `config global` ... `end`, `config vdom` / `edit VDOM` ... `end`.
 
-Removals run in dependency order (`DELETE_ORDER`, referrers first). FortiOS shows a key
+Removals run in dependency order (`DELETE_ORDER`, referrers first). Last, outside any
+`config` block, `execute router clear bgp ip X soft in` for each existing netorch
+neighbour whose inbound policy changed (`_resets`). FortiOS shows a key
 encrypted (`set psksecret ENC <base64>`): while the device has one it counts as the
 rendered key and is sent again only with `rotate_keys`; `managed` and `lines` mask keys.
 """
@@ -194,7 +196,50 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None,
         return Change(conflicts=conflicts)
     new = "<new secret>" if rotate_keys else MASK
     diff = unified(_text(have), _text(want, new), "config.fortios")
-    return Change(diff, _wrapped(blocks, where), conflicts)
+    resets = [] if restore_from is not None else _resets(view, have, want)
+    return Change(diff, _wrapped(blocks, where) + _in_vdom(resets, where), conflicts)
+
+
+def _neighbours(node: Node) -> dict[str, Node]:
+    return node.tables.get("router bgp", Node()).tables.get("neighbor", Node()).entries
+
+
+def _resets(view: Node, have: Node, want: Node) -> list[str]:
+    """`execute router clear bgp ip X soft in` for each existing netorch neighbour whose
+    inbound policy the commands change: its `route-map-in`, that route-map's rules or a
+    prefix-list they match. FortiOS, like IOS, applies a new inbound policy only to
+    routes received after it; a new neighbour needs none, the operator's never get one."""
+    running, old = _neighbours(view), _neighbours(have)
+    out = []
+    for name, entry in _neighbours(want).items():
+        if name not in running or not bgp.neighbour(name, running[name]):
+            continue
+        maps = entry.words("route-map-in")
+        rules = want.tables.get("router route-map", Node()).entries.get(
+            maps[0] if maps else "", Node()).tables.get("rule", Node()).entries.values()
+        policy = [("router route-map", m) for m in maps[:1]] + [
+            ("router prefix-list", p) for rule in rules for p in rule.words("match-ip-address")]
+        if old.get(name, Node()).words("route-map-in") != maps or any(
+                _changed(have, want, path, n) for path, n in policy):
+            out.append(f"execute router clear bgp ip {name} soft in")
+    return out
+
+
+def _changed(have: Node, want: Node, path: str, name: str) -> bool:
+    """Whether the commands change entry `name` of `path` (its comments aside)."""
+    new = want.tables.get(path, Node()).entries.get(name)
+    old = have.tables.get(path, Node()).entries.get(name)
+    if new is None or old is None:
+        return new is not None
+    body = _changes(old, new, names.TABLES[path].replace, False)
+    return any(not line.startswith("set comments ") for line in body)
+
+
+def _in_vdom(commands: list[str], where: names.Where) -> list[str]:
+    """Exec commands as sent: outside any `config` block, inside the VDOM in VDOM mode."""
+    if not commands or not where.vdom_mode:
+        return commands
+    return ["config vdom", f"edit {where.vdom}", *commands, "end"]
 
 
 Block = tuple[str, list[str]]  # (table, commands inside its `config` block)

@@ -32,7 +32,9 @@ classified as netorch's here):
 
 Removals are sent last, referrers first (`ios_order.REMOVE_ORDER`): BGP neighbours,
 then tunnel interfaces, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
-transform-sets, route-maps, prefix-lists, routes. IOS shows a keyring's pre-shared key
+transform-sets, route-maps, prefix-lists, routes. Then, in config mode, `do clear ip bgp
+X soft in` for each existing netorch neighbour whose inbound policy changed
+(`ios_refresh`). IOS shows a keyring's pre-shared key
 encrypted (type 6 with `password encryption aes`, 7 with `service
 password-encryption`): it counts as the rendered key while present and is sent again
 only with `rotate_keys`; `managed` and `lines` mask key values.
@@ -47,6 +49,7 @@ from hier_config import Host
 
 from netorch.deploy.configs import Change, Conflict, unified
 from netorch.deploy.configs import ios_bgp as bgp
+from netorch.deploy.configs import ios_refresh as refresh
 from netorch.deploy.configs import ios_routes as routes
 from netorch.deploy.configs.ios_order import ordered, with_exits
 
@@ -228,6 +231,7 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
                    if line.strip() and line.strip() not in _NOISE]
     routing = bgp.commands(bgp.find(current), bgp.find(want))
     commands = with_exits(ordered(remediation, routing, {s[0] for s in want}))
+    commands += refresh.resets(have, current, want) if commands else []
     found = (*clashes, *conflicts(have, want))
     if not commands and not found:
         return Change()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from netorch.plan.prefixindex import PrefixIndex
 IPv4Address = ipaddress.IPv4Address
 TRACEROUTE = ("traceroute", "-n", "-q", "1", "-w", "1", "-m", "8")
 MAX_PAIRS = 12
+SETTLE = 10.0  # seconds a pair that does not match yet is traced again (BGP settling)
 WORKERS = 24
 TRACE_TIMEOUT = 8.0
 _HOP_RE = re.compile(r"^\s*(?P<ttl>\d+)\s+(?P<addr>\*|\d+\.\d+\.\d+\.\d+)")
@@ -260,6 +262,23 @@ def trace_pairs(rt: Runtime, plan: FabricPlan, pairs: list[tuple[str, str]]) -> 
             for a, b in pairs]
 
 
+def settled_pairs(rt: Runtime, plan: FabricPlan, pairs: list[tuple[str, str]],
+                  wait: float = SETTLE) -> list[Pair]:
+    """`trace_pairs`, tracing again (every 2 s, at most `wait` s) the pairs that do not
+    yet match: sessions can be up and a route present while a better path is still on
+    its way (an UPDATE behind its peer's advertisement interval)."""
+    hubs, owned = hub_devices(plan), owners(plan, rt.spec)
+    results = dict(zip(pairs, trace_pairs(rt, plan, pairs), strict=True))
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        pending = [p for p, r in results.items() if r.problems(owned, hubs)]
+        if not pending:
+            break
+        time.sleep(2.0)
+        results.update(zip(pending, trace_pairs(rt, plan, pending), strict=True))
+    return [results[p] for p in pairs]
+
+
 def check_symmetry(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
     """Traceroutes between spoke LANs cross the same hub devices both ways, as planned."""
     pairs, total = choose_pairs(plan, rt.spec)
@@ -267,7 +286,7 @@ def check_symmetry(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]
         return True, "no hub device or fewer than two spoke sites: nothing to trace", []
     if shutil.which(TRACEROUTE[0]) is None:
         return False, "traceroute is not installed (Debian package traceroute)", []
-    return _summary(trace_pairs(rt, plan, pairs), total, owners(plan, rt.spec),
+    return _summary(settled_pairs(rt, plan, pairs), total, owners(plan, rt.spec),
                     hub_devices(plan))
 
 

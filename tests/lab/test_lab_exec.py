@@ -13,8 +13,9 @@ import pytest
 
 from netorch import cli
 from netorch.inventory import load
-from netorch.lab import LabError, lab_exec, lab_status, lab_up, lab_verify, runtime
+from netorch.lab import LabError, lab_exec, lab_status, lab_up, lab_verify, labtest, runtime
 from netorch.lab.names import lab_tag
+from netorch.lab.pipeline import plan_for
 from netorch.lab.spec import LabSpec
 from netorch.lab.teardown import lab_namespaces
 
@@ -34,7 +35,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, LabSpe
         assert up.ok, [(d.device, d.error) for d in up.deploy.devices]
         verified = lab_verify(INVENTORY, lab=LAB, root=root, wait=CONVERGE)
         assert verified.report.ok, verified.report.table()
-        yield root, runtime.attach(load(INVENTORY), LAB, root).spec
+        # sessions up is not routes in: wait for every LAN route in every kernel too
+        inventory = load(INVENTORY)
+        rt = runtime.attach(inventory, LAB, root)
+        ok, summary, gaps = labtest.check_bgp(rt, plan_for(rt, inventory), CONVERGE)
+        assert ok, (summary, gaps)
+        yield root, rt.spec
     finally:
         runtime.stop(LAB, root)
         assert not lab_namespaces(lab_tag(LAB)), "the module's lab left namespaces behind"

@@ -52,7 +52,7 @@ def test_every_spoke_pair_crosses_the_planned_hub_both_ways(
     assert total == 3 and set(pairs) == {("police-hq", "crown-court"),
                                          ("police-hq", "station"), ("crown-court", "station")}
     hubs, owned = labsymmetry.hub_devices(plan), labsymmetry.owners(plan, rt.spec)
-    for pair in labsymmetry.trace_pairs(rt, plan, pairs):
+    for pair in labsymmetry.settled_pairs(rt, plan, pairs, wait=20.0):
         there = labsymmetry.crossed(pair.there, owned, hubs)
         back = labsymmetry.crossed(pair.back, owned, hubs)
         print(pair.describe(owned, hubs))

@@ -23,7 +23,7 @@ from netorch.plan.allocate import allocation_date
 from netorch.plan.lockfile import (
     allocations_path,
     missing_error,
-    read_lock,
+    read_lock_if_any,
     stale_error,
     write_lock,
 )
@@ -95,10 +95,7 @@ def saved_allocations(inventory: Inventory) -> Allocations | None:
     """
     if not inventory.path:
         return None
-    path = allocations_path(inventory.path)
-    if not path.exists() and not path.is_symlink():
-        return None
-    return read_lock(path, inventory.fabric.name)
+    return read_lock_if_any(allocations_path(inventory.path), inventory.fabric.name)
 
 
 def locked_allocations(inventory: Inventory, *, today: date | None = None) -> Allocations:

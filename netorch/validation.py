@@ -20,7 +20,7 @@ from netorch.plan import make_plan
 from netorch.plan.lockfile import (
     allocations_path,
     missing_message,
-    read_lock,
+    read_lock_if_any,
     stale_message,
 )
 
@@ -83,8 +83,7 @@ def _locked_plan(inventory: Inventory, partial: Partial, today: date | None
     fresh addresses, so its own problems show too)."""
     lock = allocations_path(inventory.path)
     try:
-        saved = read_lock(lock, inventory.fabric.name) if lock.exists() \
-            or lock.is_symlink() else None
+        saved = read_lock_if_any(lock, inventory.fabric.name)
     except InventoryError as exc:
         return exc.findings
     result = make_plan(inventory, saved, today=today, paths=True)

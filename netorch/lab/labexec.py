@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from netorch.lab import sh
 from netorch.lab.errors import LabError
 from netorch.lab.runtime import Runtime
 from netorch.lab.spec import LabDevice, LabHost, LabSpec
@@ -76,7 +77,7 @@ def run_in(ns: str, argv: Sequence[str], *, capture: bool = False,
            timeout: float | None = None) -> Ran:
     """Run `argv` in namespace `ns`; its status (128 + N if signal N ended it)."""
     try:
-        proc = subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=capture,
+        proc = subprocess.run(sh.in_ns(ns, argv), capture_output=capture,
                               text=capture, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise LabError(f"timed out after {timeout:g} s: {' '.join(argv)}") from None

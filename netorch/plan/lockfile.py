@@ -118,6 +118,14 @@ def read_lock(path: Path, fabric: str) -> Allocations:
     return parsed.allocations
 
 
+def read_lock_if_any(path: Path, fabric: str) -> Allocations | None:
+    """`read_lock`, or None when there is no file at `path` (a dangling link is read,
+    and refused as one)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    return read_lock(path, fabric)
+
+
 def write_lock(path: Path, fabric: str, allocations: Allocations) -> bool:
     """Write the lock file atomically (temp file in its folder, fsync, rename); False if
     it already held exactly this text. An unwritable folder is a `UserError`."""
@@ -125,4 +133,5 @@ def write_lock(path: Path, fabric: str, allocations: Allocations) -> bool:
 
 
 __all__ = ["ALLOCATIONS_FILE", "VERSION", "LockText", "allocations_path", "missing_error",
-           "missing_message", "read_lock", "stale_error", "stale_message", "write_lock"]
+           "missing_message", "read_lock", "read_lock_if_any", "stale_error", "stale_message",
+           "write_lock"]

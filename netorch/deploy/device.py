@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from netorch.deploy.configs import Conflict
-from netorch.deploy.drivers.base import DeviceError, Driver, as_device_error
+from netorch.deploy.change import Conflict
+from netorch.deploy.driver import DeviceError, Driver, as_device_error
 from netorch.deploy.redact import Scrubber
 from netorch.deploy.results import ConfigState, DeviceResult, Outcome
 

@@ -26,7 +26,7 @@ from nornir.core.plugins.inventory import InventoryPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
 from netorch.deploy.credentials import Credentials
-from netorch.deploy.drivers import DRIVERS
+from netorch.deploy.driver import driver_for
 from netorch.deploy.targets import DeviceTarget
 
 
@@ -45,7 +45,7 @@ class NetorchInventory:
         return Inventory(hosts=hosts, groups=Groups(), defaults=Defaults())
 
     def _host(self, target: DeviceTarget) -> Host:
-        driver = DRIVERS.get(target.platform)
+        driver = driver_for(target.platform)
         extras: dict[str, Any] = {
             **self.credentials.netmiko_args(), "conn_timeout": self.connect_timeout,
             "auth_timeout": self.connect_timeout, "banner_timeout": self.connect_timeout,

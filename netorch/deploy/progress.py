@@ -48,7 +48,7 @@ class SilentReporter:
 def line(result: DeviceResult) -> str:
     """The plain status line for one device.
 
-    >>> line(DeviceResult("r1", "cisco_iosxe", Outcome.UNCHANGED))
+    >>> line(DeviceResult("r1", "any_platform", Outcome.UNCHANGED))
     'r1: unchanged (on old config)'
     """
     text = f"{result.device}: {result.outcome.value} (on {result.state.value} config)"

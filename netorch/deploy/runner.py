@@ -26,8 +26,7 @@ from nornir.core.task import Result, Task
 from netorch.deploy import audit
 from netorch.deploy.credentials import Credentials
 from netorch.deploy.device import DeviceRun, PostCheck, run_device
-from netorch.deploy.drivers import DRIVERS
-from netorch.deploy.drivers.base import Driver, as_device_error
+from netorch.deploy.driver import Driver, as_device_error, driver_for
 from netorch.deploy.nornir_inventory import build_nornir
 from netorch.deploy.progress import Reporter, SilentReporter
 from netorch.deploy.redact import Scrubber, secrets_in
@@ -115,8 +114,15 @@ def _driver(task: Task, target: DeviceTarget, driver_cls: type[Driver]) -> Drive
     return driver_cls(target, connect, reconnect)
 
 
+def _known_driver(platform: str) -> type[Driver]:
+    """The driver of a platform whose devices already deployed with it."""
+    driver = driver_for(platform)
+    assert driver is not None, platform
+    return driver
+
+
 def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
-    driver_cls = DRIVERS.get(target.platform)
+    driver_cls = driver_for(target.platform)
     if driver_cls is None:
         return DeviceResult(target.name, target.platform, Outcome.FAILED,
                             error=f"no deploy driver for platform '{target.platform}'")
@@ -134,7 +140,7 @@ def _kick_task(task: Task, run: _Run) -> Result:
     """`Driver.kick` on one committed device; its outcome goes into the device's steps
     (a failure leaves the device on its new config: the tier check judges the tunnels)."""
     target = run.targets[task.host.name]
-    driver = _driver(task, target, DRIVERS[target.platform])
+    driver = _driver(task, target, _known_driver(target.platform))
     try:
         driver.open()
         kicked = driver.kick()
@@ -162,7 +168,7 @@ def _kick(nr: Nornir, tier: Tier, run: _Run) -> None:
     by themselves (`Driver.kick`) start those again: their peers in the tier are ready."""
     members = set(tier.devices)
     names = {n for n in members if run.results[n].outcome is Outcome.COMMITTED
-             and DRIVERS[run.targets[n].platform].kick is not Driver.kick
+             and _known_driver(run.targets[n].platform).kick is not Driver.kick
              and _peers_in(run.targets[n], members)}
     if names:
         nr.filter(filter_func=lambda h: h.name in names).run(task=_kick_task, run=run,

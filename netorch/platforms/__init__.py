@@ -1,59 +1,61 @@
-"""Platforms: a registry entry (how to reach it, what it can do) + a template folder.
+"""Platforms: the one registry of everything platform-specific.
 
-Built-in platforms live in `BUILTIN`; third-party packages add their own through
-the `netorch.platforms` entry-point group, each entry point naming a `Platform`.
+A `Platform` is a plugin: what netorch must know to plan for a kind of device (its
+name, algorithms, interface naming, what it owns on a device), where its templates
+are, and, by reference, its deploy driver, verify reader and SSH simulator. The four
+built-ins live one per package under `netorch/platforms/` (`cisco_iosxe`,
+`juniper_junos`, `fortinet_fortios`, `linux_strongswan`); a separate package adds its
+own through the entry-point group `netorch.platforms`, each entry point naming a
+`Platform`. No other module names a platform: render, deploy, verify, rehearse and
+the simulator fleet all ask the registry.
+
+The driver, reader and simulator are "module:attribute" references, imported only
+when a command needs them: `validate`, `plan` and `render` never load the SSH stack.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from netorch.errors import UserError
 from netorch.inventory.types import INTERFACE_PATTERN
 
-_AES = frozenset({"aes-128-gcm", "aes-256-gcm", "aes-128-cbc", "aes-256-cbc", "3des", "des"})
-_SHA = frozenset({"sha256", "sha384", "sha512", "sha1", "md5"})
+if TYPE_CHECKING:
+    from netorch.deploy.driver import Driver
+    from netorch.sim.base import SimDevice
+    from netorch.verify.reader import Reader
 
-# Underlay interface naming, one pattern per platform (full match). Each leaves out the
-# kinds netorch itself creates there (tunnels, its loopback).
-_IOSXE_IFNAME = (
-    r"(?:(?:GigabitEthernet|TwoGigabitEthernet|FiveGigabitEthernet|TenGigabitEthernet"
-    r"|TwentyFiveGigE|FortyGigabitEthernet|HundredGigE|TwoHundredGigE|FourHundredGigE"
-    r"|AppGigabitEthernet|FastEthernet|Ethernet|Serial|Cellular"
-    r"|Gi|Tw|Te|Twe|Fo|Hu|Fa|Se)\d{1,3}(?:/\d{1,3}){0,3}(?::\d{1,3})?"
-    r"|(?:Port-channel|Po)\d{1,4}"
-    r"|(?:Vlan|Vl)\d{1,4}|(?:Dialer|BDI|Virtual-PPP|Multilink)\d{1,5})"
-    r"(?:\.\d{1,10})?")
-_JUNOS_IFNAME = (
-    r"(?:(?:ge|xe|et|mge|fe|xle|fte)-\d{1,2}/\d{1,2}/\d{1,3}(?::\d{1,3}){0,3}"
-    r"|ae\d{1,3}|reth\d{1,3}|irb|vlan|fxp[0-2]|em\d|pp0|dl0|cl-\d/\d/\d)"
-    r"(?:\.\d{1,5})?")
-# FortiOS: at most 15 characters, letters, digits, '-' and '_'.
-_FORTIOS_LOOPBACK = "netorch-lo"
-_FORTIOS_IFNAME = rf"(?!nt\d+$)(?!{_FORTIOS_LOOPBACK}$)[A-Za-z0-9][A-Za-z0-9_-]{{0,14}}"
-# Linux: IFNAMSIZ (at most 15 bytes), no '/', ':' or whitespace; not ".", "..".
-_LINUX_IFNAME = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
-# What ends a statement, or is syntax, in a file when it is not quoted: the renderer
-# refuses a value holding one (newlines and control characters, everywhere).
-_OPTIONS = frozenset({"asn", "router_id"})
-SHELL_METACHARACTERS = " \t|&;<>()$`\\\"'*?[]#~{}"
+AES = frozenset({"aes-128-gcm", "aes-256-gcm", "aes-128-cbc", "aes-256-cbc", "3des", "des"})
+SHA = frozenset({"sha256", "sha384", "sha512", "sha1", "md5"})
+DH_GROUPS = frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 24})
+# The optional device settings every platform understands.
+DEVICE_OPTIONS = frozenset({"asn", "router_id"})
+BUILTIN_PACKAGES = ("cisco_iosxe", "fortinet_fortios", "juniper_junos", "linux_strongswan")
+
+
+class PluginError(UserError):
+    """A platform plugin's reference cannot be loaded, or is not what it must be."""
 
 
 @dataclass(frozen=True)
 class Platform:
-    """What netorch needs to know about one kind of device."""
+    """Everything netorch knows about one kind of device (see docs/platforms.md)."""
 
     name: str
     description: str
     napalm_driver: str | None = None
     netmiko_device_type: str | None = None
-    template_dir: str = ""
     bfd: bool = True
-    encryption: frozenset[str] = _AES
-    integrity: frozenset[str] = _SHA
-    dh_groups: frozenset[int] = frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 24})
+    encryption: frozenset[str] = AES
+    integrity: frozenset[str] = SHA
+    dh_groups: frozenset[int] = DH_GROUPS
     tunnel_interface: str = "tunnel{index}"
     # Brownfield: netorch numbers its tunnels from `tunnel_offset` (a device's own
     # `tunnel_offset:` overrides it) up to `tunnel_max`, and owns `loopback_interface`
@@ -63,14 +65,26 @@ class Platform:
     tunnel_max: int = 2_147_483_647
     loopback_interface: str = ""
     loopback_pattern: str = r"$^"
-    device_options: frozenset[str] = frozenset({"asn", "router_id"})
+    device_options: frozenset[str] = DEVICE_OPTIONS
     config_files: tuple[str, ...] = ("config.txt",)
     interface_pattern: str = INTERFACE_PATTERN
     interface_example: str = "eth0"
     # {output file: characters a value must not hold there unquoted}; line breaks and
     # control characters are refused in every file.
-    separators: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, str] = field(default_factory=dict)
+    separators: Mapping[str, str] = field(default_factory=dict)
+    # The names and markers netorch gives what it creates on a device, stated once:
+    # templates see them as `owned.KEY`, the driver's ownership rules read them here.
+    owned: Mapping[str, str] = field(default_factory=dict)
+    # The template folder; None: netorch's own `templates/<name>/`.
+    templates: Path | None = None
+    # "module:attribute" references, imported on first use.
+    driver: str = ""      # its deploy `Driver` subclass
+    reader: str = ""      # its verify reader: send -> LiveState
+    simulator: str = ""   # its SSH simulator's `SimDevice` subclass
+    # A simulated device's starting config, formatted with {name} and {ip} (an address
+    # on a /29 whose gateway is .9 of 198.51.100.8/29): what a fleet device boots with.
+    sim_seed: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
 
     def tunnel_name(self, number: int) -> str:
         """The tunnel interface with this number (offset + pool index), e.g. Tunnel1012."""
@@ -80,50 +94,64 @@ class Platform:
         """Whether `name` follows this platform's interface naming."""
         return re.fullmatch(self.interface_pattern, name) is not None
 
-    @property
-    def templates(self) -> str:
-        return self.template_dir or self.name
+    def deploy_driver(self) -> type[Driver] | None:
+        """Its deploy driver class, or None if it has none (render only)."""
+        from netorch.deploy.driver import Driver
+
+        found: type[Driver] | None = _class(self, "driver", Driver) if self.driver else None
+        return found
+
+    def verify_reader(self) -> Reader | None:
+        """Its verify reader, or None if it has none."""
+        if not self.reader:
+            return None
+        found = _attribute(self, "reader")
+        if not callable(found):
+            raise PluginError(f"platform {self.name}: reader {self.reader} is not callable")
+        reader: Reader = found
+        return reader
+
+    def sim_device(self) -> type[SimDevice] | None:
+        """Its simulator device class, or None if netorch cannot simulate it."""
+        from netorch.sim.base import SimDevice
+
+        found: type[SimDevice] | None = (_class(self, "simulator", SimDevice)
+                                         if self.simulator else None)
+        return found
 
 
-BUILTIN: tuple[Platform, ...] = (
-    Platform("cisco_iosxe", "Cisco IOS-XE (ISR/ASR/Catalyst 8000) with IKEv2 and VTIs",
-             napalm_driver="ios", netmiko_device_type="cisco_xe",
-             tunnel_interface="Tunnel{index}", config_files=("config.ios",),
-             tunnel_offset=1000, loopback_interface="Loopback1000",
-             loopback_pattern=r"Loopback\d{1,10}",
-             device_options=_OPTIONS | {"loopback_interface", "tunnel_offset"},
-             interface_pattern=_IOSXE_IFNAME, interface_example="GigabitEthernet0/0/1"),
-    Platform("juniper_junos", "Juniper SRX / vSRX (Junos) with st0 route-based VPNs",
-             napalm_driver="junos", netmiko_device_type="juniper_junos",
-             tunnel_interface="st0.{index}", config_files=("config.set",),
-             tunnel_offset=1000, tunnel_max=16_385, loopback_interface="lo0.0",
-             device_options=_OPTIONS | {"tunnel_offset", "lan_zone", "link_zone"},
-             interface_pattern=_JUNOS_IFNAME, interface_example="ge-0/0/0.0",
-             separators={"config.set": ";"}),
-    Platform("fortinet_fortios", "Fortinet FortiGate (FortiOS 7.x) interface-mode IPsec",
-             netmiko_device_type="fortinet", tunnel_interface="nt{index}",
-             tunnel_max=999_999_999_999, loopback_interface=_FORTIOS_LOOPBACK,
-             loopback_pattern=r"[A-Za-z0-9][A-Za-z0-9_-]{0,14}",
-             device_options=_OPTIONS | {"loopback_interface", "tunnel_offset", "vdom"},
-             config_files=("config.fortios",),
-             interface_pattern=_FORTIOS_IFNAME, interface_example="port1",
-             encryption=_AES | {"chacha20-poly1305"},
-             dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 31})),
-    Platform("linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
-             netmiko_device_type="linux", tunnel_interface="xfrm{index}",
-             loopback_interface="lo",
-             config_files=("swanctl.conf", "frr.conf", "interfaces.sh"),
-             interface_pattern=_LINUX_IFNAME, interface_example="eth0",
-             separators={"interfaces.sh": SHELL_METACHARACTERS, "swanctl.conf": '{}#"\\'},
-             encryption=_AES | {"chacha20-poly1305"},
-             dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 22, 23, 24, 31})),
-)
+def _attribute(platform: Platform, what: str) -> object:
+    ref: str = getattr(platform, what)
+    module, _, attribute = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise PluginError(f"platform {platform.name}: cannot load its {what} {ref}: "
+                          f"{exc}") from None
+
+
+def _class(platform: Platform, what: str, base: type) -> type:
+    """The class `what` refers to, checked to be a subclass of `base` (an abstract base,
+    so it is passed as a plain type)."""
+    found = _attribute(platform, what)
+    if not (isinstance(found, type) and issubclass(found, base)):
+        raise PluginError(f"platform {platform.name}: its {what} "
+                          f"{getattr(platform, what)} is not a {base.__name__}")
+    return found
+
+
+@cache
+def builtin() -> tuple[Platform, ...]:
+    """netorch's own platforms, one plugin package each."""
+    found = [importlib.import_module(f"{__name__}.{name}").PLATFORM
+             for name in BUILTIN_PACKAGES]
+    return tuple(p for p in found if isinstance(p, Platform))
 
 
 @cache
 def registry() -> dict[str, Platform]:
     """All platforms by name: built-ins, then those of installed plugins."""
-    platforms = {p.name: p for p in BUILTIN}
+    platforms = {p.name: p for p in builtin()}
     for ep in entry_points(group="netorch.platforms"):
         plugin = ep.load()
         if isinstance(plugin, Platform):

@@ -35,7 +35,7 @@ from netorch.deploy import (
     deploy_fabric,
     diff_fabric,
 )
-from netorch.deploy.drivers import driver_for
+from netorch.deploy.driver import driver_for
 from netorch.plan.model import DevicePlan
 from netorch.rehearse.result import DeviceRehearsal, Rehearsal
 from netorch.rehearse.running import Running, every_or_errors, read_running, seeded

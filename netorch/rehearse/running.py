@@ -10,7 +10,7 @@ from typing import TypeVar
 from netorch.findings import Finding, InventoryError, Location, error
 from netorch.fsio import ReadRefused, read_regular
 from netorch.sim.base import ConfigParseError, SimDevice
-from netorch.sim.fleet import device_class
+from netorch.sim.fleet import device_class, simulated
 from netorch.yamlsource import MAX_FILE_BYTES
 
 SUFFIX = ".cfg"
@@ -61,7 +61,7 @@ def _one(path: Path, folder: Path, platforms: dict[str, str]) -> Running | Findi
                      "the file after the device", where)
     if device_class(platform) is None:
         return error("running-platform", f"netorch has no simulator for {platform}: "
-                     "rehearse runs on cisco_iosxe, juniper_junos and fortinet_fortios", where)
+                     "rehearse runs on " + ", ".join(simulated()), where)
     try:
         raw = read_regular(path, limit=MAX_FILE_BYTES, what="running config",
                            inside=folder.resolve(), folder_is="the --running folder")

@@ -8,7 +8,7 @@ import shlex
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -55,26 +55,24 @@ class Renderer:
         self._envs: dict[str, jinja2.Environment] = {}
         self._files: dict[str, list[str]] = {}
 
-    @cached_property
-    def search_path(self) -> list[Path]:
-        return [*self.options.template_dirs, builtin_templates()]
-
     def env(self, platform: str) -> jinja2.Environment:
         if platform not in self._envs:
             self._envs[platform] = self._make_env(platform)
         return self._envs[platform]
 
     def _make_env(self, platform: str) -> jinja2.Environment:
-        folder = registry()[platform].templates
-        dirs = [d / folder for d in self.search_path if (d / folder).is_dir()]
+        plugin = registry()[platform]
+        folders = [d / platform for d in self.options.template_dirs]
+        folders.append(plugin.templates or builtin_templates() / platform)
+        dirs = [d for d in folders if d.is_dir()]
         if not dirs:
             raise UserError(f"templates for platform {platform} are missing: looked in "
-                            + ", ".join(str(d / folder) for d in self.search_path))
+                            + ", ".join(str(d) for d in folders))
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, autoescape=False, auto_reload=False,
-            finalize=_guard(registry()[platform]))
+            finalize=_guard(plugin))
         env.filters.update(FILTERS)
         env.globals["netorch_version"] = __version__
         return env

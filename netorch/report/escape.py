@@ -42,8 +42,8 @@ _MD_CODE_SAFE = re.compile(r"[^`|\\<>&\s]+(?: [^`|\\<>&\s]+)*")
 def markdown(text: str) -> str:
     r"""Plain text for Markdown prose or a table cell: one line, no markup, no HTML.
 
-    >>> markdown("a|b `c` *d* [e](f) &lt; <g> & cisco_iosxe _x_")
-    'a\\|b \\`c\\` \\*d\\* \\[e\\](f) &amp;lt; &lt;g&gt; & cisco_iosxe \\_x\\_'
+    >>> markdown("a|b `c` *d* [e](f) &lt; <g> & snake_case _x_")
+    'a\\|b \\`c\\` \\*d\\* \\[e\\](f) &amp;lt; &lt;g&gt; & snake_case \\_x\\_'
     >>> markdown("- item"), markdown("1. item"), markdown("10.1.0.0/16"), markdown("===")
     ('\\- item', '1\\. item', '10.1.0.0/16', '\\===')
     """

@@ -1,6 +1,6 @@
 """Run a fleet of simulated devices until stdin closes: `python -m netorch.sim N OUT`.
 
-Devices are named sim-000... and cycle through the three CLI platforms; OUT receives
+Devices are named sim-000... and cycle through the simulated platforms; OUT receives
 a JSON map name -> [platform, port] once every device listens. The benchmark runs the
 fleet in its own process so the simulator and the deploy code do not share a GIL.
 """
@@ -15,12 +15,11 @@ from pathlib import Path
 from netorch.sim import fleet
 from netorch.sim.server import Simulator
 
-PLATFORMS = ("cisco_iosxe", "juniper_junos", "fortinet_fortios")
-
 
 def main(count: int, out: str) -> None:
     warnings.filterwarnings("ignore")
-    devices = [fleet.make(PLATFORMS[i % 3], f"sim-{i:03d}",
+    kinds = fleet.simulated()
+    devices = [fleet.make(kinds[i % len(kinds)], f"sim-{i:03d}",
                           f"198.51.{100 + i // 250}.{i % 250 + 1}") for i in range(count)]
     with Simulator(devices) as sim:
         ports = {d.name: [d.platform, d.port] for d in sim.devices.values()}

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Literal
 
-from netorch.deploy.configs import ConfigParseError
+from netorch.deploy.change import ConfigParseError
 
 Action = Literal["ok", "hang", "drop"]
 

@@ -29,7 +29,7 @@ from netorch.verify.model import (
     VerifyReport,
 )
 from netorch.verify.origin import PRODUCTION, StateOrigin, lab_source, origin_of
-from netorch.verify.parsers import READERS
+from netorch.platforms import registry
 
 __all__ = ["PRODUCTION", "BgpCheck", "StateOrigin", "TunnelCheck", "TunnelStatus",
            "VerifyReport", "lab_source", "origin_of", "read_live", "verify_fabric"]
@@ -37,7 +37,8 @@ __all__ = ["PRODUCTION", "BgpCheck", "StateOrigin", "TunnelCheck", "TunnelStatus
 
 def read_live(task: Task) -> LiveState:
     """Connect to the task's host and read its SAs and BGP sessions."""
-    reader = READERS.get(task.host.data["netorch_platform"])
+    plugin = registry().get(task.host.data["netorch_platform"])
+    reader = plugin.verify_reader() if plugin else None
     if reader is None:
         raise ValueError(f"no verify reader for platform {task.host.data['netorch_platform']}")
     conn = task.host.get_connection("netmiko", task.nornir.config)

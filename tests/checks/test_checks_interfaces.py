@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from netorch.platforms import BUILTIN, Platform, registry
+from netorch.platforms import Platform, builtin, registry
 from tests.checks.rulekit import build, codes, only
 
 VALID = {
@@ -58,7 +58,7 @@ def test_the_finding_names_the_platform_and_an_example() -> None:
 
 
 def test_every_example_is_valid_on_its_platform() -> None:
-    for platform in BUILTIN:
+    for platform in builtin():
         assert platform.valid_interface(platform.interface_example), platform.name
 
 

@@ -13,9 +13,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from netorch.deploy import Credentials, DeviceTarget  # noqa: E402
+from netorch.platforms.juniper_junos.sim import JunosDevice  # noqa: E402
 from netorch.sim import fleet  # noqa: E402
 from netorch.sim.base import SimDevice  # noqa: E402
-from netorch.sim.junos import JunosDevice  # noqa: E402
 from netorch.sim.server import Simulator  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from netorch.deploy import Credentials, DeployOptions, DeviceTarget, Outcome, deploy_fabric
-from netorch.deploy.configs import fortios
-from netorch.deploy.configs.fortios_bgp import owners
-from netorch.deploy.configs.fortios_names import MARKER, TABLES
+from netorch.platforms.fortinet_fortios import config as fortios
+from netorch.platforms.fortinet_fortios.bgp import owners
+from netorch.platforms.fortinet_fortios.names import MARKER, TABLES
+from netorch.platforms.fortinet_fortios.sim import FortiOsDevice, FortiOsSession
 from netorch.render.engine import Renderer
-from netorch.sim.fortios import FortiOsDevice, FortiOsSession
 from netorch.sim.server import Simulator
 from tests.deploy.fortios_brownfield_data import (
     DECOYS,

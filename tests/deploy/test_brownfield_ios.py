@@ -18,10 +18,10 @@ import yaml
 
 from netorch import api
 from netorch.deploy import Credentials, DeployOptions, Outcome, build_targets, deploy_fabric
-from netorch.deploy.configs import ios
 from netorch.keys import Secret
 from netorch.plan.allocate import allocations_path
-from netorch.sim.iosxe import IosXeDevice
+from netorch.platforms.cisco_iosxe import config as ios
+from netorch.platforms.cisco_iosxe.sim import IosXeDevice
 from netorch.sim.server import Simulator
 from tests.deploy.conftest import FIXTURES
 

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 
-from netorch.deploy.configs import ios, ios_bgp
-from netorch.sim.iosxe import IosXeDevice
+from netorch.platforms.cisco_iosxe import bgp as ios_bgp
+from netorch.platforms.cisco_iosxe import config as ios
+from netorch.platforms.cisco_iosxe.sim import IosXeDevice
 from tests.deploy.test_brownfield_ios import (
     AWS,
     JOINED,

@@ -18,10 +18,10 @@ import yaml
 
 from netorch import api
 from netorch.deploy import Credentials, DeployOptions, DeviceTarget, Outcome, deploy_fabric
-from netorch.deploy.configs import junos
 from netorch.keys import Secret
-from netorch.sim.junos import JunosDevice
-from netorch.sim.junos_config import display_set, parse
+from netorch.platforms.juniper_junos import config as junos
+from netorch.platforms.juniper_junos.sim import JunosDevice
+from netorch.platforms.juniper_junos.sim_config import display_set, parse
 from netorch.sim.server import Simulator
 from tests.deploy.conftest import FIXTURES
 from tests.realworld import corpus

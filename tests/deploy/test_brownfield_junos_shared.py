@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from netorch.deploy.configs import junos
+from netorch.platforms.juniper_junos import config as junos
 from tests.deploy.test_brownfield_junos import (
     OPERATOR,
     RESOLVED,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from netorch.deploy.configs import fortios, ios, junos
+from netorch.platforms.cisco_iosxe import config as ios
+from netorch.platforms.fortinet_fortios import config as fortios
+from netorch.platforms.juniper_junos import config as junos
 
 FORTI_RUNNING = """config router static
     edit 1

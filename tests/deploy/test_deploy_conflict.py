@@ -55,7 +55,7 @@ def test_diff_shows_the_conflict_with_its_resolution(sim: Simulator,
 def test_a_running_config_read_cut_short_is_never_planned_from(sim: Simulator) -> None:
     """Each driver knows what a whole read looks like; a cut one (which would hide the
     operator's BGP process, and so every conflict with it) is refused before planning."""
-    from netorch.deploy.drivers import driver_for
+    from netorch.deploy.driver import driver_for
 
     for name, device in sim.devices.items():
         driver = driver_for(device.platform)

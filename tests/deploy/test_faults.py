@@ -21,7 +21,7 @@ from netorch.deploy import (
     Outcome,
     deploy_fabric,
 )
-from netorch.deploy.drivers import Driver
+from netorch.deploy.driver import Driver
 from netorch.sim.server import Simulator
 from tests.deploy.conftest import PSKS, rendered, targets_for
 

@@ -17,10 +17,10 @@ import pytest
 
 from netorch import api
 from netorch.deploy import Credentials, DeployOptions, DeviceTarget, Outcome, deploy_fabric
-from netorch.deploy.configs import junos
-from netorch.deploy.configs.junos_order import moves
 from netorch.keys import Secret
-from netorch.sim.junos import JunosDevice
+from netorch.platforms.juniper_junos import config as junos
+from netorch.platforms.juniper_junos.order import moves
+from netorch.platforms.juniper_junos.sim import JunosDevice
 from netorch.sim.server import Simulator
 from tests.render.structure import plan_of
 

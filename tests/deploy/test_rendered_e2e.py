@@ -33,10 +33,10 @@ from netorch.deploy import (
 from netorch.keys import Secret
 from netorch.plan.allocate import allocations_path
 from netorch.plan.model import FabricPlan
+from netorch.platforms.cisco_iosxe.sim import IosXeDevice
+from netorch.platforms.fortinet_fortios.sim import FortiOsDevice
+from netorch.platforms.juniper_junos.sim import JunosDevice
 from netorch.sim.base import SimDevice
-from netorch.sim.fortios import FortiOsDevice
-from netorch.sim.iosxe import IosXeDevice
-from netorch.sim.junos import JunosDevice
 from netorch.sim.server import Simulator
 from netorch.verify import TunnelStatus, verify_fabric
 from tests.deploy.conftest import FIXTURES

@@ -18,11 +18,12 @@ import pytest
 
 from netorch import api
 from netorch.deploy import Credentials, DeployOptions, DeviceTarget, Outcome, deploy_fabric
-from netorch.deploy.configs import fortios, ios
 from netorch.keys import Secret
+from netorch.platforms.cisco_iosxe import config as ios
+from netorch.platforms.cisco_iosxe.sim import IosXeDevice
+from netorch.platforms.fortinet_fortios import config as fortios
+from netorch.platforms.fortinet_fortios.sim import FortiOsDevice
 from netorch.sim.base import SimDevice
-from netorch.sim.fortios import FortiOsDevice
-from netorch.sim.iosxe import IosXeDevice
 from netorch.sim.server import Simulator
 from tests.render.structure import plan_of
 

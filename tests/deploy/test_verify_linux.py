@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from netorch.platforms.linux_strongswan.reader import read_linux
 from netorch.verify import TunnelStatus
 from netorch.verify.compare import compare_device
-from netorch.verify.parsers import read_linux
 from tests.deploy.planstub import End, Plan, Tunnel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "verify_linux"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from netorch.cli import main
-from netorch.deploy.drivers import driver_for
+from netorch.deploy.driver import driver_for
 from netorch.sim.fleet import device_class
 from tests.realworld import corpus
 

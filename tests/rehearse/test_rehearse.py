@@ -12,8 +12,8 @@ import pytest
 
 from netorch.cli import main
 from netorch.deploy import DeviceTarget
+from netorch.platforms import registry
 from netorch.rehearse import line_changes
-from netorch.sim import fleet
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "inventories" / "eastern-region"
@@ -39,7 +39,7 @@ def _running(folder: Path, configs: dict[str, str]) -> Path:
 
 
 def _seed(name: str) -> str:
-    template = fleet.KINDS[DEVICES[name]][1]
+    template = registry()[DEVICES[name]].sim_seed
     return template.format(name=name, ip="198.51.100.10")
 
 

@@ -16,12 +16,12 @@ from netorch import api
 from netorch.errors import UserError
 from netorch.plan import make_plan
 from netorch.plan.model import DevicePlan, FabricPlan, LinkPlan, Tunnel, TunnelEnd
-from netorch.platforms import BUILTIN
+from netorch.platforms import builtin
 from netorch.render import Renderer
 from netorch.render.engine import UnsafeValue
 from tests.render.hostile import FIELDS, HOSTILE, line_of, write
 
-PLATFORMS = [p.name for p in BUILTIN]
+PLATFORMS = [p.name for p in builtin()]
 CLI_PLATFORMS = ["cisco_iosxe", "juniper_junos", "fortinet_fortios"]
 INJECTED = "username evil privilege 15 secret 0 pwned"
 # Right for one platform, wrong for another: each is refused where it is foreign.

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from netorch.deploy.configs import fortios
-from netorch.deploy.configs.fortios_parse import MAX_DEPTH
+from netorch.platforms.fortinet_fortios import config as fortios
+from netorch.platforms.fortinet_fortios.parse import MAX_DEPTH
+from netorch.platforms.fortinet_fortios.sim import FortiOsDevice, FortiOsSession
 from netorch.sim.base import ConfigParseError
-from netorch.sim.fortios import FortiOsDevice, FortiOsSession
 from tests.deploy.fortios_brownfield_data import FLAT, VDOM_MODE
 
 CORPUS = Path(__file__).resolve().parents[1] / "realworld" / "fortinet_fortios"

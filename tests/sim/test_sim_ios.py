@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from netorch.deploy.configs import ios
+from netorch.platforms.cisco_iosxe import config as ios
+from netorch.platforms.cisco_iosxe.sim import IosXeDevice, IosXeSession
 from netorch.sim.base import ConfigParseError
-from netorch.sim.iosxe import IosXeDevice, IosXeSession
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted([*(ROOT / "tests" / "realworld" / "cisco_iosxe").glob("*.cfg"),

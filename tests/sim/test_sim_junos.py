@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from netorch.platforms.juniper_junos.sim import JunosDevice
+from netorch.platforms.juniper_junos.sim_config import parse
 from netorch.sim.base import ConfigParseError
-from netorch.sim.junos import JunosDevice
-from netorch.sim.junos_config import parse
 
 FIXTURE = Path(__file__).resolve().parents[1] / "deploy" / "fixtures" / "j1" / "operator-srx.conf"
 DISPLAY_SET = """## Last commit: 2024-03-11 09:14:02 UTC by opsadmin

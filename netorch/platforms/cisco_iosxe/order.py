@@ -1,0 +1,82 @@
+"""IOS-XE commands in an order IOS accepts, typed as in a terminal (see
+`netorch.platforms.cisco_iosxe.config`): entries replaced in place first, then additions, then
+BGP, then removals, referrers first (`REMOVE_ORDER`), each sub-mode left with `exit`."""
+
+from __future__ import annotations
+
+from netorch.platforms.cisco_iosxe import routes
+
+REMOVE_ORDER = ("no interface ", "no crypto ipsec profile ", "no crypto ikev2 profile ",
+                "no crypto ikev2 keyring ", "no crypto ikev2 policy ",
+                "no crypto ikev2 proposal ", "no crypto ipsec transform-set ", "no route-map ",
+                "no ip prefix-list ", "no ip route ")
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for line in lines:
+        if line.startswith(" ") and out:
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out
+
+
+def _rank(line: str) -> int:
+    return next((i for i, p in enumerate(REMOVE_ORDER) if line.startswith(p)),
+                len(REMOVE_ORDER))
+
+
+def _replaces(line: str, rendered: set[str]) -> bool:
+    """Whether a top-level `no` removes one entry of a list or map netorch keeps (an entry
+    it changes), rather than an object that goes: such a removal is sent first.
+
+    >>> _replaces("no ip prefix-list netorch-a seq 5 permit 1.0.0.0/8",
+    ...           {"ip prefix-list netorch-a seq 5 permit 2.0.0.0/8"})
+    True
+    """
+    words = line.split()
+    name = " ".join(words[1:4] if words[1] == "ip" else words[1:3])
+    return words[1:3] in (["ip", "prefix-list"], ["route-map", words[2]]) and any(
+        r.startswith(name + " ") for r in rendered)
+
+
+def ordered(remediation: list[str], routing: list[str], rendered: set[str]) -> list[str]:
+    """hier_config's remediation and the BGP commands, in an order IOS accepts: entries
+    replaced in place first, then what is added or changed (in rendered order, referenced
+    objects first), then BGP, then removals, each referrer before what it refers to. A
+    route a rendered one replaces in place (same prefix, mask and next hop) is not removed.
+
+    >>> ordered(["no crypto ipsec profile netorch-T3", "no interface Tunnel3", "ip x"], [],
+    ...         set())
+    ['ip x', 'no interface Tunnel3', 'no crypto ipsec profile netorch-T3']
+    """
+    blocks = _blocks(remediation)
+    blocks = [b for b in blocks if not routes.replaced(b[0], rendered)]
+    removal = [b for b in blocks if b[0].startswith("no ") and not _replaces(b[0], rendered)]
+    first = [b for b in blocks if b[0].startswith("no ") and b not in removal]
+    changes = [b for b in blocks if not b[0].startswith("no ")]
+    removal.sort(key=lambda b: _rank(b[0]))
+    return [line for b in (*first, *changes, *_blocks(routing), *removal) for line in b]
+
+
+def with_exits(lines: list[str]) -> list[str]:
+    """Indented remediation lines as typed: an `exit` for each level left, no indent.
+
+    Explicit exits keep a `no ...` line meant for global config from being taken by
+    the sub-mode the previous section left open. The caller drops hier_config's own
+    `exit-address-family`: counted as a level here, it would take one `exit` too many
+    and leave configuration mode (the lines after it then land in exec mode).
+
+    >>> with_exits(["router bgp 1", "  address-family ipv4", "    network 10.0.0.0", "no x"])
+    ['router bgp 1', 'address-family ipv4', 'network 10.0.0.0', 'exit', 'exit', 'no x']
+    """
+    levels = [(len(line) - len(line.lstrip(" "))) // 2 for line in lines]
+    out: list[str] = []
+    depth = 0
+    for index, line in enumerate(lines):
+        out += ["exit"] * max(0, depth - levels[index])
+        opens = index + 1 < len(lines) and levels[index + 1] > levels[index]
+        depth = levels[index] + 1 if opens else levels[index]
+        out.append(line.strip())
+    return out

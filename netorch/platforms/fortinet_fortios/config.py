@@ -1,0 +1,323 @@
+"""Fortinet FortiOS: `config` / `edit` / `set` trees, diffed entry by entry, by name.
+
+Ownership (one rule per table, `fortios_names.TABLES`; the templates spell the same
+names and marker in templates/fortinet_fortios/_names.j2, and a test renders every
+object and checks this module classifies it as netorch's). The marker is exact: a
+comment or description that starts with `netorch: ` (`MARKER`, colon and space);
+"netorch lab", "netorch-era" or "netorchestration" are the operator's words.
+
+- `vpn ipsec phase1-interface` / `phase2-interface`: `ntN` entries with the marker in
+  `comments`; `router route-map`: `ntN-in` / `ntN-out` with it; `router prefix-list`:
+  `site-SITE` / `fabric-all` with it;
+- `firewall address` / `firewall addrgrp` / `system zone`: names starting `netorch-`;
+- `firewall policy` / `router static`: IDs of `RESERVED_IDS` (one there without the
+  marker is the operator's: a conflict);
+- `system interface`: only loopbacks (`set type loopback`) and `ntN` tunnel interfaces
+  (`set type tunnel`) with the marker in `description`; the rendered entries (the
+  device's `loopback_interface`, its tunnels' addresses) are merged: settings netorch
+  does not render stay. Only a loopback is ever deleted (a stale netorch loopback); a
+  tunnel's interface goes with its phase1; a physical, VLAN, aggregate or any other
+  interface is never netorch's, whatever its description;
+- `router bgp` is shared (`fortios_bgp`): netorch sets `as` and `router-id` (only where
+  unset or equal) and owns only its neighbours (the marker and its `ntN-in` /
+  `ntN-out` route-maps) and its networks (reserved IDs with a prefix netorch
+  announces); every other line is the operator's.
+
+Conflicts (nothing is sent): BGP already running as another AS (resolve `asn:`) or
+with another router-id (`router_id:`); an entry with netorch's name that is not netorch's
+(loopback: `loopback_interface:`; tunnel objects: `tunnel_offset:`, with a value past the
+operator's highest ntN); a BGP network at a reserved ID with a prefix netorch does not
+announce, a static route or policy at one without the marker (renumber it); a `vdom:`
+the device does not have, or `vdom:` other than root on a device not in VDOM mode.
+
+VDOMs: when the running config is in VDOM mode, netorch works inside one VDOM, the one
+the rendered loopback names (`set vdom`, from the device's `vdom:`, default root), plus
+`config global` > `system interface` for its own interfaces (FortiOS keeps interfaces
+global in VDOM mode and assigns each to a VDOM with `set vdom`). Commands are sent
+wrapped: `config global` ... `end`, `config vdom` / `edit VDOM` ... `end`.
+
+Removals run in dependency order (`DELETE_ORDER`, referrers first). Last, outside any
+`config` block, `execute router clear bgp ip X soft in` for each existing netorch
+neighbour whose inbound policy changed (`_resets`). FortiOS shows a key
+encrypted (`set psksecret ENC <base64>`): while the device has one it counts as the
+rendered key and is sent again only with `rotate_keys`; `managed` and `lines` mask keys.
+"""
+
+from __future__ import annotations
+
+from netorch.deploy.change import Change, ConfigParseError, unified
+from netorch.platforms.fortinet_fortios import bgp, names
+from netorch.platforms.fortinet_fortios.parse import parse
+from netorch.platforms.fortinet_fortios.tree import Node, quote, render, split
+
+RESERVED_IDS = names.RESERVED_IDS
+SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd", "private-key",
+                     "passphrase"})
+MASK = "<secret>"
+DELETE_ORDER = ("firewall policy", "router static", "router bgp", "router route-map",
+                "router prefix-list", "system zone", "vpn ipsec phase2-interface",
+                "vpn ipsec phase1-interface", "system interface", "user peer",
+                "firewall addrgrp", "firewall address")
+__all__ = ["RESERVED_IDS", "ConfigParseError", "Node", "lines", "managed", "mask", "parse",
+           "plan_change"]
+
+
+def _scope(view: Node, intended: Node) -> Node:
+    """The part of a flat view netorch owns, in intended order."""
+    scoped, owners = Node(), bgp.owners(view, intended)
+    for path in [*intended.tables, *(p for p in view.tables if p not in intended.tables)]:
+        table, want = view.tables.get(path), intended.tables.get(path, Node())
+        if table is None or (path not in names.TABLES and path != "router bgp"):
+            continue
+        part = _bgp(table, want, owners) if path == "router bgp" else \
+            _entries(table, want, path)
+        if part.entries or part.tables or part.settings:
+            scoped.tables[path] = part
+    return scoped
+
+
+def _entries(table: Node, want: Node, path: str) -> Node:
+    """The owned entries of a table; of a merged one, only the settings netorch renders."""
+    rule, out = names.TABLES[path], Node()
+    for name, entry in table.entries.items():
+        wanted = want.entries.get(name)
+        if wanted is not None and not rule.replace:
+            kept = {k: v for k, v in entry.settings.items() if k in wanted.settings}
+            out.entries[name] = Node(settings=kept, shown=entry.shown)
+        elif wanted is not None or rule.owns(name, entry):
+            out.entries[name] = entry
+    return out
+
+
+def _bgp(table: Node, want: Node, owners: dict[str, bgp.Owns]) -> Node:
+    """netorch's lines of the shared `router bgp`: the settings it renders, its
+    neighbours and its networks."""
+    part = Node(settings={k: v for k, v in table.settings.items() if k in want.settings})
+    for path, owns in owners.items():
+        wanted = want.tables.get(path, Node()).entries
+        entries = {k: v for k, v in table.tables.get(path, Node()).entries.items()
+                   if k in wanted or owns(k, v)}
+        if entries:
+            part.tables[path] = Node(entries=entries)
+    return part
+
+
+def managed(running: str, intended: str = "") -> str:
+    """netorch's part of `running`, canonical, keys masked (in the device's layout)."""
+    tree, want = parse(running), parse(intended)
+    where = names.where(tree, want)
+    if names.vdom_conflict(tree, where):
+        return ""
+    return _text(names.wrap(_scope(names.view(tree, where), want), where))
+
+
+def _text(node: Node, placeholder: str = MASK) -> str:
+    """Rendered, keys masked, without comments and `unset` lines (nothing to compare)."""
+    return "".join(mask(line, placeholder) + "\n" for line in render(node)
+                   if not line.lstrip().startswith(("#", "unset ")))
+
+
+def mask(line: str, placeholder: str = MASK) -> str:
+    """A rendered line with its key value replaced.
+
+    >>> mask("        set psksecret ENC AbC==")
+    '        set psksecret <secret>'
+    """
+    words = line.split(None, 2)
+    if len(words) == 3 and words[0] == "set" and words[1] in SECRETS:
+        return f"{line[:len(line) - len(line.lstrip())]}set {words[1]} {placeholder}"
+    return line
+
+
+def lines(text: str) -> list[str]:
+    """Every line of a config (but `next` / `end`) as one path, keys masked; in VDOM mode
+    under `vdom NAME` or `global`.
+
+    >>> lines('config router bgp\\n    set as 65010\\n    config neighbor\\n'
+    ...       '        edit "192.0.2.1"\\n            set remote-as 65020\\n'
+    ...       '        next\\n    end\\nend\\n')[-3:]
+    ['config router bgp > config neighbor', \
+'config router bgp > config neighbor > edit "192.0.2.1"', \
+'config router bgp > config neighbor > edit "192.0.2.1" > set remote-as 65020']
+    """
+    out: list[str] = []
+    _walk(parse(text), "", out, top=True)
+    return out
+
+
+def _walk(node: Node, path: str, out: list[str], top: bool = False) -> None:
+    for key, value in node.settings.items():
+        first, *more = mask(f"set {key} {value}").split("\n")
+        out += [path + first, *(f"{path}set {key} (line {n}) {text}"
+                                for n, text in enumerate(more, start=2))]
+    out += [f"{path}unset {k}" for k in sorted(node.unsets - set(node.settings))]
+    for key, table in node.tables.items():
+        if top and key == "vdom":
+            children = [(f"vdom {name}", entry) for name, entry in table.entries.items()]
+        else:
+            children = [("global" if top and key == "global" else f"{path}config {key}", table)]
+        for line, child in children:
+            out.append(line)
+            _walk(child, line + " > ", out)
+    for name, entry in node.entries.items():
+        out.append(f"{path}edit {entry.shown or quote(name)}")
+        _walk(entry, out[-1] + " > ", out)
+
+
+def _differs(key: str, have: str | None, want: str, rotate_keys: bool) -> bool:
+    """Whether a setting must be sent: a key the device shows encrypted stands for the
+    rendered plain one (it cannot be compared) unless keys are being rotated."""
+    if key in SECRETS and have is not None and rotate_keys:
+        return True
+    if key in SECRETS and have is not None and have.startswith("ENC "):
+        return want.startswith("ENC ") and have != want
+    return have is None or split(have) != split(want)
+
+
+def plan_change(running: str, intended: str, *, restore_from: str | None = None,
+                rotate_keys: bool = False) -> Change:
+    """The commands that turn `running` into `intended` (or, with `restore_from`, back
+    into that saved config, within the same scope: every owned table then replaced),
+    and the conflicts that forbid sending them."""
+    tree, full = parse(running), parse(intended)
+    where = names.where(tree, full)
+    refused = names.vdom_conflict(tree, where)
+    if refused is not None:
+        return Change(conflicts=(refused,))
+    view = names.view(tree, where)
+    have = _scope(view, full)
+    want = full if restore_from is None else _scope(names.view(parse(restore_from), where), full)
+    blocks = _blocks(have, want, restore_from is not None, rotate_keys)
+    blocks += _removals(have, want, restore_from is not None)
+    conflicts = () if restore_from is not None else \
+        (*names.conflicts(view, full), *bgp.conflicts(view, full))
+    if not blocks:
+        return Change(conflicts=conflicts)
+    new = "<new secret>" if rotate_keys else MASK
+    diff = unified(_text(have), _text(want, new), "config.fortios")
+    resets = [] if restore_from is not None else _resets(view, have, want)
+    return Change(diff, _wrapped(blocks, where) + _in_vdom(resets, where), conflicts)
+
+
+def _neighbours(node: Node) -> dict[str, Node]:
+    return node.tables.get("router bgp", Node()).tables.get("neighbor", Node()).entries
+
+
+def _resets(view: Node, have: Node, want: Node) -> list[str]:
+    """`execute router clear bgp ip X soft in` for each existing netorch neighbour whose
+    inbound policy the commands change: its `route-map-in`, that route-map's rules or a
+    prefix-list they match. FortiOS, like IOS, applies a new inbound policy only to
+    routes received after it; a new neighbour needs none, the operator's never get one."""
+    running, old = _neighbours(view), _neighbours(have)
+    out = []
+    for name, entry in _neighbours(want).items():
+        if name not in running or not bgp.neighbour(name, running[name]):
+            continue
+        maps = entry.words("route-map-in")
+        rules = want.tables.get("router route-map", Node()).entries.get(
+            maps[0] if maps else "", Node()).tables.get("rule", Node()).entries.values()
+        policy = [("router route-map", m) for m in maps[:1]] + [
+            ("router prefix-list", p) for rule in rules for p in rule.words("match-ip-address")]
+        if old.get(name, Node()).words("route-map-in") != maps or any(
+                _changed(have, want, path, n) for path, n in policy):
+            out.append(f"execute router clear bgp ip {name} soft in")
+    return out
+
+
+def _changed(have: Node, want: Node, path: str, name: str) -> bool:
+    """Whether the commands change entry `name` of `path` (its comments aside)."""
+    new = want.tables.get(path, Node()).entries.get(name)
+    old = have.tables.get(path, Node()).entries.get(name)
+    if new is None or old is None:
+        return new is not None
+    body = _changes(old, new, names.TABLES[path].replace, False)
+    return any(not line.startswith("set comments ") for line in body)
+
+
+def _in_vdom(commands: list[str], where: names.Where) -> list[str]:
+    """Exec commands as sent: outside any `config` block, inside the VDOM in VDOM mode."""
+    if not commands or not where.vdom_mode:
+        return commands
+    return ["config vdom", f"edit {where.vdom}", *commands, "end"]
+
+
+Block = tuple[str, list[str]]  # (table, commands inside its `config` block)
+
+
+def _blocks(have: Node, want: Node, restore: bool, rotate_keys: bool) -> list[Block]:
+    out: list[Block] = []
+    for path, table in want.tables.items():
+        old = have.tables.get(path, Node())
+        replace = restore or (path in names.TABLES and names.TABLES[path].replace)
+        inner = replace or path == "router bgp"
+        body = _changes(old, table, replace, rotate_keys, inner)
+        out += [(path, body)] if body else []
+    return out
+
+
+def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool,
+             inner: bool | None = None) -> list[str]:
+    inner = replace if inner is None else inner
+    out = [f"set {k} {v}" for k, v in want.settings.items()
+           if _differs(k, have.settings.get(k), v, rotate_keys)]
+    out += [f"unset {k}" for k in have.settings
+            if (replace and k not in want.settings) or k in want.unsets]
+    for path, table in want.tables.items():
+        old = have.tables.get(path, Node())
+        body = _changes(old, table, inner, rotate_keys) + (_deletions(old, table)
+                                                           if inner else [])
+        out += [f"config {path}", *body, "end"] if body else []
+    for path in [p for p in have.tables if inner and p not in want.tables]:
+        body = _clear(have.tables[path])  # e.g. a restore to before netorch's neighbours
+        out += [f"config {path}", *body, "end"] if body else []
+    for name, entry in want.entries.items():
+        body = _changes(have.entries.get(name, Node()), entry, replace, rotate_keys)
+        fresh = name not in have.entries
+        out += [f"edit {quote(name)}", *body, "next"] if body or fresh else []
+    return out
+
+
+def _removals(have: Node, want: Node, restore: bool) -> list[Block]:
+    """Deletions of owned entries no longer wanted, referrers first."""
+    order = [p for p in DELETE_ORDER if p in have.tables]
+    order += [p for p in have.tables if p not in DELETE_ORDER] if restore else []
+    out: list[Block] = []
+    for path in order:
+        table, wanted = have.tables[path], want.tables.get(path)
+        body = _clear(table) if wanted is None else _deletions(table, wanted)
+        keep = {f"delete {quote(n)}" for n, e in table.entries.items()  # a tunnel's goes
+                if e.words("type") != ["loopback"]} if path == "system interface" else set()
+        body = [c for c in body if c not in keep]
+        out += [(path, body)] if body else []
+    return out
+
+
+def _deletions(have: Node, want: Node) -> list[str]:
+    return [f"delete {quote(name)}" for name in have.entries if name not in want.entries]
+
+
+def _clear(have: Node) -> list[str]:
+    """Commands that empty a table netorch owns but no longer wants at all."""
+    out = [f"unset {k}" for k in have.settings]
+    for path, table in have.tables.items():
+        body = _clear(table)
+        out += [f"config {path}", *body, "end"] if body else []
+    return out + _deletions(have, Node())
+
+
+def _wrapped(blocks: list[Block], where: names.Where) -> list[str]:
+    """The commands to send: each block in its `config` path, and in VDOM mode inside
+    `config global` or `config vdom` / `edit VDOM` (consecutive ones share one)."""
+    out: list[str] = []
+    context = None
+    for path, body in blocks:
+        wanted = None if not where.vdom_mode else "global" if path in names.GLOBAL else "vdom"
+        if wanted != context and context is not None:
+            out.append("end")
+        if wanted != context and wanted is not None:
+            out += ["config global"] if wanted == "global" else ["config vdom",
+                                                                  f"edit {where.vdom}"]
+        context = wanted
+        out += [f"config {path}", *body, "end"]
+    return out + (["end"] if context is not None else [])
+

@@ -1,0 +1,62 @@
+"""Fortinet FortiOS over CLI: no candidate, so keep the config found and restore it.
+
+Each `config ... end` block takes effect as it is typed. On a device in VDOM mode the
+commands arrive already wrapped (`config global` ... `end`, `config vdom` / `edit VDOM`
+... `end`, see `configs.fortios`), so this driver sends them as they are. Before
+pushing, netorch keeps the device's own `show` output; a failed push is undone by
+computing, from the config now on the box back to the saved one, the commands that
+restore the managed tables (deleting what the push created, setting back what it
+changed).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from netorch.deploy.change import Change
+from netorch.deploy.driver import Driver
+from netorch.platforms.fortinet_fortios import config as fortios
+
+
+class FortiOsDriver(Driver):
+    platform = "fortinet_fortios"
+    netmiko_type = "fortinet"
+    errors: ClassVar[str] = r"Command fail\. Return code|command parse error|" \
+                            r"value parse error|node_check_object fail"
+
+    @classmethod
+    def files(cls) -> tuple[str, ...]:
+        return ("config.fortios",)
+
+    prompt_tail: ClassVar[str] = r"(?: \([^)\n]*\))? [#$] ?"  # `NAME # `, `NAME (vdom) # `
+
+    def get_running(self) -> str:
+        return self.show("show")
+
+    last_line: ClassVar[str | None] = "end"
+
+    @classmethod
+    def complete(cls, running: str) -> bool:
+        """FortiOS's `show` is `config` blocks, each closed by `end`."""
+        stripped = [line.strip() for line in running.splitlines() if line.strip()]
+        return any(line.startswith("config ") for line in stripped) and stripped[-1] == "end"
+
+    def plan(self, running: str, *, rotate_keys: bool = False) -> Change:
+        return fortios.plan_change(running, self.intended, rotate_keys=rotate_keys)
+
+    def managed(self, running: str) -> str:
+        return fortios.managed(running, self.intended)
+
+    @classmethod
+    def lines(cls, text: str) -> list[str]:
+        return fortios.lines(text)
+
+    def push(self, change: Change) -> None:
+        self.conn.send_config_set(change.commands, error_pattern=self.errors, cmd_verify=True)
+
+    def rollback(self) -> None:
+        now = self.read_running()
+        restore = fortios.plan_change(now, self.intended, restore_from=self.saved)
+        if restore:
+            self.conn.send_config_set(restore.commands, error_pattern=self.errors,
+                                      cmd_verify=True)

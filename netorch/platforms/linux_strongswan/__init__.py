@@ -1,0 +1,27 @@
+"""Linux with strongSwan (swanctl) and FRR: XFRM interfaces, BGP, BFD, nftables.
+
+The plugin: `PLATFORM` below; templates in `templates/linux_strongswan/` (with the
+lab dataplane's `_lab_*.j2` partials); the deploy driver (files over SFTP, then
+reloads) in `driver`, FRR's stale-line removal in `frr`; the verify reader in
+`reader`. The lab runs every device as this platform.
+"""
+
+from __future__ import annotations
+
+from netorch.platforms import AES, Platform
+
+# What ends a word in a shell script when it is not quoted.
+SHELL_METACHARACTERS = " \t|&;<>()$`\\\"'*?[]#~{}"
+# IFNAMSIZ (at most 15 bytes), no '/', ':' or whitespace; not ".", ".."; not netorch's.
+INTERFACES = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
+
+PLATFORM = Platform(
+    "linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
+    netmiko_device_type="linux", tunnel_interface="xfrm{index}",
+    loopback_interface="lo",
+    config_files=("swanctl.conf", "frr.conf", "interfaces.sh"),
+    interface_pattern=INTERFACES, interface_example="eth0",
+    separators={"interfaces.sh": SHELL_METACHARACTERS, "swanctl.conf": '{}#"\\'},
+    encryption=AES | {"chacha20-poly1305"},
+    dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 22, 23, 24, 31}),
+    driver=f"{__name__}.driver:LinuxDriver", reader=f"{__name__}.reader:read_linux")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netorch.deploy.credentials import CredentialError, Credentials
-from netorch.deploy.credentials import from_env as credentials_from_env
 from netorch.deploy.progress import ConsoleReporter, Reporter, SilentReporter
 from netorch.deploy.results import ConfigState, DeployResult, DeviceResult, Outcome
 from netorch.deploy.runner import DeployOptions, run_fabric
 from netorch.deploy.targets import DeviceTarget, UsageError, build_targets
+from netorch.transport import CredentialError, Credentials
+from netorch.transport import from_env as credentials_from_env
 
 __all__ = ["ConfigState", "ConsoleReporter", "CredentialError", "Credentials", "DeployOptions",
            "DeployResult", "DeviceResult", "DeviceTarget", "Outcome", "Reporter",

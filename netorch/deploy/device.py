@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from netorch.deploy.change import Conflict
-from netorch.deploy.driver import DeviceError, Driver, as_device_error
+from netorch.deploy.driver import Driver
 from netorch.deploy.redact import Scrubber
 from netorch.deploy.results import ConfigState, DeviceResult, Outcome
+from netorch.transport import DeviceError, address, as_device_error
 
 PostCheck = Callable[[Driver], list[str]]
 
@@ -37,15 +38,6 @@ def run_device(driver: Driver, run: DeviceRun, scrub: Scrubber) -> DeviceResult:
     finally:
         result.seconds = time.monotonic() - started
     return result
-
-
-def _address(host: str, port: int) -> str:
-    """`host:port`, an IPv6 host in brackets.
-
-    >>> _address("2001:db8::1", 22), _address("192.0.2.1", 2222)
-    ('[2001:db8::1]:22', '192.0.2.1:2222')
-    """
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _fail(result: DeviceResult, exc: BaseException, step: str, scrub: Scrubber,
@@ -73,7 +65,7 @@ def _lifecycle(driver: Driver, run: DeviceRun, result: DeviceResult, scrub: Scru
         before = driver.read_running()
         change = driver.plan(before, rotate_keys=run.rotate_keys)
     except Exception as exc:  # every device failure becomes a result, never a traceback
-        _fail(result, exc, step, scrub, _address(driver.target.host, driver.target.port))
+        _fail(result, exc, step, scrub, address(driver.target.host, driver.target.port))
         return
     result.diff = scrub(change.diff)
     if change.conflicts:

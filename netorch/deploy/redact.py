@@ -2,13 +2,17 @@
 
 Two nets: lines that carry a key in any supported syntax have the value replaced,
 and every secret value found in a device's rendered files is scrubbed from any text
-(an exception from Netmiko may quote a command, and a command may carry a PSK).
+(an exception from Netmiko may quote a command, and a command may carry a PSK). In a
+file render marked as holding a key, every key-shaped value counts, whatever the
+syntax around it (a plugin platform's own).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from netorch.keys import holds_key, key_shaped
 
 REDACTED = "<redacted>"
 _SECRET_LINE = re.compile(
@@ -39,6 +43,8 @@ def secrets_in(files: Iterable[str]) -> frozenset[str]:
     """Every secret value the rendered files carry (quotes stripped)."""
     found: set[str] = set()
     for text in files:
+        if holds_key(text):
+            found |= key_shaped(text)
         for line in text.splitlines():
             match = _SECRET_LINE.search(line)
             if match:

@@ -13,7 +13,6 @@ the rollout before the next tier is touched.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import uuid
 from collections.abc import Sequence
@@ -24,15 +23,18 @@ from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
 from netorch.deploy import audit
-from netorch.deploy.credentials import Credentials
 from netorch.deploy.device import DeviceRun, PostCheck, run_device
-from netorch.deploy.driver import Driver, as_device_error, driver_for
-from netorch.deploy.nornir_inventory import build_nornir
+from netorch.deploy.driver import Driver, DriverOptions, driver_for
 from netorch.deploy.progress import Reporter, SilentReporter
 from netorch.deploy.redact import Scrubber, secrets_in
 from netorch.deploy.results import DeployResult, DeviceResult, Outcome
 from netorch.deploy.targets import DeviceTarget, UsageError
 from netorch.deploy.tiers import Tier, TierCheck, TierReport, tiers_of
+from netorch.transport import Credentials, as_device_error
+from netorch.transport.nornir_inventory import build_nornir, close, session
+
+# Junos's `commit confirmed` accepts 1 to 65535 minutes.
+MAX_CONFIRM_MINUTES = 65_535
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,10 @@ class DeployOptions:
 
     `rotate_keys`: send every pre-shared key again. Devices show keys encrypted, so a
     changed key cannot be seen in a diff; without this option a key present on the
-    device is left as it is (and a no-change redeploy sends nothing)."""
+    device is left as it is (and a no-change redeploy sends nothing).
+
+    `timeout` (seconds a device step may take) and `confirm_minutes` (a commit-confirm
+    device's own rollback timer) reach each driver as its `DriverOptions`."""
 
     commit: bool = False
     workers: int = 10
@@ -53,14 +58,21 @@ class DeployOptions:
     post_check: PostCheck | None = None
     rotate_keys: bool = False
     tier_check: TierCheck | None = None  # run after each committed tier but the last
+    confirm_minutes: int = 2
 
     def check(self) -> None:
         if self.workers < 1:
             raise UsageError("--workers must be at least 1")
+        if not 1 <= self.confirm_minutes <= MAX_CONFIRM_MINUTES:
+            raise UsageError(f"confirm_minutes must be 1 to {MAX_CONFIRM_MINUTES}")
         if self.canary < 0:
             raise UsageError("--canary must be 0 or more")
         if self.max_failures is not None and self.max_failures < 1:
             raise UsageError("--max-failures must be at least 1")
+
+    def driver(self) -> DriverOptions:
+        """What each device's driver is told."""
+        return DriverOptions(timeout=self.timeout, confirm_minutes=self.confirm_minutes)
 
 
 @dataclass
@@ -94,24 +106,27 @@ def _task(task: Task, run: _Run) -> Result:
     if reason is not None:
         result = DeviceResult(target.name, target.platform, Outcome.SKIPPED, steps=[reason])
     else:
-        result = _deploy_host(task, run, target)
+        try:
+            result = _deploy_host(task, run, target)
+        except Exception as exc:  # every device gets a result: a lost one would pass
+            scrub = Scrubber(secrets_in(target.files.values()))
+            result = DeviceResult(target.name, target.platform, Outcome.FAILED,
+                                  error=scrub(as_device_error(exc, "deploying").message))
     run.record(result)
     return Result(host=task.host, result=result, changed=result.outcome is Outcome.COMMITTED)
 
 
-def _driver(task: Task, target: DeviceTarget, driver_cls: type[Driver]) -> Driver:
-    """The platform's driver on the task's host's Netmiko session."""
-    host, config = task.host, task.nornir.config
+def _driver(task: Task, run: _Run, target: DeviceTarget, driver_cls: type[Driver]) -> Driver:
+    """The platform's driver on the task's host's SSH session, told the run's options."""
 
     def connect() -> object:
-        return host.get_connection("netmiko", config)
+        return session(task)
 
     def reconnect() -> object:
-        with contextlib.suppress(Exception):
-            host.close_connection("netmiko")
-        return connect()
+        close(task)
+        return session(task)
 
-    return driver_cls(target, connect, reconnect)
+    return driver_cls(target, connect, reconnect, run.options.driver())
 
 
 def _known_driver(platform: str) -> type[Driver]:
@@ -126,21 +141,20 @@ def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
     if driver_cls is None:
         return DeviceResult(target.name, target.platform, Outcome.FAILED,
                             error=f"no deploy driver for platform '{target.platform}'")
-    driver = _driver(task, target, driver_cls)
+    driver = _driver(task, run, target, driver_cls)
     scrub = Scrubber(secrets_in(target.files.values()))
     try:
         return run_device(driver, DeviceRun(run.options.commit, run.options.post_check,
                                             run.options.rotate_keys), scrub)
     finally:
-        with contextlib.suppress(Exception):
-            task.host.close_connection("netmiko")
+        close(task)
 
 
 def _kick_task(task: Task, run: _Run) -> Result:
     """`Driver.kick` on one committed device; its outcome goes into the device's steps
     (a failure leaves the device on its new config: the tier check judges the tunnels)."""
     target = run.targets[task.host.name]
-    driver = _driver(task, target, _known_driver(target.platform))
+    driver = _driver(task, run, target, _known_driver(target.platform))
     try:
         driver.open()
         kicked = driver.kick()
@@ -150,8 +164,7 @@ def _kick_task(task: Task, run: _Run) -> Result:
         step = ("after its tier committed: "
                 f"{scrub(as_device_error(exc, 're-initiating tunnels').message)}")
     finally:
-        with contextlib.suppress(Exception):
-            task.host.close_connection("netmiko")
+        close(task)
     if step:
         with run.lock:
             run.results[target.name].steps.append(step)
@@ -180,6 +193,11 @@ def _batch(nr: Nornir, names: Sequence[str], run: _Run) -> None:
         wanted = set(names)
         nr.filter(filter_func=lambda h: h.name in wanted).run(task=_task, run=run,
                                                               on_failed=True)
+        for name in names:  # a task that never recorded (Nornir itself failed) failed
+            if name not in run.results:
+                target = run.targets[name]
+                run.record(DeviceResult(name, target.platform, Outcome.FAILED,
+                                        error="the deploy task ended without a result"))
 
 
 def run_fabric(targets: Sequence[DeviceTarget], credentials: Credentials,
@@ -187,6 +205,8 @@ def run_fabric(targets: Sequence[DeviceTarget], credentials: Credentials,
                action: str = "deploy") -> DeployResult:
     """Diff (options.commit False) or deploy every target, tier by tier; see the module."""
     options.check()
+    for platform in sorted({t.platform for t in targets}):
+        driver_for(platform)  # a plugin's broken driver is a PluginError here, not per host
     run = _Run(options, {t.name: t for t in targets}, reporter or SilentReporter())
     tiers = tiers_of(targets)
     reports = [TierReport(i, len(tiers), t.name, list(t.devices)) for i, t in enumerate(tiers, 1)]

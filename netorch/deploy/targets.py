@@ -24,6 +24,8 @@ class DeviceTarget:
     host: str
     port: int = 22
     site: str = ""
+    # {file name: text} from `render`; one holding a key is marked (`keys.holds_key`),
+    # and a driver writing files writes it 0600
     files: Mapping[str, str] = field(default_factory=dict, repr=False)
     tier: str = MESH  # HUBS, SPOKES, or MESH when the fabric has no hub
     peers: frozenset[str] | None = None  # devices it has tunnels with (None: not known)

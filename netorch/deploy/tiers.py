@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from netorch.deploy.credentials import Credentials
 from netorch.deploy.targets import HUBS, TIER_ORDER, DeviceTarget
+from netorch.transport import Credentials
+from netorch.verify.live import verify_fabric
 
 if TYPE_CHECKING:
     from netorch.verify.model import PlanLike, VerifyReport
@@ -102,7 +103,6 @@ def verify_check(plan: PlanLike, credentials: Credentials, *, wait: float = WAIT
     `INTERVAL` s until healthy or `wait` s have passed."""
 
     def check(deployed: Sequence[DeviceTarget]) -> TierCheckResult:
-        from netorch.verify import verify_fabric  # verify imports deploy: not at load time
 
         names = {t.name for t in deployed}
         tunnels = inside(plan, names)

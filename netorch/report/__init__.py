@@ -33,9 +33,7 @@ def make_report(inventory: Inventory, *, state: Path | None = None,
         UserError: the state file is unreadable, not verify's JSON, or read for another
             inventory.
     """
-    findings = api.check(inventory)
-    if any(f.is_error for f in findings):
-        raise InventoryError([f for f in findings if f.is_error])
+    findings = api.check_clean(inventory)
     result = api.plan_result(inventory)
     if result.plan is None:
         raise InventoryError(result.findings)

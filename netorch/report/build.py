@@ -47,7 +47,7 @@ def build(inputs: Inputs) -> Report:
     plan = inputs.plan
     proposals, by_tunnel = _assess(inputs)
     found = inputs.state
-    state = live_state(plan, found.raw, found.origin) if found is not None else None
+    state = live_state(plan, found.result) if found is not None else None
     status = {s.tunnel: s.status for s in state.tunnels} if state else {}
     tunnels = [_tunnel_row(t, by_tunnel[t.id], status.get(t.id)) for t in plan.tunnels]
     sites = _site_rows(inputs)
@@ -82,8 +82,8 @@ def _tunnel_row(t: Tunnel, pc: ProposalCompliance, status: str | None) -> Tunnel
     return TunnelRow(
         id=t.id, index=t.index, kind=t.kind, underlay=t.underlay, preference=t.preference,
         role="primary" if t.rank == 0 else f"backup ({t.rank})", nat_traversal=t.nat_traversal,
-        site_a=t.a.site, device_a=t.a.device, address_a=t.a.address,
-        site_b=t.b.site, device_b=t.b.device, address_b=t.b.address,
+        site_a=t.a.site, device_a=t.a.device, address_a=str(t.a.address),
+        site_b=t.b.site, device_b=t.b.device, address_b=str(t.b.address),
         auth=t.auth, proposal=pc.id, compliance=pc.result, status=status)
 
 
@@ -99,7 +99,7 @@ def _site_rows(inputs: Inputs) -> list[SiteRow]:
             platforms=sorted({d.platform for d in devs}),
             underlays=sorted({link.underlay for d in devs for link in d.links},
                              key=lambda u: (inputs.plan.fabric.underlays.get(u, 0), u)),
-            lan=s.lan))
+            lan=[str(p) for p in s.lan]))
     return rows
 
 

@@ -191,7 +191,10 @@ class SessionState(ReportModel):
     prefixes_received: int | None
 
 
-class LiveState(ReportModel):
+class ObservedState(ReportModel):
+    """Live state as the report shows it: verify's result (`netorch.verify.model.
+    VerifyResult`) matched to the plan's tunnels (`netorch.report.state.live_state`)."""
+
     origin: StateOrigin = Field(description="where the state was read: production or a lab, "
                                             "when, for which inventory")
     tunnels: list[TunnelState]
@@ -242,4 +245,4 @@ class Report(ReportModel):
     findings: list[FindingRow]
     matrices: list[Matrix]
     reach: list[SiteReach]
-    state: LiveState | None
+    state: ObservedState | None

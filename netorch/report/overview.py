@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 
 from netorch.report.model import (
     FindingRow,
-    LiveState,
     Matrix,
     MatrixCell,
+    ObservedState,
     ProposalCompliance,
     RouteCount,
     SiteReach,
@@ -86,7 +86,7 @@ def zone_answer(zone: str, sites: list[SiteRow], rows: list[SiteReach],
 
 
 def summary(sites: list[SiteRow], tunnels: list[TunnelRow], proposals: list[ProposalCompliance],
-            findings: list[FindingRow], reach: Reach, state: LiveState | None,
+            findings: list[FindingRow], reach: Reach, state: ObservedState | None,
             rows: list[SiteReach] | None = None) -> Summary:
     rows = rows if rows is not None else site_reach(reach, sites)
     results = Counter(t.compliance for t in tunnels)

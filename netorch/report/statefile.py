@@ -1,53 +1,56 @@
-"""Read the `--state` file (`netorch verify --format json`) safely.
+"""Read the `--state` file (`netorch verify --format json`) safely, into verify's types.
 
 The file is a user-named path: it is read only if it is a regular file of at most
 `STATE_LIMIT` bytes (a FIFO or a device such as /dev/zero is refused, never waited on),
-must be UTF-8 JSON nested no deeper than Python's parser allows, and every field the
-report reads must have the type verify writes (text, or a whole number of prefixes).
-Each problem is one `UserError` starting with the file's path; never a traceback.
-Fields the report does not read are not inspected, so verify can grow.
-
-The header (`schema_version`, `source`, `generated_at`, `inventory_sha256`, `fabric`) is
-read with verify's own model (`netorch.verify.origin.StateOrigin`): a file without it, of
-another schema major version, or (`check_inventory`) read for another inventory is
-refused, naming both fabrics and both fingerprints.
+must be UTF-8 JSON nested no deeper than Python's parser allows, and is read with the
+model verify writes it with (`netorch.verify.model.VerifyResult`): the header
+(`schema_version`, `source`, `generated_at`, `inventory_sha256`, `fabric`; a file without
+it or of another schema major version is refused), then every check with verify's types.
+Fields it does not know are ignored (a later minor version only adds fields). Each
+problem is one `UserError` starting with the file's path, never echoing a value from the
+file; never a traceback. `check_inventory` refuses state read for another inventory,
+naming both fabrics and both fingerprints.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from netorch.errors import UserError
 from netorch.findings import printable
 from netorch.fsio import read_regular
-from netorch.verify.origin import OriginError, StateOrigin, read_origin
+from netorch.verify.model import VerifyResult
+from netorch.verify.origin import OriginError
 
 STATE_LIMIT = 64 * 1024 * 1024  # bytes; verify writes well under 1 kB per tunnel end
-_TEXT_FIELDS = ("id", "device", "status", "detail", "message")
-_SESSION_TEXT = ("tunnel", "device", "peer", "neighbor", "state")
-_SESSION_COUNTS = ("prefixes_received", "prefixes")
+_KEYED = frozenset({"errors"})  # fields whose keys are the file's text: shown as […]
+_EXPECTED = {"string_type": "a string", "int_type": "a whole number or null",
+             "list_type": "a list", "dict_type": "an object", "dataclass_type": "an object",
+             "model_type": "an object"}
 
 
 class StateShapeError(ValueError):
-    """A field of the state file has the wrong type; `where` is its JSON path."""
+    """A field of the state file is missing or has the wrong type; `where` is its JSON
+    path. The message names the type found, never the value."""
 
-    def __init__(self, where: str, expected: str, value: object) -> None:
-        super().__init__(f"{where or 'the top level'}: expected {expected}, "
-                         f"got {_json_type(value)}")
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where or 'the top level'}: {problem}")
 
 
 @dataclass(frozen=True)
 class StateFile:
-    """A read state file: its JSON, the sha256 of its bytes, where the state comes from."""
+    """A read state file: verify's typed result, and the sha256 of the file's bytes."""
 
     name: str  # the path as given, printable
-    raw: dict[str, Any]
+    result: VerifyResult
     sha256: str
-    origin: StateOrigin
 
 
 def load_state(path: Path) -> StateFile:
@@ -56,12 +59,11 @@ def load_state(path: Path) -> StateFile:
     Raises:
         UserError: unreadable, not a regular file, too large, not UTF-8, not JSON, too
             deeply nested, without verify's header or of another schema version, or a
-            field the report reads has the wrong type.
+            field has another type than verify writes.
     """
     data = read_regular(path, limit=STATE_LIMIT, what="state file", pipes=True)
     name = printable(path.as_posix())
-    raw, origin = _parse(data, name)
-    return StateFile(name, raw, hashlib.sha256(data).hexdigest(), origin)
+    return StateFile(name, _result(_json(data, name), name), hashlib.sha256(data).hexdigest())
 
 
 def check_inventory(state: StateFile, fabric: str, inventory_sha256: str) -> None:
@@ -70,7 +72,7 @@ def check_inventory(state: StateFile, fabric: str, inventory_sha256: str) -> Non
     Raises:
         UserError: naming both fabrics and both inventory fingerprints.
     """
-    got = state.origin
+    got = state.result
     if got.inventory_sha256 == inventory_sha256 and got.fabric == fabric:
         return
     theirs = f"fabric {got.fabric}, inventory sha256 {got.inventory_sha256}"
@@ -82,11 +84,9 @@ def check_inventory(state: StateFile, fabric: str, inventory_sha256: str) -> Non
                     "verify --format json` (or `netorch lab verify`) on this inventory")
 
 
-def _parse(data: bytes, name: str) -> tuple[dict[str, Any], StateOrigin]:
+def _json(data: bytes, name: str) -> object:
     try:
-        raw = json.loads(data.decode("utf-8"))
-        check_shape(raw)
-        origin = read_origin(raw)
+        document: object = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise UserError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -94,56 +94,53 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, Any], StateOrigin]:
     except RecursionError:
         raise UserError(f"{name}: not JSON the report can read: nested too deeply"
                         ) from None
-    except StateShapeError as exc:
-        raise UserError(f"{name}: not verify's JSON: {exc}") from None
-    except OriginError as exc:
-        raise UserError(f"{name}: not verify's JSON: {exc}") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise UserError(f"{name}: not JSON the report can read: "
                         f"{printable(str(exc))[:200]}") from None
-    return raw, origin
+    return document
 
 
-def check_shape(raw: Any) -> None:
-    """Raise `StateShapeError` unless every field the report reads has verify's type."""
-    if not isinstance(raw, dict):
-        raise StateShapeError("", "an object", raw)
-    tunnels = raw.get("tunnels", [])
-    if isinstance(tunnels, list):
-        for i, item in enumerate(tunnels):
-            _check_fields(item, f"tunnels[{i}]", _TEXT_FIELDS, ())
-    elif isinstance(tunnels, dict):
-        for tid, item in tunnels.items():
-            where = f"tunnels[{_key(tid)}]"
-            if not isinstance(item, str | None):
-                _check_fields(item, where, _TEXT_FIELDS, ())
+def _result(document: object, name: str) -> VerifyResult:
+    try:
+        if not isinstance(document, dict):
+            raise StateShapeError("", _wrong("an object", document))
+        return VerifyResult.read(document)
+    except ValidationError as exc:
+        error = _shape_error(exc.errors(include_url=False)[0])
+        raise UserError(f"{name}: not verify's JSON: {error}") from None
+    except (StateShapeError, OriginError) as exc:
+        raise UserError(f"{name}: not verify's JSON: {exc}") from None
+
+
+def _shape_error(error: ErrorDetails) -> StateShapeError:
+    """A problem pydantic found, worded as the report words it (`ctx` holds verify's own
+    values, such as the statuses it writes, never the file's)."""
+    where = _where(error["loc"])
+    if error["type"] == "missing":
+        return StateShapeError(where, "missing")
+    if error["type"] == "enum":
+        expected = f"one of {error.get('ctx', {}).get('expected', 'the values verify writes')}"
     else:
-        raise StateShapeError("tunnels", "a list or an object", tunnels)
-    key = "bgp" if "bgp" in raw else "sessions"
-    sessions = raw.get(key, [])
-    if not isinstance(sessions, list):
-        raise StateShapeError(key, "a list", sessions)
-    for i, item in enumerate(sessions):
-        _check_fields(item, f"{key}[{i}]", _SESSION_TEXT, _SESSION_COUNTS)
+        expected = _EXPECTED.get(error["type"], "the type verify writes")
+    return StateShapeError(where, _wrong(expected, error["input"]))
 
 
-def _check_fields(item: object, where: str, texts: tuple[str, ...],
-                  counts: tuple[str, ...]) -> None:
-    if not isinstance(item, dict):
-        raise StateShapeError(where, "an object", item)
-    for field in texts:
-        if not isinstance(item.get(field), str | None):
-            raise StateShapeError(f"{where}.{field}", "a string", item[field])
-    for field in counts:
-        value = item.get(field)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise StateShapeError(f"{where}.{field}", "a whole number", value)
+def _wrong(expected: str, value: object) -> str:
+    return f"expected {expected}, got {_json_type(value)}"
 
 
-def _key(key: str) -> str:
-    """A JSON object key as shown in a message: quoted, escaped, at most 40 characters."""
-    shown = printable(key)
-    return json.dumps(shown if len(shown) <= 40 else shown[:40] + "…", ensure_ascii=False)
+def _where(loc: Sequence[int | str]) -> str:
+    """A JSON path as shown in a message: `tunnels[0].status`, `errors[…]` (a key is the
+    file's text, and is not echoed)."""
+    where = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            where += f"[{part}]"
+        elif i == 1 and loc[0] in _KEYED:
+            where += "[…]"
+        else:
+            where += f".{part}" if where else part
+    return where
 
 
 def _json_type(value: object) -> str:

@@ -29,7 +29,8 @@ def compare_device(plan: PlanLike, device: str,
     bgp: list[BgpCheck] = []
     used: set[int] = set()
     for tunnel_id, mine, peer in ends_on(plan, device):
-        index = _find_sa(live, mine.underlay_address, peer.endpoint, used)
+        local, remote = str(mine.underlay_address), str(peer.endpoint)
+        index = _find_sa(live, local, remote, used)
         if index is None:
             status, detail = TunnelStatus.MISSING, "no SA to this peer address"
         else:
@@ -37,9 +38,8 @@ def compare_device(plan: PlanLike, device: str,
             sa = live.sas[index]
             status = TunnelStatus.ESTABLISHED if sa.up else TunnelStatus.DOWN
             detail = sa.detail
-        tunnels.append(TunnelCheck(device, tunnel_id, status, mine.underlay_address,
-                                   peer.endpoint, detail))
-        neighbor = peer.address.split("/")[0]
+        tunnels.append(TunnelCheck(device, tunnel_id, status, local, remote, detail))
+        neighbor = str(peer.address.ip)
         session = next((s for s in live.bgp if s.neighbor == neighbor), None)
         bgp.append(BgpCheck(device, tunnel_id, neighbor,
                             session.state if session else "missing",

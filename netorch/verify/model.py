@@ -1,14 +1,29 @@
-"""What verify found: per tunnel and per BGP session, compared with the plan."""
+"""What verify found, and the one versioned document it writes and report reads.
+
+- `LiveSa`, `LiveBgp`, `LiveState`: one device's snapshot, as its platform's reader
+  (`netorch.verify.reader`) builds it from show commands.
+- `TunnelCheck`, `BgpCheck`: the plan held against a snapshot (`netorch.verify.compare`),
+  per tunnel end and per BGP session.
+- `VerifyReport`: every check of one run, and the devices that could not be read.
+- `VerifyResult`: a `VerifyReport` headed by where its state comes from
+  (`netorch.verify.origin.StateOrigin`, with `schema_version`); `to_json()` is what
+  `netorch verify --format json` (and `netorch lab verify`) print, `VerifyResult.read`
+  what `netorch report --state` reads back, into these same types.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from ipaddress import IPv4Address, IPv4Interface
 from typing import Protocol
 
-from netorch.verify.origin import StateOrigin
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, computed_field
+from pydantic import dataclasses as pydantic_dataclasses
+
+from netorch.verify.origin import StateOrigin, read_origin
 
 
 class TunnelStatus(str, Enum):
@@ -24,11 +39,11 @@ class PlanEnd(Protocol):
     @property
     def device(self) -> str: ...
     @property
-    def address(self) -> str: ...
+    def address(self) -> IPv4Interface: ...
     @property
-    def underlay_address(self) -> str: ...
+    def underlay_address(self) -> IPv4Address: ...
     @property
-    def endpoint(self) -> str: ...
+    def endpoint(self) -> IPv4Address: ...
     @property
     def asn(self) -> int: ...
 
@@ -69,35 +84,58 @@ class LiveState:
     bgp: list[LiveBgp] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+_CHECKED = ConfigDict(extra="forbid")  # `VerifyResult.read` ignores keys it does not know
+
+
+@pydantic_dataclasses.dataclass(frozen=True, config=_CHECKED)
 class TunnelCheck:
-    device: str
-    tunnel: str
+    """One planned tunnel end as found on its device, or an SA the plan does not explain
+    (UNEXPECTED, `tunnel` the SA's name or "-"). `local`, `remote`: the addresses the
+    plan expects (or, for UNEXPECTED, the device shows), as text."""
+
+    device: StrictStr
+    tunnel: StrictStr
     status: TunnelStatus
-    local: str
-    remote: str
-    detail: str = ""
+    local: StrictStr
+    remote: StrictStr
+    detail: StrictStr = ""  # what the device showed, e.g. "IKE_SA ESTABLISHED, CHILD_SA none"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        """The tunnel again: schema 1.0 writes both keys; it is read back from `tunnel`."""
+        return self.tunnel
 
 
-@dataclass(frozen=True)
+@pydantic_dataclasses.dataclass(frozen=True, config=_CHECKED)
 class BgpCheck:
-    device: str
-    tunnel: str
-    neighbor: str
-    state: str
-    prefixes: int | None
+    """The BGP session to a planned tunnel's far end, as its device shows it ("missing"
+    when it has none)."""
 
+    device: StrictStr
+    tunnel: StrictStr
+    neighbor: StrictStr
+    state: StrictStr
+    prefixes: StrictInt | None
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def up(self) -> bool:
         return self.state.lower() == "established"
 
 
-@dataclass
-class VerifyReport:
-    tunnels: list[TunnelCheck]
-    bgp: list[BgpCheck]
-    errors: dict[str, str] = field(default_factory=dict)  # device -> why it was not read
+class VerifyReport(BaseModel):
+    """Every check of one verify run (sorted by device, then tunnel), and why each device
+    that could not be read was not."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tunnels: list[TunnelCheck] = Field(default_factory=list)
+    bgp: list[BgpCheck] = Field(default_factory=list)
+    errors: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict, description="device -> why it was not read")
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
         return (not self.errors and all(t.status is TunnelStatus.ESTABLISHED for t in self.tunnels)
@@ -107,24 +145,10 @@ class VerifyReport:
     def exit_code(self) -> int:
         return 0 if self.ok else 1
 
-    def as_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "errors": dict(sorted(self.errors.items())),
-                "tunnels": [{"id": t.tunnel, "device": t.device, "tunnel": t.tunnel,
-                             "status": t.status.value,
-                             "local": t.local, "remote": t.remote, "detail": t.detail}
-                            for t in self.tunnels],
-                "bgp": [{"device": b.device, "tunnel": b.tunnel, "neighbor": b.neighbor,
-                         "state": b.state, "up": b.up, "prefixes": b.prefixes}
-                        for b in self.bgp]}
-
-    def document(self, origin: StateOrigin) -> dict[str, object]:
-        """The verify JSON document: where the state comes from (`origin`), then
-        `as_dict()`; what `report --state` reads."""
-        return {**origin.model_dump(), **self.as_dict()}
-
-    def to_json(self, origin: StateOrigin) -> str:
-        """`document(origin)` as `--format json` prints it: indented, keys sorted."""
-        return json.dumps(self.document(origin), indent=2, sort_keys=True) + "\n"
+    def result(self, origin: StateOrigin) -> VerifyResult:
+        """These checks headed by where the state comes from: the versioned document."""
+        return VerifyResult(**origin.model_dump(), tunnels=self.tunnels, bgp=self.bgp,
+                            errors=self.errors)
 
     def table(self) -> str:
         """Plain-text table, one row per tunnel end and BGP session, sorted."""
@@ -137,3 +161,32 @@ class VerifyReport:
             rows.append(f"{t.device:<16} {t.tunnel:<36} {t.status.value:<12} {state:<12} {count}")
         rows += [f"{d:<16} {'(not read)':<36} {e}" for d, e in sorted(self.errors.items())]
         return "\n".join(rows) + "\n"
+
+
+class VerifyResult(VerifyReport, StateOrigin):
+    """What `netorch verify --format json` and `netorch lab verify --format json` write and
+    `netorch report --state` reads back: the header (`StateOrigin`: `schema_version`,
+    `source`, `generated_at`, `inventory_sha256`, `fabric`) and the checks, side by side
+    at the top level. `read` refuses another major version and ignores the keys it does
+    not know (a later minor version only adds some; `id`, `up` and `ok` are derived)."""
+
+
+    @property
+    def origin(self) -> StateOrigin:
+        return StateOrigin(**{name: getattr(self, name) for name in StateOrigin.model_fields})
+
+    @classmethod
+    def read(cls, document: Mapping[str, object]) -> VerifyResult:
+        """A parsed JSON document as a result.
+
+        Raises:
+            OriginError: no header, another schema major version, or a malformed header
+                (`read_origin`'s messages).
+            ValidationError: a check has the wrong type or misses a field.
+        """
+        read_origin(document)
+        return cls.model_validate(document, extra="ignore")  # later minors, `id`, `up`, `ok`
+
+    def to_json(self) -> str:
+        """The document as `--format json` prints it: indented, keys sorted."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"

@@ -4,10 +4,11 @@
 of `StateOrigin` at the top level of their JSON, beside `ok`, `errors`, `tunnels` and
 `bgp`; `netorch report --state` reads them back with this same model and refuses a
 document of another schema or another inventory. This module is the one definition of
-that header (issue 15 will grow it into the whole typed verify result).
+that header; `netorch.verify.model.VerifyResult` is the whole document (this header and
+the checks), written and read with one model.
 
 - `schema_version`: "MAJOR.MINOR"; a reader accepts its own major (minor versions only
-  add fields).
+  add fields, which an older reader ignores).
 - `source`: `production` (`netorch verify`) or `lab:<name>` (`netorch lab verify`).
 - `generated_at`: when the devices were read, UTC, ISO 8601 to the second.
 - `inventory_sha256`: the inventory's fingerprint (`netorch.fingerprint`), the digest a
@@ -18,9 +19,10 @@ that header (issue 15 will grow it into the whole typed verify result).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,12 +45,24 @@ def _utc_time(value: str) -> str:
     return value
 
 
+def _major(version: str) -> str:
+    return version.split(".", maxsplit=1)[0]
+
+
+def _readable(version: str) -> str:
+    if _major(version) != _major(STATE_SCHEMA_VERSION):
+        raise ValueError(f"schema {_major(STATE_SCHEMA_VERSION)}.x only")
+    return version
+
+
 class StateOrigin(BaseModel):
     """The provenance header of a verify JSON document."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    schema_version: str = Field(default=STATE_SCHEMA_VERSION, pattern=r"^\d{1,4}\.\d{1,4}$")
+    schema_version: Annotated[str, AfterValidator(_readable)] = Field(
+        default=STATE_SCHEMA_VERSION, pattern=r"^\d{1,4}\.\d{1,4}$",
+        description="MAJOR.MINOR; read only when MAJOR is this netorch's")
     source: str = Field(pattern=rf"^(?:{PRODUCTION}|{LAB_PREFIX}{LAB_NAME_PATTERN})$",
                         description="production, or lab:<name> for `netorch lab verify`")
     generated_at: Annotated[str, AfterValidator(_utc_time)] = Field(
@@ -78,10 +92,6 @@ class OriginError(ValueError):
     the document's values: the file may be anything the user named)."""
 
 
-def _major(version: str) -> str:
-    return version.split(".", maxsplit=1)[0]
-
-
 def lab_source(lab: str) -> str:
     return f"{LAB_PREFIX}{lab}"
 
@@ -94,7 +104,7 @@ def origin_of(inventory: str | Path, fabric: str, source: str,
                        inventory_sha256=inventory_sha256(inventory), fabric=fabric)
 
 
-def read_origin(raw: dict[str, Any]) -> StateOrigin:
+def read_origin(raw: Mapping[str, object]) -> StateOrigin:
     """The header of a parsed verify document.
 
     Raises:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 
+from netorch.platforms import registry
 from netorch.platforms.cisco_iosxe import bgp as ios_bgp
 from netorch.platforms.cisco_iosxe import config as ios
 from netorch.platforms.cisco_iosxe.sim import IosXeDevice
@@ -154,6 +155,7 @@ def test_the_simulator_keys_static_routes_like_ios() -> None:
 def test_a_neighbour_description_fits_ios_and_keeps_the_marker() -> None:
     """Finding 4: IOS takes at most 80 characters; a 63-character device name fits."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "templates" / "cisco_iosxe"))
+    env.globals["owned"] = registry()["cisco_iosxe"].owned
     names = env.get_template("_names.j2").module
     v = SimpleNamespace(remote=SimpleNamespace(device="d" * 62 + "x"),
                         local=SimpleNamespace(interface="Tunnel2147483000"),

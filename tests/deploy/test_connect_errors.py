@@ -14,8 +14,8 @@ import asyncssh
 import pytest
 
 from netorch.deploy import Credentials, DeployOptions, DeviceResult, deploy_fabric
-from netorch.deploy.credentials import from_env
 from netorch.sim.server import Simulator
+from netorch.transport.credentials import from_env
 from tests.deploy.conftest import targets_for
 
 FAST = {"timeout": 2.0, "connect_timeout": 2.0}

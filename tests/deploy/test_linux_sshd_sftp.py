@@ -21,8 +21,8 @@ from netorch.deploy import (
     Outcome,
     deploy_fabric,
 )
-from netorch.deploy.sftp import _create
 from netorch.platforms.linux_strongswan.driver import initiated
+from netorch.transport.sftp import _create
 from tests.deploy.conftest import rendered
 from tests.deploy.linux_router import LinuxRouter, available, router
 

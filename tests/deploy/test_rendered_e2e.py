@@ -38,7 +38,8 @@ from netorch.platforms.fortinet_fortios.sim import FortiOsDevice
 from netorch.platforms.juniper_junos.sim import JunosDevice
 from netorch.sim.base import SimDevice
 from netorch.sim.server import Simulator
-from netorch.verify import TunnelStatus, verify_fabric
+from netorch.verify import TunnelStatus
+from netorch.verify.live import verify_fabric
 from tests.deploy.conftest import FIXTURES
 
 SECRET = b"e2e-test-master-secret-0123456789"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from netorch.deploy import Credentials, DeployOptions, deploy_fabric
 from netorch.sim.server import Simulator
-from netorch.verify import TunnelStatus, verify_fabric
+from netorch.verify import TunnelStatus
+from netorch.verify.live import verify_fabric
 from tests.deploy.conftest import targets_for
 from tests.deploy.planstub import End, Plan, Tunnel
 

@@ -29,14 +29,14 @@ def test_verify_json_gives_each_tunnel_its_worst_end_and_names_sessions() -> Non
                  TunnelCheck(second.a.device, second.id, ok, "", ""),
                  TunnelCheck(second.b.device, second.id, down, "", "",
                              "IKE_SA ESTABLISHED, CHILD_SA none")],
-        bgp=[BgpCheck(first.a.device, first.id, first.b.address.split("/")[0],
+        bgp=[BgpCheck(first.a.device, first.id, str(first.b.address.ip),
                       "Established", 8)])
     origin = origin_of(INVENTORY, plan.fabric.name, PRODUCTION)
-    state = live_state(plan, report.document(origin), origin)
+    state = live_state(plan, report.result(origin))
     got = {t.tunnel: (t.status, t.detail) for t in state.tunnels}
     assert got[first.id] == ("ESTABLISHED", None)
     assert got[second.id] == (
         "DOWN", f"{second.b.device}: DOWN (IKE_SA ESTABLISHED, CHILD_SA none)")
     [session] = state.sessions
     assert (session.tunnel, session.peer, session.state, session.prefixes_received) == (
-        first.id, first.b.address.split("/")[0], "up", 8)
+        first.id, str(first.b.address.ip), "up", 8)

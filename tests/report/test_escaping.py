@@ -21,7 +21,8 @@ import pytest
 
 from netorch import api
 from netorch.report import Report, make_report, render
-from tests.report.conftest import EXAMPLE, FIXED_TIME, state_header
+from netorch.verify import BgpCheck, TunnelCheck, TunnelStatus, VerifyReport
+from tests.report.conftest import EXAMPLE, FIXED_TIME, state_document
 
 HOSTILE = {
     "heading-img": "# H\n<img src=x onerror=alert(1)>",
@@ -275,10 +276,10 @@ def test_inventory_and_state_text_is_escaped(at_root: Any, tmp_path: Any) -> Non
     hostile_inventory = inventory.model_copy(update={"sites": sites, "fabric": fabric})
     tid = api.plan(inventory).tunnels[0].id
     state = tmp_path / "verify.json"
-    state.write_text(json.dumps({**state_header(),
-                                 "tunnels": [{"id": tid, "status": value, "detail": value},
-                                             {"id": value, "status": "UP", "detail": value}],
-                                 "bgp": [{"device": value, "peer": value, "state": value}]}))
+    state.write_text(state_document(VerifyReport(  # a status is typed: one of verify's four
+        tunnels=[TunnelCheck(value, tid, TunnelStatus.DOWN, value, value, value),
+                 TunnelCheck(value, value, TunnelStatus.UNEXPECTED, value, value, value)],
+        bgp=[BgpCheck(value, value, value, value, None)])))
     report = make_report(hostile_inventory, state=state, generated_at=FIXED_TIME)
     plain = make_report(inventory, state=state, generated_at=FIXED_TIME)
     md = render(report, "md")

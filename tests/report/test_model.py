@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,9 @@ from netorch.report import Report, make_report
 from netorch.report.compliance import assess
 from netorch.report.provenance import generation_time, hash_inputs, parse_time
 from netorch.report.state import live_state
+from netorch.verify import BgpCheck, TunnelCheck, TunnelStatus, VerifyReport
 from netorch.verify.origin import StateOrigin
-from tests.report.conftest import EXAMPLE, FIXED_TIME, state_header
+from tests.report.conftest import EXAMPLE, FIXED_TIME, state_document
 
 ORIGIN = StateOrigin(source="production", generated_at=FIXED_TIME, inventory_sha256="0" * 64,
                      fabric="eastern-region")
@@ -96,35 +96,44 @@ def test_zone_matrix_is_square_and_counts_site_pairs(example: Report) -> None:
     assert len(zones.cells) == 25
 
 
-def test_live_state_tolerates_shapes_and_extra_fields(example: Report) -> None:
+def test_live_state_takes_each_tunnels_worst_end(example: Report) -> None:
+    """verify's typed result, as report reads it: one row per planned tunnel (its worst
+    end), the unplanned ones apart, every session."""
     from netorch import api
 
     plan = api.plan(api.load(EXAMPLE))
-    first, second = plan.tunnels[0], plan.tunnels[1]
-    raw = {"version": 7, "tunnels": [
-        {"id": first.id, "status": "established", "bytes": 12},
-        {"id": "ghost--x--private", "status": "UNEXPECTED"}],
-        "bgp": [{"device": first.a.device, "peer": first.b.address, "state": "Established",
-                 "prefixes_received": 3, "uptime": 9},
-                {"tunnel": second.id, "device": second.b.device, "state": "idle"}]}
-    state = live_state(plan, raw, ORIGIN)
-    assert state.tunnels[0].status == "ESTABLISHED"
-    assert state.tunnels[1].status == "NOT-REPORTED"
-    assert [t.tunnel for t in state.unexpected] == ["ghost--x--private"]
-    assert sorted((s.tunnel, s.state, s.prefixes_received) for s in state.sessions) == sorted(
+    first, second, third = plan.tunnels[:3]
+    ok, missing = TunnelStatus.ESTABLISHED, TunnelStatus.MISSING
+    checks = VerifyReport(
+        tunnels=[TunnelCheck(first.a.device, first.id, ok, "a", "b"),
+                 TunnelCheck(first.b.device, first.id, ok, "b", "a"),
+                 TunnelCheck(third.a.device, third.id, ok, "a", "b", "IKE_SA ESTABLISHED"),
+                 TunnelCheck(third.b.device, third.id, missing, "b", "a", "no SA"),
+                 TunnelCheck(first.a.device, "ghost", TunnelStatus.UNEXPECTED, "", "c", "x")],
+        bgp=[BgpCheck(first.a.device, first.id, "100.64.0.1", "Established", 3),
+             BgpCheck(second.b.device, second.id, "100.64.0.2", "Idle", None)])
+    state = live_state(plan, checks.result(ORIGIN))
+    got = {t.tunnel: (t.status, t.detail) for t in state.tunnels}
+    assert got[first.id] == ("ESTABLISHED", None)
+    assert got[second.id] == ("NOT-REPORTED", None)
+    assert got[third.id] == ("MISSING", f"{third.b.device}: MISSING (no SA)")
+    assert [(t.tunnel, t.status, t.detail) for t in state.unexpected] == [
+        ("ghost", "UNEXPECTED", "x")]
+    assert [(s.tunnel, s.state, s.prefixes_received) for s in state.sessions] == sorted(
         [(first.id, "up", 3), (second.id, "idle", None)])
-    mapping = live_state(plan, {"tunnels": {first.id: "down"}}, ORIGIN)
-    assert mapping.tunnels[0].status == "DOWN"
-    assert live_state(plan, ["not", "a", "mapping"], ORIGIN).counts == {"NOT-REPORTED": 188}
+    assert state.origin == ORIGIN
+    assert state.counts == {"ESTABLISHED": 1, "MISSING": 1, "NOT-REPORTED": 186,
+                            "UNEXPECTED": 1}
 
 
 def test_state_file_shows_in_tunnels_and_provenance(at_root: Path, tmp_path: Path) -> None:
     from netorch import api
 
     inventory = api.load(EXAMPLE)
-    tid = api.plan(inventory).tunnels[0].id
+    tunnel = api.plan(inventory).tunnels[0]
     state = tmp_path / "verify.json"
-    state.write_text(json.dumps({**state_header(), "tunnels": [{"id": tid, "status": "DOWN"}]}))
+    state.write_text(state_document(VerifyReport(tunnels=[
+        TunnelCheck(tunnel.a.device, tunnel.id, TunnelStatus.DOWN, "a", "b")])))
     report = make_report(inventory, state=state, generated_at=FIXED_TIME)
     assert report.tunnels[0].status == "DOWN"
     assert report.summary.live == {"DOWN": 1, "NOT-REPORTED": 187}

@@ -14,6 +14,7 @@ from netorch import api, cli
 from netorch.errors import UserError
 from netorch.report import make_report
 from netorch.report.statefile import STATE_LIMIT, load_state
+from netorch.verify import VerifyResult
 from tests.report.conftest import EXAMPLE, FIXED_TIME, state_header
 
 BAD_CONTENT = {
@@ -27,17 +28,43 @@ BAD_CONTENT = {
     "huge-int": b'{"tunnels": [{"id": "x", "status": ' + b"9" * 5000 + b"}]}",
     "top-level-list": b'["not", "a", "mapping"]',
     "top-level-string": b'"tunnels"',
-    "tunnels-number": b'{"tunnels": 5}',
-    "tunnel-not-object": b'{"tunnels": [1, 2]}',
-    "status-object": b'{"tunnels": [{"id": "x", "status": {"a": [1]}}]}',
-    "id-list": b'{"tunnels": [{"id": ["x"], "status": "UP"}]}',
-    "detail-number": b'{"tunnels": [{"id": "x", "detail": 3}]}',
-    "mapping-value-list": b'{"tunnels": {"x": [1]}}',
-    "bgp-object": b'{"bgp": {"device": "x"}}',
-    "bgp-state-list": b'{"bgp": [{"device": "x", "state": ["up"]}]}',
-    "prefixes-string": b'{"bgp": [{"device": "x", "prefixes_received": "3"}]}',
-    "prefixes-bool": b'{"bgp": [{"device": "x", "prefixes": true}]}',
-    "sessions-string": b'{"sessions": "x"}',
+    "no-header": b'{"tunnels": []}',
+}
+
+END = {"device": "r1", "tunnel": "t", "status": "DOWN", "local": "a", "remote": "b"}
+SESSION = {"device": "r1", "tunnel": "t", "neighbor": "100.64.0.1", "state": "Idle",
+           "prefixes": None}
+# A header as verify writes it, then a body that is not what verify writes: what the
+# message says (it names the field and the type found, never the value).
+BAD_SHAPES: dict[str, tuple[dict[str, object], str]] = {
+    "tunnels-number": ({"tunnels": 5}, "tunnels: expected a list, got a number"),
+    "tunnels-mapping": ({"tunnels": {"t": {"status": "DOWN"}}},
+                        "tunnels: expected a list, got an object"),
+    "tunnel-not-object": ({"tunnels": [1, 2]}, "tunnels[0]: expected an object, got a number"),
+    "status-object": ({"tunnels": [{**END, "status": {"a": [1]}}]},
+                      "tunnels[0].status: expected one of 'ESTABLISHED', 'DOWN', 'MISSING' or "
+                      "'UNEXPECTED', got an object"),
+    "status-unknown": ({"tunnels": [END, {**END, "status": "S3CR3T"}]},
+                       "tunnels[1].status: expected one of 'ESTABLISHED'"),
+    "status-lower-case": ({"tunnels": [{**END, "status": "established"}]},
+                          "tunnels[0].status: expected one of"),
+    "tunnel-list": ({"tunnels": [{**END, "tunnel": ["x"]}]},
+                    "tunnels[0].tunnel: expected a string, got a list"),
+    "device-missing": ({"tunnels": [{k: v for k, v in END.items() if k != "device"}]},
+                       "tunnels[0].device: missing"),
+    "detail-number": ({"tunnels": [{**END, "detail": 3}]},
+                      "tunnels[0].detail: expected a string, got a number"),
+    "bgp-object": ({"bgp": {"device": "x"}}, "bgp: expected a list, got an object"),
+    "bgp-state-list": ({"bgp": [{**SESSION, "state": ["up"]}]},
+                       "bgp[0].state: expected a string, got a list"),
+    "prefixes-string": ({"bgp": [{**SESSION, "prefixes": "3"}]},
+                        "bgp[0].prefixes: expected a whole number or null, got a string"),
+    "prefixes-bool": ({"bgp": [{**SESSION, "prefixes": True}]},
+                      "bgp[0].prefixes: expected a whole number or null, got true/false"),
+    "prefixes-float": ({"bgp": [{**SESSION, "prefixes": 3.0}]},
+                       "bgp[0].prefixes: expected a whole number or null, got a number"),
+    "errors-value": ({"errors": {"S3CR3T-device": 1}},
+                     "errors[…]: expected a string, got a number"),
 }
 
 
@@ -60,6 +87,17 @@ def test_bad_state_file_is_one_clean_error(case: str, at_root: Path, tmp_path: P
     _expect_clean_error(state, capsys)
     with pytest.raises(UserError):
         load_state(state)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SHAPES))
+def test_a_body_unlike_verifys_is_one_clean_error(case: str, at_root: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    body, expected = BAD_SHAPES[case]
+    state = tmp_path / "verify.json"
+    state.write_text(json.dumps({**state_header(), **body}))
+    err = _expect_clean_error(state, capsys)
+    assert f"{state.as_posix()}: not verify's JSON: {expected}" in err, err
+    assert "S3CR3T" not in err
 
 
 def test_huge_state_file_is_refused_unread(at_root: Path, tmp_path: Path,
@@ -100,7 +138,7 @@ def test_a_pipe_is_read(at_root: Path, tmp_path: Path) -> None:
         state = load_state(Path(f"/dev/fd/{read_end}"))
     finally:
         os.close(read_end)
-    assert state.raw == document and len(state.sha256) == 64
+    assert state.result == VerifyResult.read(document) and len(state.sha256) == 64
 
 
 def test_device_is_refused(at_root: Path, capsys: pytest.CaptureFixture[str]) -> None:

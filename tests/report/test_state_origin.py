@@ -33,8 +33,8 @@ def _verify_document(inventory: str | Path, source: str) -> str:
     report = VerifyReport(
         tunnels=[TunnelCheck(first.a.device, first.id, TunnelStatus.ESTABLISHED, "", ""),
                  TunnelCheck(first.b.device, first.id, TunnelStatus.DOWN, "", "", "no CHILD_SA")],
-        bgp=[BgpCheck(first.a.device, first.id, first.b.address.split("/")[0], "Active", None)])
-    return report.to_json(origin_of(inventory, plan.fabric.name, source))
+        bgp=[BgpCheck(first.a.device, first.id, str(first.b.address.ip), "Active", None)])
+    return report.result(origin_of(inventory, plan.fabric.name, source)).to_json()
 
 
 def _write(tmp_path: Path, text: str) -> Path:

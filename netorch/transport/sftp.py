@@ -32,7 +32,7 @@ from paramiko.sftp import (
 from paramiko.sftp_attr import SFTPAttributes
 from paramiko.sftp_file import SFTPFile
 
-from netorch.deploy.driver import DeviceError
+from netorch.transport.errors import DeviceError
 
 TIMEOUT = 60.0
 NO_SFTP = ("the device's sshd offers no SFTP subsystem: netorch sends files over SFTP "

@@ -11,8 +11,10 @@ characters) is refused; messages say why, never what it is.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -31,6 +33,46 @@ KEY_BYTES = 32
 REDACTED = "<redacted>"
 
 
+class Key(str):
+    """A derived pre-shared key. Render notices one written into a file and returns that
+    file as `SecretText`."""
+
+    __slots__ = ()
+
+
+class SecretText(str):
+    """A rendered file holding a key: written 0600 (render) or with its keys' mode
+    (deploy), in folders only its owner may open."""
+
+    __slots__ = ()
+
+
+# What `Secret.derive` makes (KEY_BYTES as hex), in either case, as a whole word.
+KEY_SHAPE = re.compile(rf"(?<![0-9A-Fa-f])[0-9A-Fa-f]{{{KEY_BYTES * 2}}}(?![0-9A-Fa-f])")
+
+
+def key_shaped(text: str) -> set[str]:
+    """Every run of `text` shaped like a derived key: how a key written in a syntax
+    netorch does not know (a plugin's, a user's template) is still found."""
+    return set(KEY_SHAPE.findall(text))
+
+
+def holds_key(text: str) -> bool:
+    """Whether a rendered file holds a key (render marked it `SecretText`)."""
+    return isinstance(text, SecretText)
+
+
+class _Authenticated(Protocol):
+    @property
+    def auth(self) -> str: ...
+
+
+def needs_secret(what: _Authenticated, *, redact: bool = False) -> bool:
+    """Whether `what` (a plan's `fabric`, or one tunnel) needs the master secret: it
+    authenticates with pre-shared keys and they are not redacted."""
+    return what.auth == "psk" and not redact
+
+
 class Secret:
     """The master secret: usable for derivation, unprintable by accident."""
 
@@ -42,23 +84,23 @@ class Secret:
             raise UserError(f"the master secret is {problem}: use at least {MIN_SECRET_BYTES} "
                             "random bytes (e.g. `openssl rand -base64 32`)")
         self._value = value
-        self._derived: dict[tuple[str, str], str] = {}
+        self._derived: dict[tuple[str, str], Key] = {}
 
     def __repr__(self) -> str:
         return "Secret(<redacted>)"
 
     __str__ = __repr__
 
-    def derive(self, fabric: str, key_ref: str) -> str:
+    def derive(self, fabric: str, key_ref: str) -> Key:
         """The PSK a plan's `key_ref` names: 32 bytes as 64 hex characters (safe in every
         vendor CLI), bound to the fabric and to the tunnel's peers. Derived once per
-        key_ref: render and the writer (which files hold keys) both ask for it."""
+        key_ref (the two ends of a tunnel share it)."""
         cached = self._derived.get((fabric, key_ref))
         if cached is not None:
             return cached
         hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES,
                     salt=f"netorch/{fabric}".encode(), info=f"v1/{key_ref}".encode())
-        key = self._derived[(fabric, key_ref)] = hkdf.derive(self._value).hex()
+        key = self._derived[(fabric, key_ref)] = Key(hkdf.derive(self._value).hex())
         return key
 
 

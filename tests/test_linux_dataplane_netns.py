@@ -105,9 +105,9 @@ def _wire(names: list[str], device: DevicePlan) -> None:
     for k, link in enumerate(device.links):
         _ok(router, "ip", "link", "add", link.interface, "type", "veth", "peer", "name",
             f"up{k}", "netns", underlay)
-        _ok(router, "ip", "addr", "add", link.address, "dev", link.interface)
+        _ok(router, "ip", "addr", "add", str(link.address), "dev", link.interface)
         _ok(router, "ip", "link", "set", link.interface, "up")
-        prefix = link.address.partition("/")[2]
+        prefix = link.address.network.prefixlen
         _ok(underlay, "ip", "addr", "add", f"{link.next_hop}/{prefix}", "dev", f"up{k}")
         _ok(underlay, "ip", "link", "set", f"up{k}", "up")
     first = device.links[0]
@@ -115,13 +115,13 @@ def _wire(names: list[str], device: DevicePlan) -> None:
         host)
     _ok(router, "ip", "addr", "add", "10.1.0.1/24", "dev", "lan0")
     _ok(router, "ip", "link", "set", "lan0", "up")
-    _ok(router, "ip", "route", "add", f"{FAR_HOST}/32", "via", first.next_hop, "mtu", "1400")
+    _ok(router, "ip", "route", "add", f"{FAR_HOST}/32", "via", str(first.next_hop), "mtu", "1400")
     _ok(host, "ip", "addr", "add", f"{LAN_HOST}/24", "dev", "eth0")
     _ok(host, "ip", "link", "set", "eth0", "up")
     _ok(host, "ip", "route", "add", "default", "via", "10.1.0.1")
     _ok(underlay, "ip", "addr", "add", f"{FAR_HOST}/32", "dev", "lo")
     _ok(underlay, "ip", "link", "set", "lo", "up")
-    _ok(underlay, "ip", "route", "add", "10.1.0.0/24", "via", first.address.partition("/")[0])
+    _ok(underlay, "ip", "route", "add", "10.1.0.0/24", "via", str(first.address.ip))
     _ok(router, "nft", "-f", "-", stdin=OPERATOR_TABLE)
 
 

@@ -7,10 +7,7 @@ from collections.abc import Iterator
 
 from netorch.checks.context import Context
 from netorch.findings import Finding, error, warning
-from netorch.platforms import registry
-
-# device field -> the option name a platform lists in `Platform.device_options`
-_DEVICE_FIELDS = ("asn", "router_id", "loopback_interface", "tunnel_offset", "vdom", "lan_zone")
+from netorch.platforms import OPTION_FIELDS, registry
 
 
 def supported_options(ctx: Context) -> Iterator[Finding]:
@@ -21,7 +18,7 @@ def supported_options(ctx: Context) -> Iterator[Finding]:
         platform = platforms.get(device.platform)
         if platform is None:
             continue
-        for name in _DEVICE_FIELDS:
+        for name in OPTION_FIELDS:
             if getattr(device, name) is not None and name not in platform.device_options:
                 yield error("device-option", f"{platform.name} has no '{name}' setting: "
                             f"remove it", ctx.at(*path, name, key=True))

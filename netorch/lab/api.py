@@ -12,15 +12,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netorch.api import load_checked
 from netorch.deploy import DeployResult
-from netorch.inventory import Inventory, load
+from netorch.inventory import load
 from netorch.lab import labexec, labfailover, labtest, labverify, pipeline, probe, runtime
 from netorch.lab.errors import LabError
 from netorch.lab.labsymmetry import check_symmetry
 from netorch.lab.labtest import CheckResult
 from netorch.lab.runtime import Runtime, RuntimeStatus
 from netorch.lab.spec import LabDevice, LabHost
-from netorch.verify import StateOrigin, VerifyReport, lab_source, origin_of
+from netorch.verify import StateOrigin, VerifyReport, VerifyResult, lab_source, origin_of
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,11 @@ class LabVerifyResult:
     origin: StateOrigin  # source `lab:<name>`: what `--format json` writes first
 
     @property
+    def result(self) -> VerifyResult:
+        """The typed result `lab verify` prints, as `netorch verify` does."""
+        return self.report.result(self.origin)
+
+    @property
     def exit_code(self) -> int:
         return self.report.exit_code
 
@@ -135,24 +141,13 @@ class LabTestResult:
         return 0 if self.ok else 1
 
 
-def _inventory(path: str | Path) -> Inventory:
-    from netorch.checks import check
-    from netorch.findings import InventoryError
-
-    inventory = load(path)
-    errors = [f for f in check(inventory) if f.is_error]
-    if errors:
-        raise InventoryError(errors)
-    return inventory
-
-
 def lab_up(path: str | Path, *, lab: str | None = None, root: Path | None = None,
            secret_file: Path | None = None, workers: int = 10,
            template_dirs: tuple[Path, ...] = ()) -> LabUpResult:
     """Build the lab of the inventory at `path` and deploy its configs over SSH.
 
     `template_dirs`: user template folders searched before netorch's own (as render)."""
-    inventory = _inventory(path)
+    inventory = load_checked(path)
     pipeline.require_lock(inventory)  # before a namespace is built
     name = lab or inventory.fabric.name
     rt = runtime.start(inventory, name, root)
@@ -217,7 +212,7 @@ def lab_verify(path: str | Path, *, lab: str | None = None, root: Path | None = 
     """`netorch verify` on the running lab, over SSH with the lab's key: every device's
     live SAs and BGP sessions against the lab's plan. `wait`: seconds to keep reading
     while anything is not up yet (0: read once)."""
-    inventory = _inventory(path)
+    inventory = load_checked(path)
     name = lab or inventory.fabric.name
     rt = runtime.attach(inventory, name, root)
     plan = pipeline.plan_for(rt, inventory)
@@ -236,7 +231,7 @@ def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = No
     `wait`: seconds the ike and bgp checks wait for SAs and sessions to come up
     (default 30 and 45)."""
     runtime.require_root_and_tools()
-    inventory = _inventory(path)
+    inventory = load_checked(path)
     name = lab or inventory.fabric.name
     rt = runtime.attach(inventory, name, root)
     plan = pipeline.plan_for(rt, inventory)

@@ -1,58 +1,38 @@
 """The files each lab device runs on: strongswan.conf, sshd_config, ssh_config (pure text).
 
-strongSwan: userspace ESP (kernel-libipsec, the kernel here has no ESP/XFRM), an
-explicit plugin list (≈ 11 MB per charon) and fast retransmits (DPD in ≈ 7-9 s
-instead of ≈ 165 s). Nothing in /etc is written.
+strongswan.conf is the lab dataplane's own (`render --dataplane lab`, from
+templates/linux_strongswan/_lab_strongswan.j2: userspace ESP with kernel-libipsec, an
+explicit plugin list, fast retransmits) with the device's vici socket and log file.
+Nothing in /etc is written.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
+import jinja2
+
 from netorch.lab.spec import LabDevice, LabSpec
+from netorch.platforms.linux_strongswan import PLATFORM
+from netorch.render import Renderer, RenderOptions
 
-PLUGINS = ("random nonce openssl pem pkcs1 pkcs8 x509 pubkey revocation constraints sha1 sha2 "
-           "hmac gcm aes kdf kernel-libipsec kernel-netlink socket-default vici updown")
-
-SWANCTL_PLUGINS = ("random nonce openssl pem pkcs1 pkcs8 x509 pubkey revocation constraints sha1 "
-                   "sha2 hmac gcm aes")
+CHARON_CONF = "strongswan.conf"
 
 
-def strongswan_conf(devdir: Path) -> str:
-    vici = f"unix://{devdir / 'charon.vici'}"
-    return f"""# netorch lab: one charon per device namespace, userspace ESP (kernel-libipsec)
-charon {{
-  load_modular = no
-  load = {PLUGINS}
-  retransmit_timeout = 1.0
-  retransmit_base = 1.4
-  retransmit_tries = 3
-  install_virtual_ip = no
-  plugins {{
-    vici {{
-      socket = {vici}
-    }}
-  }}
-  syslog {{
-    daemon {{
-      default = -1
-    }}
-  }}
-  filelog {{
-    lab {{
-      path = {devdir / 'charon.log'}
-      time_format = %H:%M:%S
-      default = 1
-      ike = 1
-      flush_line = yes
-    }}
-  }}
-}}
-swanctl {{
-  load = {SWANCTL_PLUGINS}
-  socket = {vici}
-}}
-"""
+@cache
+def _charon_template() -> jinja2.Template:
+    env = Renderer(RenderOptions(dataplane="lab")).env(PLATFORM.name)
+    return env.get_template("_lab_strongswan.j2")
+
+
+def strongswan_conf(devdir: Path, dev: LabDevice) -> str:
+    """The device's charon settings, as the lab dataplane renders them, with its vici
+    socket and log file in `devdir`."""
+    options = {"dataplane": "lab", "vici_socket": f"unix://{devdir / 'charon.vici'}",
+               "charon_log": str(devdir / "charon.log")}
+    return _charon_template().render(device={"name": dev.name}, site={"name": dev.site},
+                                     options=options, output_file=CHARON_CONF)
 
 
 def sshd_config(devdir: Path, dev: LabDevice) -> str:

@@ -71,7 +71,7 @@ def _prepare_device(devdir: Path, dev: LabDevice, pub: str) -> str:
     (etc / "frr" / "vtysh.conf").touch()
     (etc / "frr" / "frr.conf").touch()
     shutil.chown(etc / "frr", "frr", "frr")
-    (devdir / "strongswan.conf").write_text(configs.strongswan_conf(devdir))
+    (devdir / "strongswan.conf").write_text(configs.strongswan_conf(devdir, dev))
     (devdir / "ssh" / "sshd_config").write_text(configs.sshd_config(devdir, dev))
     (devdir / "ssh" / "authorized_keys").write_text(pub)
     hostkey = devdir / "ssh" / "host_ed25519_key"

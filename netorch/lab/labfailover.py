@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 from netorch.lab import measure
@@ -42,13 +41,13 @@ def choose_case(rt: Runtime, plan: FabricPlan) -> FailoverCase | None:
 
 def _peer_hops(dev: DevicePlan, tunnels: list[Tunnel]) -> set[str]:
     remote = [t.b if t.a.device == dev.name else t.a for t in tunnels]
-    return {str(ipaddress.ip_interface(r.address).ip) for r in remote}
+    return {str(r.address.ip) for r in remote}
 
 
 def _target_site(plan: FabricPlan, dev: DevicePlan) -> tuple[str, str] | None:
     """Another spoke if there is one (its traffic crosses a hub), else a hub."""
     others = sorted((s.hub, s.id, s.name, s.lan[0]) for s in plan.sites if s.name != dev.site)
-    return (others[0][2], others[0][3]) if others else None
+    return (others[0][2], str(others[0][3])) if others else None
 
 
 def run_failover(rt: Runtime, case: FailoverCase) -> tuple[bool, str, list[str]]:

@@ -78,9 +78,9 @@ def owners(plan: FabricPlan, spec: LabSpec) -> dict[IPv4Address, str]:
     owned: dict[IPv4Address, str] = {}
     for t in plan.tunnels:
         for end in (t.a, t.b):
-            owned[ipaddress.IPv4Interface(end.address).ip] = end.device
+            owned[end.address.ip] = end.device
     for d in plan.devices:
-        owned[ipaddress.IPv4Interface(d.loopback).ip] = d.name
+        owned[d.loopback.ip] = d.name
     for dev in spec.devices:
         addrs = [*(i.ip for i in dev.lan), *(k.address.ip for k in dev.links),
                  *dev.endpoints.values(), dev.mgmt.ip]

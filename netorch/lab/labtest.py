@@ -51,7 +51,7 @@ def check_ike(rt: Runtime, plan: FabricPlan, wait: float = SA_TIMEOUT
 
 def other_lans(rt: Runtime, plan: FabricPlan, device: str) -> list[str]:
     site = rt.spec.device(device).site
-    return sorted(p for s in plan.sites if s.name != site for p in s.lan)
+    return sorted(str(p) for s in plan.sites if s.name != site for p in s.lan)
 
 
 def route_problems(rt: Runtime, plan: FabricPlan) -> list[str]:
@@ -83,7 +83,7 @@ def check_ping(rt: Runtime) -> tuple[bool, str, list[str]]:
 
 
 def check_capture(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
-    lans = sorted(p for s in plan.sites for p in s.lan)
+    lans = sorted(str(p) for s in plan.sites for p in s.lan)
     hosts = rt.spec.hosts
 
     pairs = [(h, hosts[(i + 1) % len(hosts)]) for i, h in enumerate(hosts)]

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from netorch.lab import pipeline
 from netorch.lab.runtime import Runtime
 from netorch.plan.model import FabricPlan
-from netorch.verify import TunnelStatus, VerifyReport, verify_fabric
+from netorch.verify import TunnelStatus, VerifyReport
+from netorch.verify.live import verify_fabric
 
 READ_TIMEOUT = 15.0   # seconds per device: an sshd in a namespace answers in well under 1 s
 INTERVAL = 0.5        # between two reads while waiting

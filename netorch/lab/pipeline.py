@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from netorch import api
 from netorch.deploy import (
     Credentials,
     DeployOptions,
@@ -24,6 +25,7 @@ from netorch.deploy import (
     deploy_fabric,
 )
 from netorch.deploy.tiers import verify_check
+from netorch.findings import InventoryError
 from netorch.inventory.model import Inventory
 from netorch.keys import Secret, load_secret
 from netorch.lab import zebra
@@ -31,9 +33,10 @@ from netorch.lab.errors import LabError
 from netorch.lab.runtime import Runtime
 from netorch.lab.spec import LabSpec, linux_device
 from netorch.plan.model import FabricPlan
+from netorch.platforms.linux_strongswan import PLATFORM
 from netorch.render import RenderOptions, render
 
-LAB_PLATFORM = "linux_strongswan"
+LAB_PLATFORM = PLATFORM.name  # the one platform the lab runs
 SECRET_FILE = "secret"
 SETTLE_LOG = "settle.log"
 SETTLE_WORKERS = 8
@@ -78,15 +81,10 @@ def lab_secret(workdir: Path, secret_file: Path | None = None) -> Secret:
 def require_lock(inventory: Inventory) -> None:
     """Refuse (`UserError`) without an up-to-date lock file: the lab runs production's
     addresses, so what it proves is what production runs."""
-    from netorch import api
-
     api.locked_allocations(inventory)
 
 
 def plan_for(rt: Runtime, inventory: Inventory) -> FabricPlan:
-    from netorch import api
-    from netorch.findings import InventoryError
-
     try:
         # the production lock file: the lab proves the addresses production will run
         return api.plan(lab_inventory(inventory, rt.spec), api.locked_allocations(inventory))
@@ -95,12 +93,12 @@ def plan_for(rt: Runtime, inventory: Inventory) -> FabricPlan:
             f.render() for f in exc.findings if f.is_error)) from None
 
 
-def render_lab(rt: Runtime, plan: FabricPlan, secret: Secret,
-               template_dirs: tuple[Path, ...] = ()) -> dict[str, dict[str, str]]:
-    endpoints = {d.name: {u: str(a) for u, a in d.endpoints.items()} for d in rt.spec.devices}
-    options = RenderOptions(dataplane="lab", template_dirs=template_dirs,
-                            extra={"endpoints": endpoints})
-    return render(plan, secret, options=options)
+def render_lab(plan: FabricPlan, secret: Secret, template_dirs: tuple[Path, ...] = ()
+               ) -> dict[str, dict[str, str]]:
+    """The lab dataplane's files. Their tunnel endpoints are those the lab put on each
+    device's `lo` (`LabSpec`): both are the linux_strongswan plugin's `lab.endpoints`."""
+    return render(plan, secret, options=RenderOptions(dataplane="lab",
+                                                      template_dirs=template_dirs))
 
 
 def lab_targets(plan: FabricPlan, rendered: dict[str, dict[str, str]] | None = None
@@ -119,7 +117,7 @@ def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
            workers: int = 10, template_dirs: tuple[Path, ...] = ()) -> Deployed:
     """Plan, render and deploy the lab's configs over SSH; then settle zebra."""
     plan = plan_for(rt, inventory)
-    rendered = render_lab(rt, plan, lab_secret(rt.workdir, secret_file), template_dirs)
+    rendered = render_lab(plan, lab_secret(rt.workdir, secret_file), template_dirs)
     credentials = lab_credentials(rt)
     options = DeployOptions(commit=True, workers=workers,
                             audit_log=rt.workdir / "deploy-audit.jsonl",

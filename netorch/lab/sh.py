@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from netorch.lab.errors import LabError
 
@@ -86,5 +87,4 @@ def missing_tools() -> list[str]:
 
 
 def _exists(path: str) -> bool:
-    from pathlib import Path
     return Path(path).exists()

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from netorch.inventory.model import Device, Inventory, Site
 from netorch.lab import names
 from netorch.lab.errors import LabError
+from netorch.platforms import registry
+from netorch.platforms.linux_strongswan import lab as dataplane
 
 IPv4Interface = ipaddress.IPv4Interface
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
 
 MGMT_RANGE = IPv4Network("198.18.0.0/16")
-ENDPOINT_RANGE = IPv4Network("198.19.0.0/16")
+ENDPOINT_RANGE = dataplane.ENDPOINT_RANGE  # the endpoints: the linux_strongswan plugin's
 LAB_RANGE = IPv4Network("198.18.0.0/15")
 MAX_DEVICES = 128
 
@@ -91,14 +93,17 @@ class LabSpec:
 
 
 def linux_device(device: Device, lab: LabDevice, platform: str) -> Device:
-    """`device` as the lab runs it: Linux, reached at its lab management address, its
-    links named as in its namespace (so the production templates route over them), and
-    no option of its own platform (loopback name, tunnel offset, VDOM, zones)."""
-    links = [k.model_copy(update={"interface": mine.ifname, "zone": None})
+    """`device` as the lab runs it: of `platform` (Linux), reached at its lab management
+    address, its links named as in its namespace (so the production templates route over
+    them), and without the options `platform` does not understand (another platform's
+    loopback name, tunnel offset, VDOM, zones: `Platform.foreign_options`)."""
+    runs = registry()[platform]
+    zone = {} if "link_zone" in runs.device_options else {"zone": None}
+    links = [k.model_copy(update={"interface": mine.ifname, **zone})
              for k, mine in zip(device.links, lab.links, strict=True)]
     return device.model_copy(update={
         "platform": platform, "mgmt": str(lab.mgmt.ip), "links": links,
-        "loopback_interface": None, "tunnel_offset": None, "vdom": None, "lan_zone": None})
+        **dict.fromkeys(runs.foreign_options())})
 
 
 def default_mgmt_subnet(tag: str) -> IPv4Network:
@@ -118,10 +123,12 @@ def build_spec(inventory: Inventory, lab: str, mgmt_subnet: IPv4Network | None =
     _refuse_lab_range_overlap(inventory)
     underlays = tuple(sorted(inventory.fabric.underlays))
     sites = sorted(inventory.sites, key=lambda s: s.id)
+    # the same endpoints as `render --dataplane lab`, whatever order sites list devices
+    ends = dataplane.endpoints(((s.id, d) for s in sites for d in s.devices), underlays)
     devices: list[LabDevice] = []
     hosts: list[LabHost] = []
     for site in sites:
-        site_devices = [_device(tag, subnet, underlays, site, len(devices) + i, i)
+        site_devices = [_device(tag, subnet, underlays, site, len(devices) + i, i, ends)
                         for i in range(len(site.devices))]
         devices.extend(site_devices)
         hosts.append(_host(tag, site, site_devices))
@@ -138,7 +145,8 @@ def build_spec(inventory: Inventory, lab: str, mgmt_subnet: IPv4Network | None =
 
 
 def _device(tag: str, subnet: IPv4Network, underlays: tuple[str, ...], site: Site,
-            index: int, position: int) -> LabDevice:
+            index: int, position: int, ends: dict[str, dict[str, IPv4Address]]
+            ) -> LabDevice:
     dev = site.devices[position]
     base = int(subnet.network_address) + 2 * index
     taken: set[str] = set()
@@ -156,14 +164,7 @@ def _device(tag: str, subnet: IPv4Network, underlays: tuple[str, ...], site: Sit
         links=tuple(links),
         lan=tuple(IPv4Interface((int(p.network_address) + position + 1, p.prefixlen))
                   for p in site.lan),
-        endpoints={link.underlay: endpoint(index, underlays.index(link.underlay))
-                   for link in dev.links})
-
-
-def endpoint(device_index: int, underlay_index: int) -> IPv4Address:
-    """The lab-only tunnel endpoint /32 of one device on one underlay."""
-    return IPv4Address(int(ENDPOINT_RANGE.network_address) + underlay_index * 256
-                       + device_index + 1)
+        endpoints=ends[dev.name])
 
 
 def _host(tag: str, site: Site, devices: list[LabDevice]) -> LabHost:
@@ -193,7 +194,7 @@ def _refuse_lab_range_overlap(inventory: Inventory) -> None:
     for site in inventory.sites:
         links = [link for d in site.devices for link in d.links]
         used = [*site.lan, *(link.address.network for link in links),
-                *(IPv4Network(link.public) for link in links if link.public)]
+                *(IPv4Network(int(link.public)) for link in links if link.public)]
         for net in used:
             if net.overlaps(LAB_RANGE):
                 raise LabError(f"site '{site.name}' uses {net}, inside {LAB_RANGE}, which the "

@@ -40,8 +40,9 @@ def _tunnels(plan: FabricPlan) -> Table:
 
 def _row(t: Tunnel) -> list[str]:
     underlay = t.underlay + (" (NAT-T)" if t.nat_traversal else "")
-    return [str(t.index), t.a.site, t.a.device, t.a.address, t.b.site, t.b.device, t.b.address,
-            underlay, f"{t.preference}{'' if t.rank else ' primary'}", t.kind, t.proposal.name]
+    return [str(t.index), t.a.site, t.a.device, str(t.a.address), t.b.site, t.b.device,
+            str(t.b.address), underlay, f"{t.preference}{'' if t.rank else ' primary'}",
+            t.kind, t.proposal.name]
 
 
 def _summary(plan: FabricPlan) -> Table:

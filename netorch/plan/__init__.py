@@ -28,7 +28,7 @@ from netorch.plan.build import Builder
 from netorch.plan.hubpolicy import MAX_HUB_DEVICES, MAX_UNDERLAYS
 from netorch.plan.model import SCHEMA_VERSION, FabricPlan, Tunnel
 from netorch.plan.proposals import NoCommonProposal
-from netorch.plan.symmetry import check_symmetry
+from netorch.plan.symmetry import check_symmetry, paused_gc
 from netorch.plan.tunnels import TunnelSpec, tunnel_specs
 from netorch.topology import hub_names
 
@@ -50,7 +50,17 @@ def make_plan(inventory: Inventory, previous: Allocations | None = None, *,
               today: date | None = None, paths: bool = False) -> PlanResult:
     """Plan the fabric; `previous` are the allocations to keep stable (None: fresh),
     `today` the date addresses are released on (default: `allocation_date()`);
-    `paths`: also simulate BGP for hub paths that differ by direction (validate, plan)."""
+    `paths`: also simulate BGP for hub paths that differ by direction (validate, plan).
+
+    No cyclic garbage collection meanwhile: planning leaves no cyclic garbage, and on
+    a 10,000-site fabric the collector's passes over the growing plan (over a million
+    objects, its addresses among them) cost ~40% of the planning time."""
+    with paused_gc():
+        return _make_plan(inventory, previous, today=today, paths=paths)
+
+
+def _make_plan(inventory: Inventory, previous: Allocations | None, *, today: date | None,
+               paths: bool) -> PlanResult:
     previous = previous or Allocations()
     specs = list(tunnel_specs(inventory))
     allocations, findings = _allocate(inventory, specs, previous, allocation_date(today))
@@ -102,7 +112,8 @@ def _allocate(inventory: Inventory, specs: list[TunnelSpec], previous: Allocatio
         return None, findings
     loops, tunnels = ledgers["loopbacks"], ledgers["tunnels"]
     return Allocations(loops.held, tunnels.held, loops.retired, tunnels.retired,
-                       (str(pools.tunnels), str(pools.loopbacks))), findings
+                       (str(pools.tunnels), str(pools.loopbacks)),
+                       loopback_slots=loops.slots, tunnel_slots=tunnels.slots), findings
 
 
 def _hub_devices(inventory: Inventory) -> list[Finding]:

@@ -45,13 +45,21 @@ class Retired:
 @dataclass
 class Allocations:
     """Who holds which address (keys are device names and tunnel ids), who held which
-    before, and the pools (tunnels, loopbacks) they come from."""
+    before, and the pools (tunnels, loopbacks) they come from.
+
+    The addresses are the lock file's text. An allocation made by `allocate` also
+    carries each holder's slot in its pool (`loopback_slots`, `tunnel_slots`): the
+    planner builds typed addresses from those, never by reading the text back. A lock
+    file read alone has none (it is only the `previous` of the next allocation).
+    """
 
     loopbacks: dict[str, str] = field(default_factory=dict)
     tunnels: dict[str, str] = field(default_factory=dict)
     retired_loopbacks: dict[str, Retired] = field(default_factory=dict)
     retired_tunnels: dict[str, Retired] = field(default_factory=dict)
     pools: tuple[str, str] | None = None
+    loopback_slots: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    tunnel_slots: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 _BLOCK = re.compile(r"(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})"
@@ -113,9 +121,20 @@ class Pool:
         return slot if rest == 0 and self.first <= slot < self.size else None
 
     def block(self, slot: int) -> str:
+        """The lock file's text of `slot`'s block, "a.b.c.d/len"."""
         address = ipaddress.IPv4Address(int(self.network.network_address)
                                         + (slot << (32 - self.prefixlen)))
         return f"{address}/{self.prefixlen}"
+
+    def interface(self, slot: int, host: int = 0) -> ipaddress.IPv4Interface:
+        """The `host`-th address of `slot`'s block, with the block's length.
+
+        >>> pool = Pool(ipaddress.IPv4Network("100.64.0.0/16"), 31)
+        >>> pool.interface(3), pool.interface(3, 1)
+        (IPv4Interface('100.64.0.6/31'), IPv4Interface('100.64.0.7/31'))
+        """
+        first = int(self.network.network_address) + (slot << (32 - self.prefixlen))
+        return ipaddress.IPv4Interface((first + host, self.prefixlen))
 
 
 @dataclass(frozen=True)
@@ -135,6 +154,7 @@ class Ledger:
     held: dict[str, str]
     retired: dict[str, Retired]
     reused: list[Reuse] = field(default_factory=list)
+    slots: dict[str, int] = field(default_factory=dict)
 
 
 class PoolExhausted(Exception):
@@ -197,8 +217,9 @@ released=datetime.date(2026, 1, 1))})
             raise PoolExhausted(str(pool.network), len(wanted), pool.size - pool.first)
         book.retired.pop(slot, None)
         book.taken[key] = slot
-    return Ledger({k: pool.block(s) for k, s in sorted(book.taken.items())},
-                  dict(sorted(book.retired.values())), reused)
+    slots = dict(sorted(book.taken.items()))
+    return Ledger({k: pool.block(s) for k, s in slots.items()},
+                  dict(sorted(book.retired.values())), reused, slots)
 
 
 def _kept(pool: Pool, wanted: list[str], held: dict[str, str]) -> dict[str, int]:

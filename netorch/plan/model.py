@@ -6,11 +6,23 @@ versioned contract (`schema_version`); `netorch schema --part plan` prints its s
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 SCHEMA_VERSION = "1.0"
+
+# Addresses are `ipaddress` values in the plan, built once by the planner; they become
+# text only at the edges: templates (`str`, the render filters) and JSON, which holds
+# `str(value)` ("100.64.0.0/31", "198.51.100.10", "10.11.0.0/16"; `str` itself is the
+# serialiser: pydantic's own for addresses costs a Python call more per value). The
+# JSON schema states them as strings, as the plan's JSON holds them.
+_AS_TEXT = PlainSerializer(str, return_type=str, when_used="json")
+_STRING = WithJsonSchema({"type": "string"})
+Interface = Annotated[IPv4Interface, _AS_TEXT, _STRING]
+Address = Annotated[IPv4Address, _AS_TEXT, _STRING]
+Network = Annotated[IPv4Network, _AS_TEXT, _STRING]
 
 
 class PlanModel(BaseModel):
@@ -83,11 +95,12 @@ class TunnelEnd(PlanModel):
     platform: str
     interface: str = Field(description="the platform's tunnel interface name")
     number: int = Field(description="the tunnel interface's number: device offset + index")
-    address: str = Field(description="tunnel interface address, /31")
+    address: Interface = Field(description="tunnel interface address, /31")
     underlay: str
     underlay_interface: str
-    underlay_address: str = Field(description="the link's own address (no length)")
-    endpoint: str = Field(description="where the peer reaches this end: public or link address")
+    underlay_address: Address = Field(description="the link's own address (no length)")
+    endpoint: Address = Field(
+        description="where the peer reaches this end: public or link address")
     behind_nat: bool
     ike_id: str = Field(description="IKE identity (FQDN), also the certificate subject")
     asn: int
@@ -100,8 +113,13 @@ class TunnelEnd(PlanModel):
 
 
 class Tunnel(PlanModel):
+    # `index` is the tunnel's allocation slot (`netorch.plan.allocate.Pool`): the lock
+    # file gives it the index-th /31 of the tunnel pool, end a its first address and end b
+    # its second. Consumers number from it (interface numbers, XFRM ids, VXLAN ids, far-end
+    # route names), never from the addresses.
     id: str = Field(description="stable identity: DEVICE_A--DEVICE_B--UNDERLAY")
-    index: int = Field(description="/31 offset in the tunnel pool; names interfaces, VNIs")
+    index: int = Field(description="allocation slot: the tunnel's /31 is the index-th of the "
+                       "tunnel pool; names interfaces, VNIs")
     kind: Literal["hub-hub", "hub-spoke", "mesh"]
     underlay: str
     preference: int = Field(description="the underlay's preference: lower wins")
@@ -124,7 +142,7 @@ class Tunnel(PlanModel):
 
 
 class PrefixEntry(PlanModel):
-    prefix: str
+    prefix: Network
     le: int | None = Field(default=None, description="also accept more-specifics up to /le")
 
 
@@ -137,9 +155,9 @@ class PrefixSet(PlanModel):
 class LinkPlan(PlanModel):
     underlay: str
     interface: str
-    address: str
-    next_hop: str
-    public: str | None
+    address: Interface
+    next_hop: Address
+    public: Address | None
     zone: str | None = Field(default=None, description="existing zone holding it (Junos)")
 
 
@@ -150,9 +168,9 @@ class DevicePlan(PlanModel):
     platform: str
     mgmt: str
     asn: int
-    loopback: str = Field(description="/32")
+    loopback: Interface = Field(description="/32")
     loopback_interface: str = Field(description="the interface netorch owns for it")
-    router_id: str
+    router_id: Address
     tunnel_offset: int = Field(description="added to the tunnel index for interface numbers")
     vdom: str | None = Field(default=None, description="FortiOS VDOM (None: as found)")
     lan_zone: str | None = Field(default=None, description="zone of the LANs (Junos)")
@@ -171,7 +189,7 @@ class SitePlan(PlanModel):
     region: str
     hub: bool
     asn: int
-    lan: list[str]
+    lan: list[Network]
     devices: list[str]
 
 
@@ -182,8 +200,8 @@ class FabricSummary(PlanModel):
     underlays: dict[str, int] = Field(description="underlay -> preference")
     crypto_profile: str
     auth: Literal["psk", "certificate"]
-    tunnel_pool: str
-    loopback_pool: str
+    tunnel_pool: Network
+    loopback_pool: Network
     asn_base: int
 
 

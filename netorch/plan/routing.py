@@ -9,43 +9,49 @@ re-advertise every site, and what is accepted from a hub is the fabric's aggrega
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from ipaddress import IPv4Network
 
 from netorch.inventory.model import Inventory, Site
 from netorch.plan.model import PrefixEntry, PrefixSet
+from netorch.plan.values import shared_network
 
 FABRIC_SET = "fabric-all"
 
 
+@lru_cache(maxsize=1 << 15)
 def site_set(site: str) -> str:
+    """The name of a site's own prefix set (one string per site, shared by every tunnel
+    end that names it)."""
     return f"site-{site}"
 
 
-def prefix_sets(inventory: Inventory, loopbacks: dict[str, str]) -> list[PrefixSet]:
-    """One exact set per site, and the aggregate of the whole fabric (for hubs)."""
-    sets = [_site_prefixes(site, loopbacks) for site in sorted(inventory.sites,
-                                                               key=lambda s: s.name)]
-    lans = [ipaddress.IPv4Network(p) for s in inventory.sites for p in s.lan
-            if ipaddress.ip_network(p).version == 4]
-    aggregate = [PrefixEntry.build(prefix=str(n), le=32)
-                 for n in ipaddress.collapse_addresses(lans)]
-    pool = ipaddress.IPv4Network(inventory.fabric.pools.loopbacks)
-    aggregate.append(PrefixEntry.build(prefix=str(pool), le=32))
+def prefix_sets(inventory: Inventory, lans: Mapping[str, Sequence[IPv4Network]],
+                loopbacks: Mapping[str, IPv4Network]) -> list[PrefixSet]:
+    """One exact set per site, and the aggregate of the whole fabric (for hubs).
+    `lans`: each site's LAN prefixes; `loopbacks`: each device's loopback /32."""
+    sets = [_site_prefixes(site, lans[site.name], loopbacks)
+            for site in sorted(inventory.sites, key=lambda s: s.name)]
+    every = [p for s in inventory.sites for p in s.lan]
+    aggregate = [PrefixEntry.build(prefix=shared_network(n), le=32)
+                 for n in [*ipaddress.collapse_addresses(every), inventory.fabric.pools.loopbacks]]
     sets.append(PrefixSet(name=FABRIC_SET, description="every site's prefixes (from hubs)",
                           entries=sorted(aggregate, key=_entry_key)))
     return sorted(sets, key=lambda s: s.name)
 
 
-def _site_prefixes(site: Site, loopbacks: dict[str, str]) -> PrefixSet:
-    entries = [PrefixEntry.build(prefix=str(p), le=None) for p in site.lan]
+def _site_prefixes(site: Site, lans: Sequence[IPv4Network], loopbacks: Mapping[str, IPv4Network]
+                   ) -> PrefixSet:
+    entries = [PrefixEntry.build(prefix=p, le=None) for p in lans]
     entries += [PrefixEntry.build(prefix=loopbacks[d.name], le=None)
                 for d in site.devices if d.name in loopbacks]
     return PrefixSet(name=site_set(site.name), description=f"{site.name}'s own prefixes",
                      entries=sorted(entries, key=_entry_key))
 
 
-def _entry_key(entry: PrefixEntry) -> tuple[int, int, int]:
-    net = ipaddress.ip_network(entry.prefix)
-    return (net.version, int(net.network_address), net.prefixlen)
+def _entry_key(entry: PrefixEntry) -> tuple[int, int]:
+    return int(entry.prefix.network_address), entry.prefix.prefixlen
 
 
 def advertises(site: str, hub: bool) -> str:

@@ -122,7 +122,7 @@ def sites_of(fab: Fabric, index: PrefixIndex) -> list[Site]:
         if not members:
             continue
         gateway = members[0]
-        prefix = s.lan[0] if s.lan else fab.plan.device(gateway).loopback
+        prefix = s.lan[0] if s.lan else fab.plan.device(gateway).loopback.network
         origins = members if s.lan else (gateway,)
         dest = destination(fab, s.name, index.sets_of(prefix), origins)
         if gateway in fab.transit:

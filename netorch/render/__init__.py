@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from netorch.render.context import DeviceContext, TunnelView, device_contexts
 from netorch.render.engine import Renderer, RenderOptions, render
-from netorch.render.write import WriteResult, device_keys, select_devices, write_tree
+from netorch.render.write import WriteResult, select_devices, write_tree
 
 __all__ = ["DeviceContext", "RenderOptions", "Renderer", "TunnelView", "WriteResult",
-           "device_contexts", "device_keys", "render", "select_devices", "write_tree"]
+           "device_contexts", "render", "select_devices", "write_tree"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from netorch.keys import REDACTED, Secret
+from netorch.keys import REDACTED, Secret, needs_secret
 from netorch.plan.model import (
     DevicePlan,
     FabricPlan,
@@ -122,7 +122,7 @@ def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,
 
 
 def _psk(fabric: str, tunnel: Tunnel, secret: Secret | None, *, redact: bool) -> str | None:
-    if tunnel.auth != "psk":
+    if not needs_secret(tunnel):
         return None
     if redact or secret is None or tunnel.key_ref is None:
         return REDACTED

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import re
 import shlex
+import socket
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 
 from netorch import __version__
 from netorch.errors import SecretMissing, UserError
 from netorch.findings import INVISIBLE_CATEGORIES
-from netorch.keys import Secret
+from netorch.keys import KEY_SHAPE, Key, Secret, SecretText, needs_secret
 from netorch.plan.model import EspChoice, FabricPlan
 from netorch.plan.proposals import swan_esp_name
-from netorch.platforms import Platform, registry
+from netorch.platforms import Platform, PluginError, registry
 from netorch.render.context import DeviceContext, device_contexts, find_field
 
+# {device: {file name: text}}; a file holding a key is a `SecretText`.
 Rendered = dict[str, dict[str, str]]
 
 
@@ -47,13 +52,24 @@ def builtin_templates() -> Path:
     raise UserError("netorch's templates are missing from this installation")
 
 
+class _KeyWatch:
+    """Set when a template writes a `Key`: the file being rendered holds one."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen = False
+
+
 class Renderer:
-    """Renders devices of any platform; one Jinja2 environment per platform."""
+    """Renders devices of any platform; one Jinja2 environment per platform. One thread
+    at a time: it notes, file by file, whether a key was written."""
 
     def __init__(self, options: RenderOptions | None = None) -> None:
         self.options = options or RenderOptions()
         self._envs: dict[str, jinja2.Environment] = {}
         self._files: dict[str, list[str]] = {}
+        self._keys = _KeyWatch()
 
     def env(self, platform: str) -> jinja2.Environment:
         if platform not in self._envs:
@@ -72,9 +88,12 @@ class Renderer:
             loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, autoescape=False, auto_reload=False,
-            finalize=_guard(plugin))
+            finalize=_guard(plugin, self._keys))
         env.filters.update(FILTERS)
         env.globals["netorch_version"] = __version__
+        # `owned.KEY`: an attribute, which Jinja2 looks up first (a dict's key it finds
+        # only after a failed attribute lookup, far slower in a macro called per tunnel)
+        env.globals["owned"] = SimpleNamespace(**plugin.owned)
         return env
 
     def files(self, platform: str) -> list[str]:
@@ -90,10 +109,16 @@ class Renderer:
         return sorted(n[: -len(".j2")] for n in names)
 
     def render_device(self, ctx: DeviceContext) -> dict[str, str]:
+        """{file name: text} of one device; a file a key was written into is a
+        `SecretText`."""
         env = self.env(ctx.device.platform)
         out: dict[str, str] = {}
         variables = ctx.variables()
+        # the safety net for a template that writes a key through a filter (which loses
+        # the `Key` type): a file of a device with keys holding a key-shaped run is marked
+        keyed = any(isinstance(v.psk, Key) for v in ctx.tunnels)
         for name in self.files(ctx.device.platform):
+            self._keys.seen = False
             try:
                 text = env.get_template(f"{name}.j2").render(variables, output_file=name)
             except jinja2.TemplateError as exc:
@@ -102,25 +127,62 @@ class Renderer:
             except UnsafeValue as exc:
                 raise _refused(ctx, name, exc) from None
             if text.strip():
-                out[name] = text
+                secret = self._keys.seen or (keyed and KEY_SHAPE.search(text) is not None)
+                out[name] = SecretText(text) if secret else text
         return out
 
 
 def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = False,
            options: RenderOptions | None = None, devices: set[str] | None = None
            ) -> Rendered:
-    """Every device's files: {device: {file name: text}}. Needs the secret for PSK
-    fabrics unless `redact` (keys become a placeholder)."""
-    if plan.fabric.auth == "psk" and secret is None and not redact:
+    """Every device's files: {device: {file name: text}}, a file holding a key marked
+    (`SecretText`). Needs the secret for PSK fabrics unless `redact` (keys become a
+    placeholder)."""
+    if needs_secret(plan.fabric, redact=redact) and secret is None:
         raise SecretMissing("rendering a PSK fabric needs the master secret: set "
                             "NETORCH_SECRET or pass --secret-file, or use --redact")
     renderer = Renderer(options)
     variables = renderer.options.variables()
-    if renderer.options.dataplane == "lab" and "endpoints" not in variables:
-        variables["endpoints"] = lab_endpoints(plan)
-    contexts = device_contexts(plan, secret, redact=redact, options=variables,
-                               devices=devices)
-    return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
+    variables.update(platform_variables(plan, variables))
+    with _plan_frozen():
+        contexts = device_contexts(plan, secret, redact=redact, options=variables,
+                                   devices=devices)
+        return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
+
+
+@contextmanager
+def _plan_frozen() -> Iterator[None]:
+    """The objects that exist before rendering (the plan: ~1 million tracked objects at
+    10,000 sites, its addresses among them) are left out of the collector's passes while
+    rendering, which only adds text; garbage made while rendering is still collected.
+    A caller that froze objects itself keeps managing them (nothing is done then)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def platform_variables(plan: FabricPlan, options: dict[str, object]) -> dict[str, object]:
+    """What the plan's platforms add to the template `options` (`Platform.variables`),
+    e.g. the lab dataplane's tunnel endpoints; the caller's own options win."""
+    found: dict[str, object] = {}
+    for name in sorted({d.platform for d in plan.devices}):
+        hook = registry()[name].template_variables()
+        if hook is None:
+            continue
+        try:
+            found.update(hook(plan, options))
+        except UserError:
+            raise
+        except Exception as exc:  # a plugin's bug is reported as its own, not a traceback
+            raise PluginError(f"platform {name}: its variables hook "
+                              f"{registry()[name].variables} failed: "
+                              f"{type(exc).__name__}: {exc}") from None
+    return {k: v for k, v in found.items() if k not in options}
 
 
 class UnsafeValue(ValueError):
@@ -150,7 +212,8 @@ def _dq(value: object) -> str:
     >>> _dq('a "b" \\ c')
     'a \\"b\\" \\\\ c'
     """
-    return str(value).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return Key(escaped) if isinstance(value, Key) else escaped
 
 
 def _refuse_invisible(text: str) -> None:
@@ -163,18 +226,23 @@ def _refuse_invisible(text: str) -> None:
         raise UnsafeValue(text, char)
 
 
-def _guard(platform: Platform) -> Callable[..., object]:
+def _guard(platform: Platform, keys: _KeyWatch) -> Callable[..., object]:
     """The environment's `finalize`: every `{{ }}` value passes here before it is
     written. Nothing may hold a line break or control character; outside the `sh`
-    filter, nothing may hold a separator of the file it is written to."""
+    filter, nothing may hold a separator of the file it is written to. A `Key` (as
+    `tunnel.psk`, or through `dq`) marks the file as holding one (`keys.seen`)."""
     separators = {file: re.compile(f"[{re.escape(chars)}]")
                   for file, chars in platform.separators.items() if chars}
 
     @jinja2.pass_context
     def finalize(context: jinja2.runtime.Context, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        _refuse_invisible(value)
+        if type(value) is not str:  # most values are plain text: one test for them
+            if not isinstance(value, str):
+                return value
+            if isinstance(value, Key):
+                keys.seen = True
+        if not (value.isascii() and value.isprintable()):  # the common case: no call
+            _refuse_invisible(value)
         if separators and not isinstance(value, ShellQuoted):
             pattern = separators.get(context.parent.get("output_file", ""))
             found = pattern.search(value) if pattern else None
@@ -192,40 +260,83 @@ def _refused(ctx: DeviceContext, file: str, exc: UnsafeValue) -> UserError:
                      "control character or statement separator is written as data)")
 
 
-def _ip(value: str) -> str:
-    """The address of "address/len" (the plan's addresses are already validated)."""
+# The address filters take the plan's typed values (an interface address, a prefix, an
+# address) and, for a template's own literals, the same as text ("10.0.0.1/24"). Typed
+# values go through no text (masks are cached by prefix length); text is parsed once.
+Typed = ipaddress.IPv4Interface | ipaddress.IPv4Network | ipaddress.IPv4Address
+AddressValue = Typed | str
+
+
+def _ip(value: AddressValue) -> str:
+    """The address alone: of an interface address, a prefix (its network address), or
+    "address/len" text."""
+    if isinstance(value, ipaddress.IPv4Address):  # an IPv4Interface is one too
+        return _dotted(int(value))
+    if isinstance(value, ipaddress.IPv4Network):
+        return _dotted(int(value.network_address))
     return value.partition("/")[0]
 
 
-@lru_cache(maxsize=1 << 16)
-def _netmask(value: str) -> str:
-    return str(ipaddress.ip_interface(value).netmask)
+def _netmask(value: AddressValue) -> str:
+    return _parsed(value).netmask if isinstance(value, str) else _mask(_length(value))
 
 
-@lru_cache(maxsize=1 << 16)
-def _prefixlen(value: str) -> int:
-    return ipaddress.ip_interface(value).network.prefixlen
+def _prefixlen(value: AddressValue) -> int:
+    return _parsed(value).prefixlen if isinstance(value, str) else _length(value)
 
 
-@lru_cache(maxsize=1 << 16)
-def _network(value: str) -> str:
-    return str(ipaddress.ip_interface(value).network)
+def _network(value: AddressValue) -> str:
+    if isinstance(value, str):
+        return _parsed(value).network
+    prefix = value.network if isinstance(value, ipaddress.IPv4Interface) else value
+    return f"{_ip(prefix)}/{_length(value)}"
 
 
-@lru_cache(maxsize=1 << 16)
-def _wildcard(value: str) -> str:
-    return str(ipaddress.ip_interface(value).hostmask)
+def _wildcard(value: AddressValue) -> str:
+    return _parsed(value).wildcard if isinstance(value, str) else _hostmask(_length(value))
 
 
-def lab_endpoints(plan: FabricPlan) -> dict[str, dict[str, str]]:
-    """The lab dataplane's tunnel endpoints: {device: {underlay: address}}, one /32 per
-    device and underlay (netorch.lab.spec.endpoint), devices in plan order."""
-    from netorch.lab.spec import endpoint
+def _length(value: Typed) -> int:
+    """The prefix length of a typed value (an address alone: 32)."""
+    if isinstance(value, ipaddress.IPv4Interface):
+        return value.network.prefixlen
+    return value.prefixlen if isinstance(value, ipaddress.IPv4Network) else 32
 
-    underlays = sorted(plan.fabric.underlays)
-    return {d.name: {k.underlay: str(endpoint(i, underlays.index(k.underlay)))
-                     for k in d.links if k.underlay in underlays}
-            for i, d in enumerate(plan.devices)}
+
+def _dotted(value: int) -> str:
+    """a.b.c.d of an IPv4 address given as its integer (~3x faster than `ipaddress`).
+
+    >>> _dotted(1681915907)
+    '100.64.0.3'
+    """
+    return socket.inet_ntoa(value.to_bytes(4, "big"))
+
+
+@lru_cache(maxsize=33)
+def _mask(length: int) -> str:
+    return str(ipaddress.IPv4Network((0, length)).netmask)
+
+
+@lru_cache(maxsize=33)
+def _hostmask(length: int) -> str:
+    return str(ipaddress.IPv4Network((0, length)).hostmask)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What the filters give for one "address/len" text."""
+
+    netmask: str
+    prefixlen: int
+    network: str
+    wildcard: str
+
+
+@lru_cache(maxsize=1 << 12)
+def _parsed(value: str) -> _Parsed:
+    iface = ipaddress.ip_interface(value)
+    return _Parsed(str(iface.netmask), iface.network.prefixlen, str(iface.network),
+                   str(iface.hostmask))
 
 
 def _if_id(index: int) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from netorch.fsio import DIR_MODE, SECRET_DIR_MODE, make_folder, write_under
-from netorch.keys import Secret
+from netorch.keys import holds_key
 from netorch.limit import limit_devices
 from netorch.plan.model import FabricPlan
 
@@ -27,32 +27,15 @@ def select_devices(plan: FabricPlan, limit: list[str] | None) -> set[str] | None
     return {d.name for d in limit_devices(plan.devices, limit)} if limit else None
 
 
-def device_keys(plan: FabricPlan, secret: Secret | None, devices: set[str] | None = None
-                ) -> dict[str, set[str]]:
-    """The PSKs of each device (all, or those named), to know which files hold keys."""
-    keys: dict[str, set[str]] = {}
-    if secret is None or plan.fabric.auth != "psk":
-        return keys
-    for t in plan.tunnels:
-        if t.key_ref is None or (devices is not None
-                                 and t.a.device not in devices and t.b.device not in devices):
-            continue
-        key = secret.derive(plan.fabric.name, t.key_ref)
-        for end in (t.a, t.b):
-            keys.setdefault(end.device, set()).add(key)
-    return keys
-
-
-def write_tree(out: Path, plan: FabricPlan, rendered: dict[str, dict[str, str]],
-               secrets: dict[str, set[str]]) -> WriteResult:
+def write_tree(out: Path, plan: FabricPlan, rendered: dict[str, dict[str, str]]
+               ) -> WriteResult:
     """out/SITE/DEVICE/FILE, each written atomically inside its folder (fsio): a file
-    holding a key is 0600, others 0644; a device folder holding a key, and its site
-    folder, are 0700 whatever the umask (tightened if they existed), others 0755; `out`,
-    if created, is 0700 when any file holds a key.
+    holding a key (render marked it: `holds_key`) is 0600, others 0644; a device folder
+    holding a key, and its site folder, are 0700 whatever the umask (tightened if they
+    existed), others 0755; `out`, if created, is 0700 when any file holds a key.
     A symlink planted at a file is replaced, at a folder refused: never followed."""
     site_of = {d.name: d.site for d in plan.devices}
-    keyed = {device: {name for name, text in files.items()
-                      if any(k in text for k in secrets.get(device, ()))}
+    keyed = {device: {name for name, text in files.items() if holds_key(text)}
              for device, files in rendered.items()}
     make_folder(out, SECRET_DIR_MODE if any(keyed.values()) else DIR_MODE)
     result = WriteResult()

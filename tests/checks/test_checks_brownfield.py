@@ -3,6 +3,7 @@ setting anywhere else, and a warning when a joined ASN is not unique in the fabr
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
 from typing import Any
 
 import pytest
@@ -88,7 +89,7 @@ def test_the_plan_carries_the_settings_and_numbers_tunnels_from_the_offset() -> 
     assert fabric is not None
     device = next(d for d in fabric.devices if d.name == "spoke-r1")
     assert (device.asn, device.router_id, device.loopback_interface, device.tunnel_offset) == (
-        65000, "10.9.9.9", "Loopback77", 5000)
+        65000, IPv4Address("10.9.9.9"), "Loopback77", 5000)
     mine = [t for t in fabric.tunnels if "spoke-r1" in (t.a.device, t.b.device)]
     assert mine
     for tunnel in mine:

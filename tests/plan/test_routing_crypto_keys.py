@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from ipaddress import IPv4Network
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_spokes_advertise_only_their_own_prefixes_and_hubs_accept_only_those() -
     assert spoke.a.advertises == FABRIC_SET         # the hub re-advertises everyone
     sets = {s.name: [e.prefix for e in s.entries] for s in plan.prefix_sets}
     loopback = plan.device("s2-r1").loopback
-    assert sets["site-s2"] == ["10.0.2.0/24", loopback]
+    assert sets["site-s2"] == [IPv4Network("10.0.2.0/24"), loopback.network]
 
 
 def test_full_mesh_peers_accept_exactly_each_others_prefixes() -> None:

@@ -70,14 +70,6 @@ def test_lab_dataplane_uses_vxlan_over_endpoint_selectors(plan: FabricPlan) -> N
     assert "local_ts = 198.19." in ml["swanctl.conf"]
 
 
-def test_lab_endpoints_are_unique_per_device_and_underlay(plan: FabricPlan) -> None:
-    from netorch.render.engine import lab_endpoints
-
-    endpoints = lab_endpoints(plan)
-    every = [a for per in endpoints.values() for a in per.values()]
-    assert len(every) == len(set(every)) == sum(len(d.links) for d in plan.devices)
-
-
 def test_lab_vici_socket_option(plan: FabricPlan) -> None:
     lab = api.render(plan, redact=True, devices={"ml-r1"}, options=RenderOptions(
         dataplane="lab", extra={"vici_socket": "unix:///run/lab/charon.vici"}))

@@ -40,7 +40,7 @@ from netorch.deploy import (  # noqa: E402
     deploy_fabric,
     diff_fabric,
 )
-from netorch.deploy.nornir_inventory import build_nornir  # noqa: E402
+from netorch.transport.nornir_inventory import build_nornir  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "deploy" / "fixtures"
 FILES = {"cisco_iosxe": FIXTURES / "r1", "juniper_junos": FIXTURES / "j1",

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from netorch import api
+
 sys.path.insert(0, str(Path(__file__).parent))
 import generate
 
@@ -46,8 +48,6 @@ def write_inventory(n: int, kind: str, out: Path) -> Path:
 
 def measure(path: str) -> dict[str, float]:
     """In this process: validate (load + check + plan) and the plan's JSON."""
-    from netorch import api
-
     generate.lock(Path(path))
     start = time.perf_counter()
     inventory = api.load(path)

@@ -8,16 +8,18 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netorch.checks import check as _check
 from netorch.errors import UserError
 from netorch.findings import Finding, InventoryError
+from netorch.fingerprint import source_files
 from netorch.inventory import Inventory, InventoryNotFound
 from netorch.inventory import load as _load
-from netorch.keys import Secret
 from netorch.plan import Allocations, FabricPlan, PlanResult, allocate_addresses, make_plan
 from netorch.plan.allocate import allocation_date
 from netorch.plan.lockfile import (
@@ -27,13 +29,26 @@ from netorch.plan.lockfile import (
     stale_error,
     write_lock,
 )
-from netorch.render import RenderOptions
-from netorch.render import render as _render
 from netorch.validation import validate_all
+
+if TYPE_CHECKING:
+    from netorch.keys import Secret
+    from netorch.render import RenderOptions
 
 __all__ = ["Allocations", "FabricPlan", "Inventory", "InventoryError", "InventoryNotFound",
            "PlanResult", "RenderOptions", "Secret", "Validation", "allocate", "check",
-           "load", "locked_allocations", "plan", "plan_result", "render", "validate"]
+           "check_clean", "load", "load_checked", "locked_allocations", "plan", "plan_result",
+           "render", "validate"]
+
+# Re-exported on first use: validate and plan start without Jinja2 and cryptography.
+_LAZY = {"RenderOptions": "netorch.render", "Secret": "netorch.keys"}
+
+
+def __getattr__(name: str) -> object:
+    """`api.RenderOptions` and `api.Secret`, imported when first asked for (PEP 562)."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load(path: str | Path) -> Inventory:
@@ -49,6 +64,31 @@ def load(path: str | Path) -> Inventory:
 def check(inventory: Inventory) -> list[Finding]:
     """Every semantic finding (errors and warnings), sorted by place."""
     return _check(inventory)
+
+
+def check_clean(inventory: Inventory) -> list[Finding]:
+    """Every finding of `check` (the warnings and notes a caller may show).
+
+    Raises:
+        InventoryError: any finding is an error; `.findings` holds the errors.
+    """
+    findings = _check(inventory)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise InventoryError(errors)
+    return findings
+
+
+def load_checked(path: str | Path) -> Inventory:
+    """Load and check: what every command but `validate` starts with.
+
+    Raises:
+        InventoryNotFound: the path is not an inventory.
+        InventoryError: it does not load, or a check finds an error (all of them).
+    """
+    inventory = _load(path)
+    check_clean(inventory)
+    return inventory
 
 
 @dataclass(frozen=True)
@@ -82,7 +122,8 @@ def validate(path: str | Path, *, today: date | None = None) -> Validation:
     date lock file is an error naming `netorch plan`. `inventory` is None unless every
     site loaded."""
     findings, inventory = validate_all(path, today=today)
-    return Validation(str(path), findings, inventory, _files_of(path))
+    files = [f.as_posix() for f in source_files(Path(path))]
+    return Validation(str(path), findings, inventory, files)
 
 
 def saved_allocations(inventory: Inventory) -> Allocations | None:
@@ -171,17 +212,6 @@ def plan(inventory: Inventory, allocations: Allocations | None = None, *,
     return result.plan
 
 
-def _files_of(path: str | Path) -> list[str]:
-    root = Path(path)
-    if root.is_file():
-        return [root.as_posix()]
-    sites = root / "sites"
-    files = [root / "fabric.yaml"]
-    if sites.is_dir():
-        files += sorted(p for p in sites.iterdir() if p.suffix in (".yaml", ".yml"))
-    return [p.as_posix() for p in files]
-
-
 def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = False,
            options: RenderOptions | None = None, devices: set[str] | None = None
            ) -> dict[str, dict[str, str]]:
@@ -189,4 +219,6 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
 
     A PSK fabric needs `secret` (`netorch.keys.load_secret()`), unless `redact`.
     """
+    from netorch.render import render as _render  # noqa: PLC0415 - lazy: Jinja2, render only
+
     return _render(plan, secret, redact=redact, options=options, devices=devices)

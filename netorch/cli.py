@@ -12,33 +12,22 @@ import signal
 import sys
 import threading
 
-# ~1 s of imports: Ctrl-C meanwhile only takes note (an interrupt inside a library's
-# native code, pydantic building its validators, would come out as that library's
-# error), and the command then exits 130 quietly, as it does later on.
+# The imports (most of the start-up): Ctrl-C meanwhile only takes note (an interrupt
+# inside a library's native code, pydantic building its validators, would come out as
+# that library's error), and the command then exits 130 quietly, as it does later on.
 _import_interrupted: list[int] = []
 _main_thread = threading.current_thread() is threading.main_thread()
 _previous = signal.signal(signal.SIGINT, lambda signum, _frame: _import_interrupted.append(
     signum)) if _main_thread else None  # signal handlers belong to the main thread
 try:
-    from enum import Enum
     from typing import Annotated
 
     import typer
 
-    from netorch import __version__, api
-    from netorch.commands.common import (
-        FORMAT_HELP,
-        Command,
-        InventoryArg,
-        OutOption,
-        emit,
-        use_colour,
-    )
+    from netorch import __version__, commands
     from netorch.errors import UsageError, UserError
     from netorch.findings import InventoryError, printable
     from netorch.inventory import InventoryNotFound
-    from netorch.output import FORMATS
-    from netorch.schema import schema_json
 finally:
     if _main_thread:
         signal.signal(signal.SIGINT, _previous)
@@ -54,45 +43,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-class ValidateFormat(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-    sarif = "sarif"
-
-
-class SchemaPart(str, Enum):
-    inventory = "inventory"
-    fabric = "fabric"
-    site = "site"
-    plan = "plan"
-
-
-@app.command()
-def validate(
-    inventory: InventoryArg,
-    fmt: Annotated[ValidateFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
-    = ValidateFormat.text,
-    strict: Annotated[bool, typer.Option("--strict", help="warnings fail too (exit 1)")]
-    = False,
-    out: OutOption = None,
-) -> None:
-    """Check an inventory: every problem at FILE:LINE:COL, all at once."""
-    result = api.validate(inventory)
-    text = FORMATS[fmt.value](result.findings, inventory.as_posix(), strict=strict,
-                              colour=use_colour() and out is None, files=result.files)
-    emit(text, out)
-    raise typer.Exit(0 if result.ok(strict=strict) else 1)
-
-
-@app.command()
-def schema(
-    part: Annotated[SchemaPart, typer.Option("--part", help="which file's schema")]
-    = SchemaPart.inventory,
-) -> None:
-    """Print the JSON Schema of inventory files (for editors and CI)."""
-    sys.stdout.write(schema_json(part.value))
+commands.register(app)  # light: each command imports its stage when it runs
 
 
 def version_callback(value: bool) -> None:
@@ -109,27 +60,9 @@ def _root(
     """netorch: one secure comms fabric from one inventory."""
 
 
-_registered = False
-
-
-def _register_optional_commands() -> None:
-    """Register the pipeline commands once (lazily: `netorch --version` stays fast)."""
-    global _registered  # noqa: PLW0603  (one app per process)
-    if _registered:
-        return
-    from netorch import commands
-
-    commands.register(app)
-    for info in app.registered_commands:  # one help layout for every command
-        if info.cls is None or not issubclass(info.cls, Command):
-            info.cls = Command
-    _registered = True
-
-
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: run the app and map every user error to an exit code."""
     try:
-        _register_optional_commands()
         app(args=argv, prog_name="netorch")
     except SystemExit as exc:  # click's standalone mode: usage errors exit 2 with a message
         if _interrupted(exc):  # typer turns Ctrl-C into a silent exit 130

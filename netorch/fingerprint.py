@@ -30,11 +30,20 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def source_files(path: Path) -> list[Path]:
+    """The YAML files the loader reads, in its order: the single file, or `fabric.yaml`
+    (named even if missing) and each site file (`inventory.loader.site_files`). The one
+    list of an inventory's files: `validate` names them (a JUnit test case each), the
+    fingerprint hashes them."""
+    if path.is_file():
+        return [path]
+    return [path / FABRIC_FILE, *site_files(path / SITES_DIR)[0]]
+
+
 def inventory_files(path: Path) -> list[Path]:
-    """The files that make the inventory and its plan, sorted."""
-    files = [path] if path.is_file() else [path / FABRIC_FILE, *site_files(path / SITES_DIR)[0]]
-    alloc = allocations_path(path)
-    files += [alloc] if alloc.is_file() else []
+    """The files that make the inventory and its plan (its source files and allocation
+    file), those that exist, sorted."""
+    files = [*source_files(path), allocations_path(path)]
     return sorted({f for f in files if f.is_file()})
 
 

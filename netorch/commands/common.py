@@ -1,4 +1,9 @@
-"""What every command shares: the inventory argument, loading with findings, output."""
+"""What every command shares: the inventory argument, options, output.
+
+Every command module is imported to build the CLI, whichever command runs: a module
+imports here only what `netorch validate` loads anyway (typer, the inventory model, the
+checks and the plan), and a command's own stage (render, deploy, lab, ...) inside its
+function, marked `# noqa: PLC0415 - lazy: ...` (tests/cli/test_startup.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +15,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from netorch import api
 from netorch.errors import UserError
-from netorch.findings import InventoryError, printable
+from netorch.findings import printable
 from netorch.fsio import write_output
-from netorch.inventory import Inventory
-from netorch.keys import secret_file_exposure
 
 InventoryArg = Annotated[Path, typer.Argument(metavar="INVENTORY", show_default=False,
                                               exists=True,
@@ -81,15 +83,6 @@ def use_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and "CI" not in os.environ
 
 
-def load_checked(path: Path) -> Inventory:
-    """Load and check; any error finding stops the command (exit 1, all findings shown)."""
-    inventory = api.load(path)
-    errors = [f for f in api.check(inventory) if f.is_error]
-    if errors:
-        raise InventoryError(errors)
-    return inventory
-
-
 def emit(text: str, out: Path | None = None) -> None:
     """Write to stdout, or atomically to a file (only if its content changed; a FIFO or
     device such as /dev/stdout is written into)."""
@@ -101,6 +94,8 @@ def emit(text: str, out: Path | None = None) -> None:
 
 def check_secret_file(path: Path | None, *, strict: bool) -> None:
     """Warn on stderr (or fail with --strict) if group or others can read `path`."""
+    from netorch.keys import secret_file_exposure  # noqa: PLC0415 - lazy: cryptography
+
     problem = secret_file_exposure(path) if path is not None else None
     if problem is None:
         return

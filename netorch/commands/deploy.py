@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,23 +19,12 @@ from netorch.commands.common import (
     TimeoutOption,
     WorkersOption,
     check_secret_file,
-    load_checked,
 )
-from netorch.deploy import (
-    ConsoleReporter,
-    DeployOptions,
-    DeployResult,
-    DeviceTarget,
-    build_targets,
-    credentials_from_env,
-    deploy_fabric,
-    diff_fabric,
-)
-from netorch.deploy.tiers import verify_check
 from netorch.findings import printable
-from netorch.keys import load_secret
-from netorch.plan.model import FabricPlan
-from netorch.verify import PRODUCTION, origin_of, verify_fabric
+
+if TYPE_CHECKING:
+    from netorch.deploy import DeployResult, DeviceTarget
+    from netorch.plan.model import FabricPlan
 
 
 class VerifyFormat(str, Enum):
@@ -45,11 +34,13 @@ class VerifyFormat(str, Enum):
 
 def _targets(inventory: Path, limit: list[str] | None, secret_file: Path | None,
              *, with_files: bool = True) -> tuple[FabricPlan, list[DeviceTarget]]:
-    plan = api.plan(load_checked(inventory))
+    from netorch.deploy import build_targets  # noqa: PLC0415 - lazy: Nornir, Netmiko
+    from netorch.keys import load_secret, needs_secret  # noqa: PLC0415 - lazy: cryptography
+
+    plan = api.plan(api.load_checked(inventory))
     files: dict[str, dict[str, str]] = {}
     if with_files:
-        needs_key = plan.fabric.auth == "psk"
-        secret = load_secret(secret_file) if needs_key else None
+        secret = load_secret(secret_file) if needs_secret(plan.fabric) else None
         files = api.render(plan, secret)
     return plan, build_targets(plan.devices, files, tuple(limit or ()), plan.tunnels)
 
@@ -77,6 +68,12 @@ def diff(inventory: InventoryArg, limit: LimitOption = None, workers: WorkersOpt
          timeout: TimeoutOption = 60.0, secret_file: SecretFileOption = None,
          strict: StrictOption = False) -> None:
     """Per device, what a deploy would change against the running config."""
+    from netorch.deploy import (  # noqa: PLC0415 - lazy: Nornir, Netmiko
+        ConsoleReporter,
+        credentials_from_env,
+        diff_fabric,
+    )
+
     check_secret_file(secret_file, strict=strict)
     _, targets = _targets(inventory, limit, secret_file)
     result = diff_fabric(targets, credentials_from_env(), workers=workers, timeout=timeout,
@@ -110,6 +107,14 @@ def deploy(
     strict: StrictOption = False,
 ) -> None:
     """Dry run by default; --commit applies, device by device, never half-way."""
+    from netorch.deploy import (  # noqa: PLC0415 - lazy: Nornir, Netmiko
+        ConsoleReporter,
+        DeployOptions,
+        credentials_from_env,
+        deploy_fabric,
+    )
+    from netorch.deploy.tiers import verify_check  # noqa: PLC0415 - lazy: as netorch.deploy
+
     check_secret_file(secret_file, strict=strict)
     plan, targets = _targets(inventory, limit, secret_file)
     credentials = credentials_from_env()
@@ -128,14 +133,16 @@ def verify(inventory: InventoryArg,
            limit: LimitOption = None, workers: WorkersOption = 10,
            timeout: TimeoutOption = 30.0) -> None:
     """Read live IKE/IPsec SAs and BGP sessions and compare them with the plan."""
+    from netorch.deploy import credentials_from_env  # noqa: PLC0415 - lazy: Nornir, Netmiko
+    from netorch.verify import PRODUCTION, origin_of  # noqa: PLC0415 - lazy: start-up
+    from netorch.verify.live import verify_fabric  # noqa: PLC0415 - lazy: the SSH stack
+
     plan, targets = _targets(inventory, limit, None, with_files=False)
     report = verify_fabric(plan, targets, credentials_from_env(), workers=workers,
                            timeout=timeout)
-    if fmt is VerifyFormat.json:
-        sys.stdout.write(report.to_json(origin_of(inventory, plan.fabric.name, PRODUCTION)))
-    else:
-        sys.stdout.write(report.table())
-    raise typer.Exit(report.exit_code)
+    result = report.result(origin_of(inventory, plan.fabric.name, PRODUCTION))
+    sys.stdout.write(result.to_json() if fmt is VerifyFormat.json else result.table())
+    raise typer.Exit(result.exit_code)
 
 
 def register(app: typer.Typer) -> None:

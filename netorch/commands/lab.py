@@ -7,7 +7,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,9 +20,10 @@ from netorch.commands.common import (
 )
 from netorch.commands.deploy import VerifyFormat
 from netorch.errors import UsageError
-from netorch.lab import lab_down, lab_exec, lab_status, lab_test, lab_up, lab_verify
-from netorch.lab.api import LabStatusResult, LabTestResult, LabUpResult
-from netorch.verify import StateOrigin, VerifyReport
+
+if TYPE_CHECKING:
+    from netorch.lab.api import LabStatusResult, LabTestResult, LabUpResult
+    from netorch.verify import VerifyResult
 
 LabName = Annotated[str | None, typer.Option(
     "--lab", metavar="NAME", help="lab name (default: the fabric's name)")]
@@ -70,6 +71,15 @@ def lab(
 ) -> None:
     """Build (up), prove (test), verify over SSH (verify), inspect (status), run a command
     in (exec) or remove (down) the lab — as root."""
+    from netorch.lab import (  # noqa: PLC0415 - lazy: namespaces, daemons, deploy over SSH
+        lab_down,
+        lab_exec,
+        lab_status,
+        lab_test,
+        lab_up,
+        lab_verify,
+    )
+
     check_secret_file(secret_file, strict=strict)
     _check_arguments(action, command, device)
     if action is Action.exec:
@@ -91,7 +101,7 @@ def lab(
         raise typer.Exit(status.exit_code)
     if action is Action.verify:
         verified = lab_verify(inventory, lab=name, root=workdir, wait=wait or 0.0)
-        _print_verify(verified.report, verified.origin, fmt)
+        _print_verify(verified.result, fmt)
         raise typer.Exit(verified.exit_code)
     result = lab_test(inventory, lab=name, root=workdir, failover=failover, wait=wait)
     _print_test(result)
@@ -117,13 +127,10 @@ def _check_arguments(action: Action, command: list[str] | None, device: str | No
                          "SITE [--device NAME] -- CMD [ARG...]")
 
 
-def _print_verify(report: VerifyReport, origin: StateOrigin, fmt: VerifyFormat) -> None:
-    """As `netorch verify` prints it, so `--state` files and eyes read the same thing;
-    JSON says it comes from the lab (`source: lab:<name>`)."""
-    if fmt is VerifyFormat.json:
-        sys.stdout.write(report.to_json(origin))
-    else:
-        sys.stdout.write(report.table())
+def _print_verify(result: VerifyResult, fmt: VerifyFormat) -> None:
+    """As `netorch verify` prints it (the same typed result), so `--state` files and eyes
+    read the same thing; JSON says it comes from the lab (`source: lab:<name>`)."""
+    sys.stdout.write(result.to_json() if fmt is VerifyFormat.json else result.table())
 
 
 def _print_up(up: LabUpResult) -> None:

@@ -10,17 +10,9 @@ from typing import Annotated
 import typer
 
 from netorch import api
-from netorch.commands.common import (
-    FORMAT_HELP,
-    InventoryArg,
-    OutOption,
-    emit,
-    load_checked,
-    use_colour,
-)
+from netorch.commands.common import FORMAT_HELP, InventoryArg, OutOption, emit, use_colour
 from netorch.findings import printable
 from netorch.inventory import Inventory
-from netorch.output.plan import plan_json, plan_table
 from netorch.plan import PlanResult
 from netorch.plan.allocate import allocation_date
 from netorch.plan.lockfile import allocations_path
@@ -50,7 +42,9 @@ def plan(
     fabric; --frozen never writes it and fails if it is out of date (for CI). Every other
     command only reads it, and refuses when it is missing or out of date.
     """
-    inv = load_checked(inventory)
+    from netorch.output.plan import plan_json, plan_table  # noqa: PLC0415 - lazy: rich
+
+    inv = api.load_checked(inventory)
     result = _plan(inv, allocate=allocate, frozen=frozen, today=allocation_date())
     assert result.plan is not None
     text = plan_json(result.plan) if fmt is PlanFormat.json else plan_table(

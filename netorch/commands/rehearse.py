@@ -21,11 +21,9 @@ from netorch.commands.common import (
     TimeoutOption,
     WorkersOption,
     check_secret_file,
-    load_checked,
 )
-from netorch.deploy import build_targets
 from netorch.findings import printable
-from netorch.keys import Secret, load_secret
+from netorch.limit import limit_devices
 
 if TYPE_CHECKING:
     from netorch.rehearse import Rehearsal
@@ -50,13 +48,13 @@ def rehearse_command(
     """Rehearse diff, deploy and redeploy on simulators seeded with real running configs:
     exit 1 if any operator line would change, a conflict is found, or a redeploy is not
     idempotent. Without a master secret the keys are a throwaway one's."""
-    # imported here: the simulators and asyncssh cost every other command ~0.2 s at start
-    from netorch.rehearse import rehearse
+    from netorch.keys import Secret, load_secret  # noqa: PLC0415 - lazy: cryptography
+    from netorch.rehearse import rehearse  # noqa: PLC0415 - lazy: simulators, asyncssh
 
     check_secret_file(secret_file, strict=strict)
-    plan = api.plan(load_checked(inventory))
-    chosen = {t.name for t in build_targets(plan.devices, {}, tuple(limit or ()))}
-    devices = [d for d in plan.devices if d.name in chosen]
+    plan = api.plan(api.load_checked(inventory))
+    devices = limit_devices(plan.devices, limit)
+    chosen = {d.name for d in devices}
     secret = load_secret(secret_file, required=False) or Secret(secrets.token_bytes(32))
     files = api.render(plan, secret, devices=chosen)
     result = rehearse(devices, files, running, workers=workers, timeout=timeout,

@@ -16,12 +16,8 @@ from netorch.commands.common import (
     StrictOption,
     TemplatesOption,
     check_secret_file,
-    load_checked,
 )
 from netorch.errors import SecretMissing
-from netorch.keys import load_secret
-from netorch.limit import limit_devices
-from netorch.render import RenderOptions, device_keys, write_tree
 
 
 class Dataplane(str, Enum):
@@ -44,17 +40,23 @@ def render(
     strict: StrictOption = False,
 ) -> None:
     """Render the configuration of every device (or those given with --limit)."""
+    from netorch.keys import load_secret, needs_secret  # noqa: PLC0415 - lazy: cryptography
+    from netorch.render import (  # noqa: PLC0415 - lazy: Jinja2
+        RenderOptions,
+        select_devices,
+        write_tree,
+    )
+
     check_secret_file(secret_file, strict=strict)
-    plan = api.plan(load_checked(inventory))
-    needs_key = plan.fabric.auth == "psk" and not redact
+    plan = api.plan(api.load_checked(inventory))
     try:
-        secret = load_secret(secret_file) if needs_key else None
+        secret = load_secret(secret_file) if needs_secret(plan.fabric, redact=redact) else None
     except SecretMissing as exc:  # render alone can do without: say how
         raise SecretMissing(f"{exc} (or use --redact to render without keys)") from None
-    devices = {d.name for d in limit_devices(plan.devices, limit)} if limit else None
+    devices = select_devices(plan, limit)
     options = RenderOptions(dataplane=dataplane.value, template_dirs=tuple(templates or ()))
     files = api.render(plan, secret, redact=redact, options=options, devices=devices)
-    result = write_tree(out, plan, files, device_keys(plan, secret, devices))
+    result = write_tree(out, plan, files)
     typer.echo(f"{out.as_posix()}: {len(files)} devices, {len(result.written)} files written, "
                f"{len(result.unchanged)} unchanged")
 

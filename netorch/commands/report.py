@@ -10,7 +10,6 @@ import typer
 
 from netorch import api
 from netorch.commands.common import InventoryArg, OutOption, emit
-from netorch.report import make_report, render
 
 
 class ReportFormat(str, Enum):
@@ -35,6 +34,8 @@ def report(
     ] = None,
 ) -> None:
     """Report for auditors: topology diagram, tunnels, crypto compliance, reachability."""
+    from netorch.report import make_report, render  # noqa: PLC0415 - lazy: the report stage
+
     result = make_report(api.load(inventory), state=state, generated_at=generated_at)
     emit(render(result, fmt.value), out)
 

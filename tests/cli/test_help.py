@@ -21,7 +21,6 @@ PYTHON_TYPES = {"int", "integer", "float", "str", "text", "string", "path", "fil
 
 
 def _tree() -> tuple[Any, dict[str, Any]]:
-    cli._register_optional_commands()
     group = typer.main.get_command(cli.app)
     return group, {name: cmd for name, cmd in group.commands.items() if not cmd.hidden}
 

@@ -25,7 +25,6 @@ NAMED = re.compile(r"netorch ([a-z][a-z-]*)((?:(?!netorch )[^`'\"])*)")
 
 
 def _options() -> dict[str, set[str]]:
-    cli._register_optional_commands()
     group = typer.main.get_command(cli.app)
     return {name: {o for p in cmd.params for o in [*p.opts, *getattr(p, "secondary_opts", [])]}
             for name, cmd in group.commands.items()}

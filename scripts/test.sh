@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --system
 .venv/bin/ruff check netorch tests benchmarks examples
 .venv/bin/mypy
+MYPYPATH=tests/plugin .venv/bin/mypy -p netorch_flatcli  # the test platform plugin
 .venv/bin/python -m pytest "$@"

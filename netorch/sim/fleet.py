@@ -27,5 +27,6 @@ def make(platform: str, name: str, ip: str) -> SimDevice:
     if cls is None:
         raise ValueError(f"netorch has no simulator for {platform}")
     device = cls(name)
-    device.load_text(registry()[platform].sim_seed.format(name=name, ip=ip))
+    seed = registry()[platform].sim_seed  # may hold braces of its own: no str.format
+    device.load_text(seed.replace("{name}", name).replace("{ip}", ip))
     return device

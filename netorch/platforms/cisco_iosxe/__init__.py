@@ -31,6 +31,11 @@ line vty 0 4
 !
 """
 
+# Ownership by name, stated once (templates: `owned.prefix`, `owned.marker`): every
+# object netorch names starts with the prefix, and its interfaces and BGP neighbours
+# carry a description starting with the marker.
+OWNED = {"prefix": "netorch-", "marker": "netorch:"}
+
 PLATFORM = Platform(
     "cisco_iosxe", "Cisco IOS-XE (ISR/ASR/Catalyst 8000) with IKEv2 and VTIs",
     napalm_driver="ios", netmiko_device_type="cisco_xe",
@@ -38,6 +43,6 @@ PLATFORM = Platform(
     tunnel_offset=1000, loopback_interface="Loopback1000",
     loopback_pattern=r"Loopback\d{1,10}",
     device_options=DEVICE_OPTIONS | {"loopback_interface", "tunnel_offset"},
-    interface_pattern=INTERFACES, interface_example="GigabitEthernet0/0/1",
+    interface_pattern=INTERFACES, interface_example="GigabitEthernet0/0/1", owned=OWNED,
     driver=f"{__name__}.driver:IosXeDriver", reader=f"{__name__}.reader:read_iosxe",
     simulator=f"{__name__}.sim:IosXeDevice", sim_seed=SEED)

@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass, field
 
 from netorch.deploy.change import Conflict
+from netorch.platforms.cisco_iosxe import PLATFORM
 
-MARKER = "netorch:"  # templates/cisco_iosxe/_names.j2 `marker`
+MARKER = PLATFORM.owned["marker"]  # netorch's neighbour descriptions start with it
 _NEIGHBOR = re.compile(r"^neighbor (\S+) ")
 _NETWORK = re.compile(r"^network (\S+) mask (\S+)$")
 _ANY_NETWORK = re.compile(r"^network (\S+) mask (\S+)( |$)")

@@ -1,8 +1,8 @@
 """Cisco IOS-XE: the objects netorch named, diffed with hier_config; BGP line by line.
 
-Ownership is by name (`PREFIX`, `MARKER`; templates/cisco_iosxe/_names.j2 spells both
-the same way, and tests/deploy/test_brownfield_ios.py proves every rendered object is
-classified as netorch's here):
+Ownership is by name (`PREFIX`, `MARKER`: the plugin's `owned`, which the templates
+read as `owned.prefix` and `owned.marker`; tests/deploy/test_brownfield_ios.py proves
+every rendered object is classified as netorch's here):
 
 - named objects: `crypto ikev2 proposal|policy|keyring|profile`, `crypto ipsec
   profile|transform-set`, `ip prefix-list`, `route-map` and `ip route ... name` whose
@@ -48,11 +48,11 @@ from collections.abc import Iterator
 from hier_config import Host
 
 from netorch.deploy.change import Change, Conflict, unified
-from netorch.platforms.cisco_iosxe import bgp, refresh, routes
+from netorch.platforms.cisco_iosxe import PLATFORM, bgp, refresh, routes
 from netorch.platforms.cisco_iosxe.order import ordered, with_exits
 
-PREFIX = "netorch-"  # every object netorch names: _names.j2 `name`
-MARKER = bgp.MARKER  # netorch's interface and neighbour descriptions: _names.j2 `marker`
+PREFIX = PLATFORM.owned["prefix"]  # every object netorch names
+MARKER = PLATFORM.owned["marker"]  # netorch's interface and neighbour descriptions
 _N = re.escape(PREFIX) + r"\S+"
 NAMED = re.compile(rf"^(crypto ikev2 (proposal|policy|keyring|profile) {_N}$|crypto ipsec "
                    rf"profile {_N}$|crypto ipsec transform-set {_N} |ip prefix-list {_N} |"

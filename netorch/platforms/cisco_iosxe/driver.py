@@ -20,15 +20,10 @@ ROLLBACK_FILE = "flash:netorch-rollback.cfg"
 
 class IosXeDriver(Driver):
     platform = "cisco_iosxe"
-    netmiko_type = "cisco_xe"
     # IOS's refusals: a bad line, and a change IOS will not make (a second BGP process,
     # an object still in use)
     errors: ClassVar[str] = (r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown"
                              r"|% BGP is already running|is in use by")
-
-    @classmethod
-    def files(cls) -> tuple[str, ...]:
-        return ("config.ios",)
 
     def get_running(self) -> str:
         return self.show("show running-config")

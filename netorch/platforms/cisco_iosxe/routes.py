@@ -19,8 +19,9 @@ import re
 from collections.abc import Collection
 
 from netorch.deploy.change import Conflict
+from netorch.platforms.cisco_iosxe import PLATFORM
 
-PREFIX = "netorch-"
+PREFIX = PLATFORM.owned["prefix"]
 _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _OPTIONS = {"name", "tag", "permanent", "track", "global", "dhcp", "multicast", "unicast"}
 ANCHOR = re.compile(rf"^ip route (\S+) (\S+) Null0\b.* name {re.escape(PREFIX)}\S+$")

@@ -110,6 +110,20 @@ class IosXeSession(CliSession):
 
     def _exec(self, text: str) -> Reply:
         words = text.split()
+        reply = self._session(text)
+        if reply is None:
+            reply = self._flash(text)
+        if reply is not None:
+            return reply
+        if words[:3] == ["clear", "ip", "bgp"]:
+            return self._clear_bgp(text, words)
+        shown = state.iosxe_show(self.device, text)
+        if shown is not None:
+            return Reply(shown)
+        return Reply(caret(self.prompt(), text, 0) + "\n" + INVALID if words else "")
+
+    def _session(self, text: str) -> Reply | None:
+        """The terminal settings, entering configuration, leaving, `show running-config`."""
         if text in ("terminal length 0", "terminal width 511", "terminal no monitor"):
             return Reply()
         if text in ("configure terminal", "conf t", "config term"):
@@ -119,6 +133,10 @@ class IosXeSession(CliSession):
             return Reply(action="drop")
         if re.fullmatch(r"show run(ning-config)?", text):
             return Reply(self.device.running_text())
+        return None
+
+    def _flash(self, text: str) -> Reply | None:
+        """Saving: a copy to flash, `configure replace` from it, `write memory`, delete."""
         if m := re.fullmatch(r"copy running-config flash:(\S+)", text):
             self.pending_copy = m[1]
             return Reply(f"Destination filename [{m[1]}]? ")
@@ -126,15 +144,10 @@ class IosXeSession(CliSession):
             return self._replace(m[1])
         if text in ("write memory", "copy running-config startup-config"):
             return Reply("Building configuration...\n[OK]\n")
-        if words[:3] == ["clear", "ip", "bgp"]:
-            return self._clear_bgp(text, words)
         if m := re.fullmatch(r"delete /force flash:(\S+)", text):
             self.device.flash.pop(m[1], None)
             return Reply()
-        shown = state.iosxe_show(self.device, text)
-        if shown is not None:
-            return Reply(shown)
-        return Reply(caret(self.prompt(), text, 0) + "\n" + INVALID if words else "")
+        return None
 
     def _clear_bgp(self, text: str, words: list[str]) -> Reply:
         """`clear ip bgp ADDRESS soft [in|out]`: a route refresh, recorded in

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from netorch.platforms import AES, DEVICE_OPTIONS, Platform
 
-LOOPBACK = "netorch-lo"
+# Ownership, stated once (templates: `owned.KEY`): names of netorch's firewall
+# addresses, address groups, zones and loopback start with the prefix; every comment
+# and description it writes starts with the marker, exactly (colon and space); its
+# policy IDs and static route seq-nums count up from `id_base`.
+OWNED = {"prefix": "netorch-", "marker": "netorch: ", "id_base": "1000000000"}
+LOOPBACK = f"{OWNED['prefix']}lo"
 # At most 15 characters, letters, digits, '-' and '_'; not netorch's own names.
 INTERFACES = rf"(?!nt\d+$)(?!{LOOPBACK}$)[A-Za-z0-9][A-Za-z0-9_-]{{0,14}}"
 
@@ -37,7 +42,7 @@ PLATFORM = Platform(
     loopback_pattern=r"[A-Za-z0-9][A-Za-z0-9_-]{0,14}",
     device_options=DEVICE_OPTIONS | {"loopback_interface", "tunnel_offset", "vdom"},
     config_files=("config.fortios",),
-    interface_pattern=INTERFACES, interface_example="port1",
+    interface_pattern=INTERFACES, interface_example="port1", owned=OWNED,
     encryption=AES | {"chacha20-poly1305"},
     dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 31}),
     driver=f"{__name__}.driver:FortiOsDriver", reader=f"{__name__}.reader:read_fortios",

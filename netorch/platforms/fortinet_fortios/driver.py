@@ -20,13 +20,8 @@ from netorch.platforms.fortinet_fortios import config as fortios
 
 class FortiOsDriver(Driver):
     platform = "fortinet_fortios"
-    netmiko_type = "fortinet"
     errors: ClassVar[str] = r"Command fail\. Return code|command parse error|" \
                             r"value parse error|node_check_object fail"
-
-    @classmethod
-    def files(cls) -> tuple[str, ...]:
-        return ("config.fortios",)
 
     prompt_tail: ClassVar[str] = r"(?: \([^)\n]*\))? [#$] ?"  # `NAME # `, `NAME (vdom) # `
 

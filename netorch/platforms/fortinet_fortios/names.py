@@ -2,9 +2,9 @@
 once; the clashes with the operator's; and where netorch works on a device in VDOM mode.
 (`router bgp`, shared with the operator, is `fortios_bgp`.)
 
-templates/fortinet_fortios/_names.j2 spells the same names and markers;
-tests/deploy/test_brownfield_fortios.py renders every object and checks that `TABLES`
-classifies it as netorch's.
+The names, marker and first reserved ID are the plugin's `owned`, which
+templates/fortinet_fortios/_names.j2 reads too; tests/deploy/test_brownfield_fortios.py
+renders every object and checks that `TABLES` classifies it as netorch's.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from netorch.deploy.change import Conflict
+from netorch.platforms.fortinet_fortios import PLATFORM
 from netorch.platforms.fortinet_fortios.tree import Node, quote
 
 # netorch's policy IDs, static route seq-nums and BGP network IDs: high enough to miss
 # a factory or hand-made config (which count up from 1), below FortiManager's reserved
 # policy IDs (from 1071741825) and FortiOS's 4294967294 maximum.
-RESERVED_IDS = range(1_000_000_000, 1_070_000_000)
-PREFIX = "netorch-"  # names of netorch's firewall addresses, address groups and zones
-# Every comment / description netorch writes starts with exactly this (colon and space);
-# templates/fortinet_fortios/_names.j2 `marker`. "netorch lab", "netorch-era", "netorch:x"
-# are the operator's.
-MARKER = "netorch: "
+RESERVED_IDS = range(int(PLATFORM.owned["id_base"]), 1_070_000_000)
+PREFIX = PLATFORM.owned["prefix"]  # names of netorch's firewall addresses, groups, zones
+# Every comment / description netorch writes starts with exactly this (colon and space).
+# "netorch lab", "netorch-era", "netorch:x" are the operator's.
+MARKER = PLATFORM.owned["marker"]
 GLOBAL = frozenset({"system interface"})  # tables FortiOS keeps in `config global`
 TUNNEL_NAME = re.compile(r"nt(\d+)")  # netorch's phase1 / phase2 / tunnel interfaces
 NUMBERED = ("router static", "firewall policy")  # netorch's entries: `RESERVED_IDS`

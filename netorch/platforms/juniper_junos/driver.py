@@ -2,9 +2,10 @@
 
 The change is staged in an exclusive candidate (another session cannot interleave),
 committed with `commit confirmed N` (which runs the commit checks first): if netorch loses
-the device before confirming, Junos rolls back by itself after N minutes. A failure
-before the commit leaves nothing behind (the candidate is discarded on exit); after it,
-netorch rolls back explicitly (`rollback 1` + `commit`) rather than wait.
+the device before confirming, Junos rolls back by itself after N minutes (the deploy's
+`confirm_minutes`, 2 unless told). A failure before the commit leaves nothing behind
+(the candidate is discarded on exit); after it, netorch rolls back explicitly
+(`rollback 1` + `commit`) rather than wait.
 What is netorch's in the running config, and what is a conflict, is decided by
 `netorch.platforms.juniper_junos.config` (ownership by name; see there).
 """
@@ -17,19 +18,12 @@ from netorch.deploy.change import Change
 from netorch.deploy.driver import DeviceError, Driver
 from netorch.platforms.juniper_junos import config as junos
 
-CONFIRM_MINUTES = 2
-
 
 class JunosDriver(Driver):
     platform = "juniper_junos"
-    netmiko_type = "juniper_junos"
     automatic_rollback = True
     errors: ClassVar[str] = r"syntax error|(?m:^error:)|unknown command|missing argument|" \
                             r"invalid value"
-
-    @classmethod
-    def files(cls) -> tuple[str, ...]:
-        return ("config.set",)
 
     in_config = False
 
@@ -74,7 +68,7 @@ class JunosDriver(Driver):
                                   exit_config_mode=False, error_pattern=self.errors,
                                   cmd_verify=True)
         self.device_diff = self.send("show | compare")
-        done = self.send(f"commit confirmed {CONFIRM_MINUTES}")
+        done = self.send(f"commit confirmed {self.options.confirm_minutes}")
         if "commit complete" not in done:
             raise DeviceError("rejected", "commit confirmed failed (commit check refused it)")
 

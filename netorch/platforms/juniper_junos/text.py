@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from netorch.platforms.juniper_junos import PLATFORM
 from netorch.platforms.juniper_junos.groups import inherited, origin
 
 MASK = "<secret>"
-PREFIX = "netorch"  # templates/juniper_junos/_names.j2, prefix
-MARKER = PREFIX  # st0 unit descriptions start with it and a colon ("netorch: ...")
-STATIC_TAG = "1000000000"  # templates/juniper_junos/_names.j2, static_tag
+PREFIX = PLATFORM.owned["prefix"]  # netorch's names: "netorch-..."
+MARKER = PLATFORM.owned["marker"]  # st0 unit descriptions start with it and a colon
+STATIC_TAG = PLATFORM.owned["static_tag"]  # on every static route netorch renders
 _OBJECT = re.compile("(?:" + "|".join((
     rf"security (?:ike (?:proposal|policy|gateway)|ipsec (?:proposal|policy|vpn)|pki ca-profile)"
     rf" {PREFIX}-\S+",

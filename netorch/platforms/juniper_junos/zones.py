@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterator
 
 from netorch.deploy.change import Conflict
+from netorch.platforms.juniper_junos import PLATFORM
 from netorch.platforms.juniper_junos.text import PREFIX, Running
 
-VPN_ZONE = f"{PREFIX}-vpn"  # templates/juniper_junos/config.set.j2, vpn_zone
+VPN_ZONE = PLATFORM.owned["vpn_zone"]
 _ZONE = re.compile(rf"security zones security-zone ({PREFIX}-\S+)(?: (.*))?$")
 _DELETE = re.compile(rf"delete security zones security-zone ({PREFIX}-\S+)")
 _VPN_OWN = re.compile(r"host-inbound-traffic (system-services ping|protocols (bgp|bfd))$"

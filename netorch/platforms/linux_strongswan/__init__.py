@@ -1,9 +1,9 @@
 """Linux with strongSwan (swanctl) and FRR: XFRM interfaces, BGP, BFD, nftables.
 
 The plugin: `PLATFORM` below; templates in `templates/linux_strongswan/` (with the
-lab dataplane's `_lab_*.j2` partials); the deploy driver (files over SFTP, then
-reloads) in `driver`, FRR's stale-line removal in `frr`; the verify reader in
-`reader`. The lab runs every device as this platform.
+lab dataplane's `_lab_*.j2` partials, and its endpoints in `lab`); the deploy driver
+(files over SFTP, then reloads) in `driver`, FRR's stale-line removal in `frr`; the
+verify reader in `reader`. The lab runs every device as this platform.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ SHELL_METACHARACTERS = " \t|&;<>()$`\\\"'*?[]#~{}"
 # IFNAMSIZ (at most 15 bytes), no '/', ':' or whitespace; not ".", ".."; not netorch's.
 INTERFACES = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
 
+# What netorch names on a box (templates: `owned.name`): the header of the three files
+# it owns whole ("Rendered by netorch"), its nftables table and its FRR BFD profile.
+OWNED = {"name": "netorch"}
+
 PLATFORM = Platform(
     "linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
     netmiko_device_type="linux", tunnel_interface="xfrm{index}",
@@ -24,4 +28,5 @@ PLATFORM = Platform(
     separators={"interfaces.sh": SHELL_METACHARACTERS, "swanctl.conf": '{}#"\\'},
     encryption=AES | {"chacha20-poly1305"},
     dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 22, 23, 24, 31}),
-    driver=f"{__name__}.driver:LinuxDriver", reader=f"{__name__}.reader:read_linux")
+    owned=OWNED, driver=f"{__name__}.driver:LinuxDriver",
+    reader=f"{__name__}.reader:read_linux", variables=f"{__name__}.lab:template_variables")

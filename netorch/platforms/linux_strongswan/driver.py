@@ -20,15 +20,19 @@ import shlex
 from collections.abc import Mapping
 
 from netorch.deploy.change import Change, Conflict, unified
-from netorch.deploy.driver import Connect, DeviceError, Driver
-from netorch.deploy.sftp import TIMEOUT, RemoteFiles
+from netorch.deploy.driver import Connect, DeviceError, Driver, DriverOptions
 from netorch.deploy.targets import DeviceTarget
+from netorch.keys import holds_key, key_shaped
+from netorch.platforms.linux_strongswan import PLATFORM
 from netorch.platforms.linux_strongswan.frr import frr_removals
+from netorch.transport.sftp import RemoteFiles
 
 PATHS = {"swanctl.conf": "$NETORCH_ROOT/etc/swanctl/swanctl.conf",
          "frr.conf": "$NETORCH_ROOT/etc/frr/frr.conf",
          "interfaces.sh": "$NETORCH_ROOT/etc/netorch/interfaces.sh"}
-# swanctl.conf holds the pre-shared keys: written 0600 from its first byte
+# Where the box keeps the pre-shared keys: swanctl.conf is written 0600 from its first
+# byte whatever it holds (a rollback restores the box's own copy), and so is any file
+# render marked as holding a key (`holds_key`).
 SECRET_FILES = frozenset({"swanctl.conf"})
 FILE_MODE, SECRET_MODE, DIR_MODE = 0o644, 0o600, 0o700
 _MARK = "@@netorch@@"
@@ -37,7 +41,7 @@ _ROOT = "@@netorch-root@@"
 # header) is a conflict when it holds more than a distribution's defaults (comments,
 # swanctl's `include conf.d/*.conf`, which netorch's swanctl.conf keeps, and FRR's
 # frr version/defaults, hostname, log, integrated-vtysh-config and `line vty` lines).
-_OURS = re.compile(r"^[#!] Rendered by netorch ", re.MULTILINE)
+_OURS = re.compile(rf"^[#!] Rendered by {re.escape(PLATFORM.owned['name'])} ", re.MULTILINE)
 _DEFAULTS = {
     "swanctl.conf": re.compile(r"#.*|include conf\.d/\*\.conf|[{}]?"),
     "frr.conf": re.compile(r"!.*|frr (version|defaults) .*|hostname \S+|log .*|"
@@ -51,6 +55,14 @@ _RESOLVE = {
                 "operator's routing on another device",
     "interfaces.sh": "netorch owns /etc/netorch/interfaces.sh: move that script elsewhere",
 }
+
+
+def file_mode(name: str, text: str) -> int:
+    """0600 for the box's key file and for any file holding a key (marked by render, or,
+    for a file read back from the box to restore it, holding a key-shaped value), else
+    0644."""
+    secret = name in SECRET_FILES or holds_key(text) or bool(key_shaped(text))
+    return SECRET_MODE if secret else FILE_MODE
 
 
 def _path(name: str) -> str:
@@ -99,16 +111,12 @@ def initiated(swanctl_conf: str) -> list[str]:
 
 class LinuxDriver(Driver):
     platform = "linux_strongswan"
-    netmiko_type = "linux"
 
-    def __init__(self, target: DeviceTarget, connect: Connect, reconnect: Connect) -> None:
-        super().__init__(target, connect, reconnect)
+    def __init__(self, target: DeviceTarget, connect: Connect, reconnect: Connect,
+                 options: DriverOptions | None = None) -> None:
+        super().__init__(target, connect, reconnect, options)
         self._sftp: RemoteFiles | None = None
         self._root_dir: str | None = None
-
-    @classmethod
-    def files(cls) -> tuple[str, ...]:
-        return tuple(PATHS)
 
     def get_running(self) -> str:
         script = "; ".join(f"printf '{_MARK}{n} '; base64 -w0 {_path(n)} 2>/dev/null; echo"
@@ -182,8 +190,7 @@ class LinuxDriver(Driver):
         """SFTP on the current SSH session (a new one after `reopen`)."""
         client = self.conn.remote_conn_pre
         if self._sftp is None or self._sftp.ssh_client is not client:
-            timeout = getattr(self.conn, "read_timeout_override", None) or TIMEOUT
-            self._sftp = RemoteFiles(client, float(timeout))
+            self._sftp = RemoteFiles(client, self.options.timeout)
         return self._sftp
 
     def _root(self) -> str:
@@ -210,7 +217,7 @@ class LinuxDriver(Driver):
         temps: dict[str, tuple[str, str]] = {}
         try:
             for name, text in files.items():
-                mode = SECRET_MODE if name in SECRET_FILES else FILE_MODE
+                mode = file_mode(name, text)
                 temps[name] = (self._remote().write_temp(paths[name], text, mode), paths[name])
         except BaseException:
             self._discard(temps)

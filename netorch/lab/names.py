@@ -5,7 +5,7 @@ name, so two labs and the host never clash and leftovers can be found by prefix.
 Interface names stay within Linux's 15 characters.
 
 >>> lab_tag("eastern-region")
-'nl5d5b7'
+'nl85c44'
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ DIRECT = 1000
 def end_preference(band: int, member_rank: int) -> int:
     """An end's local-preference towards the `member_rank`-th device (by name) of a site.
 
-    >>> end_preference(200, 0), end_preference(200, 1), end_preference(10, 3)
-    (200, 199, 1)
+    >>> end_preference(200, 0), end_preference(200, 1), end_preference(10, 3), end_preference(2, 5)
+    (200, 199, 7, 1)
     """
     return max(band - member_rank, 1)

@@ -76,7 +76,7 @@ def _tunnel_address(plan: FabricPlan, device: str, peer: str, underlay: str) -> 
     tunnel = next(t for t in plan.tunnels if {t.a.device, t.b.device} == {device, peer}
                   and t.underlay == underlay)
     far = tunnel.a if tunnel.a.device == peer else tunnel.b
-    return far.address.split("/")[0]
+    return str(far.address.ip)
 
 
 def test_a_return_route_pinned_to_the_other_hub_fails_with_both_hop_lists(

@@ -104,6 +104,10 @@ def deploy(
     rotate_keys: Annotated[bool, typer.Option(
         "--rotate-keys", help="send every pre-shared key again (devices show keys "
         "encrypted: a changed key is otherwise not pushed)")] = False,
+    confirm_minutes: Annotated[int, typer.Option(
+        "--confirm-minutes", metavar="N", min=1, max=65_535,
+        help="commit-confirm platforms (Junos) roll back by themselves after N minutes "
+        "unless netorch confirms")] = 2,
     strict: StrictOption = False,
 ) -> None:
     """Dry run by default; --commit applies, device by device, never half-way."""
@@ -120,7 +124,7 @@ def deploy(
     credentials = credentials_from_env()
     options = DeployOptions(commit=commit, workers=workers, canary=canary,
                             max_failures=max_failures, timeout=timeout, audit_log=audit_log,
-                            rotate_keys=rotate_keys,
+                            rotate_keys=rotate_keys, confirm_minutes=confirm_minutes,
                             tier_check=verify_check(plan, credentials, workers=workers))
     result = deploy_fabric(targets, credentials, options, ConsoleReporter())
     _print_result(result, show_diff=not commit)

@@ -42,3 +42,18 @@ def test_verify_json_origin_is_checked_by_report(
     assert cli.main(["report", str(inventory), "-f", "md", "--state", str(state)]) == 1
     err = capsys.readouterr().err
     assert doc["inventory_sha256"] in err and inventory_sha256(inventory) in err
+
+
+@pytest.mark.parametrize("fabric", ["certificate"], indirect=True)
+def test_deploy_confirm_minutes_reaches_the_commit_confirm_platform(
+        fabric: Fabric, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`deploy --confirm-minutes N`: the Junos device is sent `commit confirmed N`."""
+    inventory = fabric.inventory()
+    monkeypatch.setenv("NETORCH_USERNAME", "netorch")
+    monkeypatch.setenv("NETORCH_PASSWORD", "lab-pass")
+    assert cli.main(["deploy", str(inventory), "--commit", "--confirm-minutes", "9"]) == 0
+    capsys.readouterr()
+    [junos] = [d for d in fabric.sim.devices.values() if d.platform == "juniper_junos"]
+    assert [c for c in junos.commands if c.startswith("commit confirmed")] == [
+        "commit confirmed 9"]

@@ -109,11 +109,16 @@ def _task(task: Task, run: _Run) -> Result:
         try:
             result = _deploy_host(task, run, target)
         except Exception as exc:  # every device gets a result: a lost one would pass
-            scrub = Scrubber(secrets_in(target.files.values()))
+            scrub = _scrubber(target)
             result = DeviceResult(target.name, target.platform, Outcome.FAILED,
                                   error=scrub(as_device_error(exc, "deploying").message))
     run.record(result)
     return Result(host=task.host, result=result, changed=result.outcome is Outcome.COMMITTED)
+
+
+def _scrubber(target: DeviceTarget) -> Scrubber:
+    """What keeps the keys of the target's rendered files out of its messages."""
+    return Scrubber(secrets_in(target.files.values()))
 
 
 def _driver(task: Task, run: _Run, target: DeviceTarget, driver_cls: type[Driver]) -> Driver:
@@ -142,7 +147,7 @@ def _deploy_host(task: Task, run: _Run, target: DeviceTarget) -> DeviceResult:
         return DeviceResult(target.name, target.platform, Outcome.FAILED,
                             error=f"no deploy driver for platform '{target.platform}'")
     driver = _driver(task, run, target, driver_cls)
-    scrub = Scrubber(secrets_in(target.files.values()))
+    scrub = _scrubber(target)
     try:
         return run_device(driver, DeviceRun(run.options.commit, run.options.post_check,
                                             run.options.rotate_keys), scrub)
@@ -160,7 +165,7 @@ def _kick_task(task: Task, run: _Run) -> Result:
         kicked = driver.kick()
         step = f"after its tier committed: {kicked} tunnel(s) initiated again" if kicked else ""
     except Exception as exc:  # reported, never raised
-        scrub = Scrubber(secrets_in(target.files.values()))
+        scrub = _scrubber(target)
         step = ("after its tier committed: "
                 f"{scrub(as_device_error(exc, 're-initiating tunnels').message)}")
     finally:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netorch.errors import UserError
 from netorch.inventory.types import INTERFACE_PATTERN
@@ -125,24 +125,14 @@ class Platform:
 
     def verify_reader(self) -> Reader | None:
         """Its verify reader, or None if it has none."""
-        if not self.reader:
-            return None
-        found = _attribute(self, "reader")
-        if not callable(found):
-            raise PluginError(f"platform {self.name}: reader {self.reader} is not callable")
-        reader: Reader = found
+        reader: Reader | None = _function(self, "reader") if self.reader else None
         return reader
 
     def template_variables(self) -> TemplateVariables | None:
         """Its function giving its templates more variables than the plan's (the lab
         dataplane's endpoints, say), or None."""
-        if not self.variables:
-            return None
-        found = _attribute(self, "variables")
-        if not callable(found):
-            raise PluginError(f"platform {self.name}: variables {self.variables} is not "
-                              "callable")
-        variables: TemplateVariables = found
+        variables: TemplateVariables | None = (_function(self, "variables")
+                                               if self.variables else None)
         return variables
 
     def sim_device(self) -> type[SimDevice] | None:
@@ -162,6 +152,15 @@ def _attribute(platform: Platform, what: str) -> object:
     except Exception as exc:  # a plugin's own bug (syntax, import, attribute) is reported
         raise PluginError(f"platform {platform.name}: cannot load its {what} {ref}: "
                           f"{type(exc).__name__}: {exc}") from None
+
+
+def _function(platform: Platform, what: str) -> Callable[..., Any]:
+    """The callable `what` refers to."""
+    found = _attribute(platform, what)
+    if not callable(found):
+        raise PluginError(f"platform {platform.name}: {what} {getattr(platform, what)} is "
+                          "not callable")
+    return found
 
 
 def _class(platform: Platform, what: str, base: type) -> type:

@@ -120,11 +120,13 @@ class Pool:
         slot, rest = divmod(offset, 1 << (32 - self.prefixlen))
         return slot if rest == 0 and self.first <= slot < self.size else None
 
+    def _start(self, slot: int) -> int:
+        """The first address of `slot`'s block, as an integer."""
+        return int(self.network.network_address) + (slot << (32 - self.prefixlen))
+
     def block(self, slot: int) -> str:
         """The lock file's text of `slot`'s block, "a.b.c.d/len"."""
-        address = ipaddress.IPv4Address(int(self.network.network_address)
-                                        + (slot << (32 - self.prefixlen)))
-        return f"{address}/{self.prefixlen}"
+        return f"{ipaddress.IPv4Address(self._start(slot))}/{self.prefixlen}"
 
     def interface(self, slot: int, host: int = 0) -> ipaddress.IPv4Interface:
         """The `host`-th address of `slot`'s block, with the block's length.
@@ -133,8 +135,7 @@ class Pool:
         >>> pool.interface(3), pool.interface(3, 1)
         (IPv4Interface('100.64.0.6/31'), IPv4Interface('100.64.0.7/31'))
         """
-        first = int(self.network.network_address) + (slot << (32 - self.prefixlen))
-        return ipaddress.IPv4Interface((first + host, self.prefixlen))
+        return ipaddress.IPv4Interface((self._start(slot) + host, self.prefixlen))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,12 +33,13 @@ from netorch.validation import validate_all
 
 if TYPE_CHECKING:
     from netorch.keys import Secret
+    from netorch.pki import FabricPki, PkiStatus
     from netorch.render import RenderOptions
 
 __all__ = ["Allocations", "FabricPlan", "Inventory", "InventoryError", "InventoryNotFound",
            "PlanResult", "RenderOptions", "Secret", "Validation", "allocate", "check",
-           "check_clean", "load", "load_checked", "locked_allocations", "plan", "plan_result",
-           "render", "validate"]
+           "check_clean", "load", "load_checked", "load_pki", "locked_allocations", "pki_status",
+           "plan", "plan_result", "render", "validate"]
 
 # Re-exported on first use: validate and plan start without Jinja2 and cryptography.
 _LAZY = {"RenderOptions": "netorch.render", "Secret": "netorch.keys"}
@@ -222,3 +223,33 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
     from netorch.render import render as _render  # noqa: PLC0415 - lazy: Jinja2, render only
 
     return _render(plan, secret, redact=redact, options=options, devices=devices)
+
+
+def load_pki(inventory: Inventory, *, root: Path | None = None) -> FabricPki | None:
+    """The fabric's PKI folder parsed (certificates, CRL, ledger); None for a PSK fabric
+    or a certificate fabric without one (certificates managed out of band). `root`
+    overrides the folder (`DIR/pki`, or `NAME.pki` beside a single file)."""
+    from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
+
+    return pki.load_pki(pki.fabric_view(inventory, root))
+
+
+def pki_status(path: str | Path | Inventory, *, now: datetime | None = None,
+               renew_within: int = 30) -> PkiStatus:
+    """`pki status`: the CA's and each device certificate's serial, expiry and state.
+
+    Raises:
+        UserError: the fabric has no PKI folder, or authenticates with PSKs.
+    """
+    from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
+
+    inventory = path if isinstance(path, Inventory) else load(path)
+    view = pki.fabric_view(inventory)
+    if not view.certificates:
+        raise UserError(f"fabric {view.name} authenticates with pre-shared keys: it has no "
+                        "certificates")
+    found = pki.load_pki(view)
+    if found is None:
+        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
+                        "`netorch pki init`")
+    return pki.status(found, now=now, renew_within=renew_within)

@@ -104,6 +104,14 @@ class Secret:
         return key
 
 
+    def material(self, fabric: str, label: str, length: int) -> bytes:
+        """`length` bytes bound to the fabric and `label` (HKDF-SHA-256, as `derive`;
+        labels start "pki/" so they never meet a tunnel's key_ref): a device key's seed."""
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=length,
+                    salt=f"netorch/{fabric}".encode(), info=f"v1/{label}".encode())
+        return hkdf.derive(self._value)
+
+
 def weakness(value: bytes) -> str | None:
     """Why `value` is too weak to be a master secret, or None. Never quotes the value.
 

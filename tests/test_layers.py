@@ -9,7 +9,8 @@ The pipeline reads top to bottom; a package may import only packages below it:
     deploy                             pushes (uses verify for the tier check)
     verify, render                     read live state / write configs
     transport, sim                     SSH to devices / simulated devices
-    validation, checks, plan           check and plan the inventory
+    validation, checks                 check the inventory
+    pki, plan                          the fabric's certificates; plan the inventory
     platforms (the contract)           what each platform is
     inventory, findings, fsio, ...     the inventory and the basics
 
@@ -44,6 +45,8 @@ FORBIDDEN: dict[str, set[str]] = {
                   "report", "rehearse", "commands", "cli", "api"},
     "plan": {"render", "deploy", "verify", "transport", "sim", "lab", "report", "rehearse",
              "commands", "cli", "api"},
+    "pki": {"checks", "validation", "render", "deploy", "verify", "transport", "sim", "lab",
+            "report", "rehearse", "commands", "cli", "api"},
     "checks": {"render", "deploy", "verify", "transport", "sim", "lab", "report",
                "rehearse", "commands", "cli", "api"},
     "validation": {"render", "deploy", "verify", "transport", "sim", "lab", "report",

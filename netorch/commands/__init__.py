@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import typer
 
-from netorch.commands import deploy, lab, plan, rehearse, render, report, schema, validate
+from netorch.commands import (
+    deploy,
+    lab,
+    pki,
+    plan,
+    rehearse,
+    render,
+    report,
+    schema,
+    validate,
+)
 from netorch.commands.common import Command
 
-MODULES = (validate, schema, plan, render, report, deploy, rehearse, lab)  # the help's order
+MODULES = (validate, schema, plan, render, report, deploy, rehearse, pki, lab)  # the help's order
 
 
 def register(app: typer.Typer) -> None:

@@ -37,11 +37,13 @@ def _targets(inventory: Path, limit: list[str] | None, secret_file: Path | None,
     from netorch.deploy import build_targets  # noqa: PLC0415 - lazy: Nornir, Netmiko
     from netorch.keys import load_secret, needs_secret  # noqa: PLC0415 - lazy: cryptography
 
-    plan = api.plan(api.load_checked(inventory))
+    loaded = api.load_checked(inventory)
+    plan = api.plan(loaded)
     files: dict[str, dict[str, str]] = {}
     if with_files:
-        secret = load_secret(secret_file) if needs_secret(plan.fabric) else None
-        files = api.render(plan, secret)
+        pki = api.load_pki(loaded)
+        secret = load_secret(secret_file) if needs_secret(plan.fabric) or pki else None
+        files = api.render(plan, secret, options=api.RenderOptions(pki=pki))
     return plan, build_targets(plan.devices, files, tuple(limit or ()), plan.tunnels)
 
 

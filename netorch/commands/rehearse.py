@@ -52,11 +52,14 @@ def rehearse_command(
     from netorch.rehearse import rehearse  # noqa: PLC0415 - lazy: simulators, asyncssh
 
     check_secret_file(secret_file, strict=strict)
-    plan = api.plan(api.load_checked(inventory))
+    loaded = api.load_checked(inventory)
+    plan = api.plan(loaded)
     devices = limit_devices(plan.devices, limit)
     chosen = {d.name for d in devices}
-    secret = load_secret(secret_file, required=False) or Secret(secrets.token_bytes(32))
-    files = api.render(plan, secret, devices=chosen)
+    given = load_secret(secret_file, required=False)
+    secret = given or Secret(secrets.token_bytes(32))
+    options = api.RenderOptions(pki=api.load_pki(loaded), pki_keys=given is not None)
+    files = api.render(plan, secret, devices=chosen, options=options)
     result = rehearse(devices, files, running, workers=workers, timeout=timeout,
                       others={d.name for d in plan.devices} - chosen)
     if fmt is RehearseFormat.json:

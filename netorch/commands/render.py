@@ -48,13 +48,17 @@ def render(
     )
 
     check_secret_file(secret_file, strict=strict)
-    plan = api.plan(api.load_checked(inventory))
+    loaded = api.load_checked(inventory)
+    plan = api.plan(loaded)
     try:
         secret = load_secret(secret_file) if needs_secret(plan.fabric, redact=redact) else None
     except SecretMissing as exc:  # render alone can do without: say how
         raise SecretMissing(f"{exc} (or use --redact to render without keys)") from None
+    if secret is None and not redact:  # a certificate fabric: its derived keys if given
+        secret = load_secret(secret_file, required=False)
     devices = select_devices(plan, limit)
-    options = RenderOptions(dataplane=dataplane.value, template_dirs=tuple(templates or ()))
+    options = RenderOptions(dataplane=dataplane.value, template_dirs=tuple(templates or ()),
+                            pki=api.load_pki(loaded))
     files = api.render(plan, secret, redact=redact, options=options, devices=devices)
     result = write_tree(out, plan, files)
     typer.echo(f"{out.as_posix()}: {len(files)} devices, {len(result.written)} files written, "

@@ -39,12 +39,32 @@ def redact_text(text: str) -> str:
     return "\n".join(redact_line(line) for line in text.split("\n"))
 
 
+_PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?P<body>.*?)-----END [A-Z ]*PRIVATE "
+                      r"KEY-----", re.DOTALL)
+
+
+def pem_key_lines(text: str) -> set[str]:
+    """The body lines of every PEM private key in `text` (a device's derived key),
+    whatever quoting a vendor syntax puts around them.
+
+    >>> sorted(pem_key_lines('set private-key "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMG\\n'
+    ...                      '-----END PRIVATE KEY-----"'))
+    ['MIGHAgEAMBMG']
+    """
+    found: set[str] = set()
+    for match in _PEM_KEY.finditer(text):
+        found |= {line.strip().strip("\"'") for line in match["body"].splitlines()}
+    return {line for line in found if len(line) >= _MIN_SECRET}
+
+
 def secrets_in(files: Iterable[str]) -> frozenset[str]:
-    """Every secret value the rendered files carry (quotes stripped)."""
+    """Every secret value the rendered files carry (quotes stripped): PSK-shaped values
+    and PEM private key lines in files render marked as holding a key, and the values
+    of lines that carry a secret in a known syntax."""
     found: set[str] = set()
     for text in files:
         if holds_key(text):
-            found |= key_shaped(text)
+            found |= key_shaped(text) | pem_key_lines(text)
         for line in text.splitlines():
             match = _SECRET_LINE.search(line)
             if match:

@@ -18,6 +18,7 @@ from netorch.plan.model import (
     SitePlan,
     Tunnel,
     TunnelEnd,
+    ike_identity,
 )
 from netorch.plan.proposals import negotiate
 from netorch.plan.tunnels import Side, TunnelSpec, key_ref
@@ -59,7 +60,7 @@ class Builder:
     def ike_id(self, device: str) -> str:
         found = self._ike_ids.get(device)
         if found is None:
-            found = self._ike_ids[device] = f"{device}.{self.fabric.name}"
+            found = self._ike_ids[device] = ike_identity(device, self.fabric.name)
         return found
 
     def link_addresses(self, link: Link) -> tuple[IPv4Address, IPv4Address]:

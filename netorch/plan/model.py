@@ -25,6 +25,15 @@ Address = Annotated[IPv4Address, _AS_TEXT, _STRING]
 Network = Annotated[IPv4Network, _AS_TEXT, _STRING]
 
 
+
+def ike_identity(device: str, fabric: str) -> str:
+    """A device's IKE identity, also its certificate's subject CN and SAN (an FQDN).
+
+    >>> ike_identity("nfk-hq-r1", "eastern-region")
+    'nfk-hq-r1.eastern-region'
+    """
+    return f"{device}.{fabric}"
+
 class PlanModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from netorch.errors import UserError
 from netorch.inventory.types import INTERFACE_PATTERN
@@ -94,6 +94,10 @@ class Platform:
     # A simulated device's starting config, with {name} and {ip} replaced (an address
     # on a /29 whose gateway is .9 of 198.51.100.8/29): what a fleet device boots with.
     sim_seed: str = ""
+    # Where a device's certificate key comes from (certificate fabrics): "derived" from
+    # the master secret by netorch (deploy delivers it), or "device": generated on the
+    # box, its CSR signed with `netorch pki sign` (the key never leaves the device).
+    certificate_keys: Literal["derived", "device"] = "derived"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def tunnel_name(self, number: int) -> str:

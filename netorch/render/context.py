@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from netorch.keys import REDACTED, Secret, needs_secret
+from netorch.pki.state import FabricPki
+from netorch.pki.view import DevicePki, device_view
 from netorch.plan.model import (
     DevicePlan,
     FabricPlan,
@@ -48,11 +50,12 @@ class DeviceContext:
     tunnels: list[TunnelView]
     prefix_sets: list[PrefixSet]
     options: dict[str, object]
+    pki: DevicePki | None = None
 
     def variables(self) -> dict[str, object]:
         return {"fabric": self.fabric, "site": self.site, "device": self.device,
                 "tunnels": self.tunnels, "prefix_sets": self.prefix_sets,
-                "options": self.options}
+                "options": self.options, "pki": self.pki}
 
 
 def find_field(variables: dict[str, object], value: str, char: str) -> str:
@@ -91,9 +94,11 @@ def _children(items: Iterator[tuple[str, object]], path: str, depth: int
 
 
 def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
-                    options: dict[str, object], devices: set[str] | None = None
+                    options: dict[str, object], devices: set[str] | None = None,
+                    pki: FabricPki | None = None, pki_redact: bool = False
                     ) -> Iterator[DeviceContext]:
-    """One context per device (all, or those named), in plan order."""
+    """One context per device (all, or those named), in plan order; `pki` (a certificate
+    fabric's PKI folder) gives each its certificates, and its derived key if any."""
     sites = {s.name: s for s in plan.sites}
     sets = {s.name: s for s in plan.prefix_sets}
     views = _views(plan, secret, redact=redact, devices=devices)
@@ -104,7 +109,9 @@ def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
         used = {device.advertises} | {v.local.accepts for v in mine} | {
             v.local.advertises for v in mine} | {p.match for v in mine for p in v.local.preferences}
         yield DeviceContext(plan.fabric, sites[device.site], device, mine,
-                            [sets[n] for n in sorted(used)], options)
+                            [sets[n] for n in sorted(used)], options,
+                            _device_pki(plan, pki, device.name, secret,
+                                        redact=redact or pki_redact))
 
 
 def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,
@@ -119,6 +126,13 @@ def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,
             remote = t.b if local is t.a else t.a
             views.setdefault(local.device, []).append(TunnelView(t, local, remote, psk))
     return views
+
+
+def _device_pki(plan: FabricPlan, pki: FabricPki | None, device: str, secret: Secret | None,
+                *, redact: bool) -> DevicePki | None:
+    if pki is None or plan.fabric.auth != "certificate":
+        return None
+    return device_view(pki, device, secret, redact=redact)
 
 
 def _psk(fabric: str, tunnel: Tunnel, secret: Secret | None, *, redact: bool) -> str | None:

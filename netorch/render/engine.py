@@ -21,6 +21,7 @@ from netorch import __version__
 from netorch.errors import SecretMissing, UserError
 from netorch.findings import INVISIBLE_CATEGORIES
 from netorch.keys import KEY_SHAPE, Key, Secret, SecretText, needs_secret
+from netorch.pki.state import FabricPki
 from netorch.plan.model import EspChoice, FabricPlan
 from netorch.plan.proposals import swan_esp_name
 from netorch.platforms import Platform, PluginError, registry
@@ -38,6 +39,10 @@ class RenderOptions:
     dataplane: str = "kernel"
     template_dirs: tuple[Path, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
+    # A certificate fabric's PKI folder (`netorch.api.load_pki`): templates see `pki`
+    pki: FabricPki | None = None
+    # False: a derived device key is a placeholder (rehearse with a throwaway secret)
+    pki_keys: bool = True
 
     def variables(self) -> dict[str, object]:
         return {"dataplane": self.dataplane, **self.extra}
@@ -50,6 +55,9 @@ def builtin_templates() -> Path:
         if candidate.is_dir():
             return candidate
     raise UserError("netorch's templates are missing from this installation")
+
+
+PEM_KEY = "PRIVATE KEY-----"  # a PEM private key's armour, encrypted or not
 
 
 class _KeyWatch:
@@ -117,6 +125,7 @@ class Renderer:
         # the safety net for a template that writes a key through a filter (which loses
         # the `Key` type): a file of a device with keys holding a key-shaped run is marked
         keyed = any(isinstance(v.psk, Key) for v in ctx.tunnels)
+        pem_keyed = ctx.pki is not None and any(isinstance(k, Key) for k in ctx.pki.key_pem_lines)
         for name in self.files(ctx.device.platform):
             self._keys.seen = False
             try:
@@ -127,7 +136,8 @@ class Renderer:
             except UnsafeValue as exc:
                 raise _refused(ctx, name, exc) from None
             if text.strip():
-                secret = self._keys.seen or (keyed and KEY_SHAPE.search(text) is not None)
+                secret = self._keys.seen or (keyed and KEY_SHAPE.search(text) is not None) \
+                    or (pem_keyed and PEM_KEY in text)
                 out[name] = SecretText(text) if secret else text
         return out
 
@@ -146,7 +156,8 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
     variables.update(platform_variables(plan, variables))
     with _plan_frozen():
         contexts = device_contexts(plan, secret, redact=redact, options=variables,
-                                   devices=devices)
+                                   devices=devices, pki=renderer.options.pki,
+                                   pki_redact=redact or not renderer.options.pki_keys)
         return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
 
 

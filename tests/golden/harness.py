@@ -18,6 +18,7 @@ from pathlib import Path
 
 from netorch import api
 from netorch.errors import UserError
+from netorch.pki import FabricPki
 from netorch.plan.model import FabricPlan
 from netorch.render import Renderer, RenderOptions
 
@@ -58,6 +59,12 @@ def plan_of(inventory: Path) -> FabricPlan:
     return api.plan(api.load(inventory))
 
 
+@cache
+def pki_of(inventory: Path) -> FabricPki | None:
+    """The inventory's PKI folder (certificates in the goldens), None without one."""
+    return api.load_pki(api.load(inventory))
+
+
 def has_templates(platform: str) -> bool:
     """Whether netorch ships templates for `platform` yet (others are skipped)."""
     try:
@@ -76,7 +83,8 @@ def rendered(case: Case, platform: str) -> dict[str, dict[str, str]]:
     """Every device of `platform` rendered redacted: {device: {file: text}}."""
     plan = plan_of(case.inventory)
     devices = {name for _, name in devices_of(case, platform)}
-    return api.render(plan, redact=True, options=RenderOptions(dataplane=case.dataplane),
+    return api.render(plan, redact=True, options=RenderOptions(dataplane=case.dataplane,
+                                                               pki=pki_of(case.inventory)),
                       devices=devices)
 
 

@@ -39,7 +39,7 @@ OWNED = {"prefix": "netorch-", "marker": "netorch:"}
 PLATFORM = Platform(
     "cisco_iosxe", "Cisco IOS-XE (ISR/ASR/Catalyst 8000) with IKEv2 and VTIs",
     napalm_driver="ios", netmiko_device_type="cisco_xe",
-    tunnel_interface="Tunnel{index}", config_files=("config.ios",),
+    tunnel_interface="Tunnel{index}", config_files=("config.ios",), certificate_keys="device",
     tunnel_offset=1000, loopback_interface="Loopback1000",
     loopback_pattern=r"Loopback\d{1,10}",
     device_options=DEVICE_OPTIONS | {"loopback_interface", "tunnel_offset"},

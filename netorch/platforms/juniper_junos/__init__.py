@@ -31,7 +31,7 @@ OWNED = {"prefix": _PREFIX, "marker": "netorch", "static_tag": "1000000000",
 PLATFORM = Platform(
     "juniper_junos", "Juniper SRX / vSRX (Junos) with st0 route-based VPNs",
     napalm_driver="junos", netmiko_device_type="juniper_junos",
-    tunnel_interface="st0.{index}", config_files=("config.set",),
+    tunnel_interface="st0.{index}", config_files=("config.set",), certificate_keys="device",
     tunnel_offset=1000, tunnel_max=16_385, loopback_interface="lo0.0",
     device_options=DEVICE_OPTIONS | {"tunnel_offset", "lan_zone", "link_zone"},
     interface_pattern=INTERFACES, interface_example="ge-0/0/0.0",

@@ -1,0 +1,34 @@
+"""The fabric PKI: a CA per fabric, device certificates, revocation, status.
+
+`pki init|issue|sign|revoke|status` (docs/pki.md). The public part lives in the
+inventory's PKI folder (`store`); the CA key where the user says (`authority`);
+device keys are derived from the master secret or stay on the device (`issue`).
+"""
+
+from __future__ import annotations
+
+from netorch.pki.authority import CaKeyFile, ca_key_file
+from netorch.pki.fabric import FabricView, Member, fabric_view
+from netorch.pki.ops import (
+    CA_DAYS,
+    DEVICE_DAYS,
+    RENEW_WITHIN,
+    Authority,
+    Outcome,
+    import_ca,
+    init,
+    issue,
+    open_authority,
+    revoke,
+    sign,
+)
+from netorch.pki.profile import KeySpec, key_spec
+from netorch.pki.state import CertStatus, FabricPki, PkiStatus, device_problems, load_pki, status
+from netorch.pki.store import PkiPaths, pki_dir
+from netorch.pki.view import CertView, DevicePki, device_view
+
+__all__ = ["CA_DAYS", "DEVICE_DAYS", "RENEW_WITHIN", "Authority", "CaKeyFile", "CertStatus",
+           "CertView", "DevicePki", "FabricPki", "FabricView", "KeySpec", "Member", "Outcome",
+           "PkiPaths", "PkiStatus", "ca_key_file", "device_problems", "device_view",
+           "fabric_view", "import_ca", "init", "issue", "key_spec", "load_pki",
+           "open_authority", "pki_dir", "revoke", "sign", "status"]

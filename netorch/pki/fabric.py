@@ -1,0 +1,55 @@
+"""What the PKI needs of an inventory: its devices, their IKE identities and platforms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from netorch.inventory.model import Inventory
+from netorch.limit import limit_devices
+from netorch.pki.profile import KeySpec, key_spec
+from netorch.pki.store import PkiPaths, pki_dir
+from netorch.plan.model import ike_identity
+from netorch.platforms import registry
+
+
+@dataclass(frozen=True)
+class Member:
+    """A device as the PKI sees it."""
+
+    name: str
+    site: str
+    platform: str
+    ike_id: str
+    keys: str  # "derived" | "device": the platform's `certificate_keys`
+
+
+@dataclass(frozen=True)
+class FabricView:
+    name: str
+    spec: KeySpec
+    certificates: bool  # the fabric authenticates with certificates
+    paths: PkiPaths
+    inventory_path: Path
+    members: tuple[Member, ...]
+
+    def member(self, name: str) -> Member | None:
+        return next((m for m in self.members if m.name == name), None)
+
+    def limited(self, patterns: list[str] | None) -> list[Member]:
+        return limit_devices(self.members, patterns)
+
+
+def fabric_view(inventory: Inventory, root: Path | None = None) -> FabricView:
+    """The inventory's devices (sorted by name) and its PKI folder (`root` overrides it:
+    the lab keeps its own)."""
+    fabric = inventory.fabric
+    plugins = registry()
+    members = sorted(
+        (Member(d.name, s.name, d.platform, ike_identity(d.name, fabric.name),
+                plugins[d.platform].certificate_keys if d.platform in plugins else "derived")
+         for s in inventory.sites for d in s.devices), key=lambda m: m.name)
+    return FabricView(fabric.name, key_spec(fabric.crypto.profile),
+                      fabric.crypto.auth == "certificate",
+                      PkiPaths(root or pki_dir(inventory.path)), Path(inventory.path),
+                      tuple(members))

@@ -1,0 +1,254 @@
+"""`pki init`, `issue`, `sign` and `revoke`: every change to the fabric's PKI folder.
+
+Each writes its files atomically; the ledger (`index.json`) is written last, so an
+interrupted run leaves certificates the ledger does not list yet, which the next run
+re-issues, never a ledger naming a certificate that is not there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from netorch.errors import UserError
+from netorch.fsio import read_regular
+from netorch.keys import Secret
+from netorch.pki import authority
+from netorch.pki.authority import CaKeyFile
+from netorch.pki.fabric import FabricView, Member
+from netorch.pki.issue import crl, derived_key, device_cert, pem
+from netorch.pki.profile import describe_key
+from netorch.pki.store import CaRecord, Issued, KeySource, Ledger, read_cert, serial_hex
+
+CA_DAYS = 3650
+DEVICE_DAYS = 365
+RENEW_WITHIN = 30
+CRL_DAYS = 365  # a pushed CRL: long-lived, as no device can fetch a fresher one
+MAX_CSR_BYTES = 64 * 1024
+
+
+def utcnow(now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Outcome:
+    """What a PKI command did, line by line, and what it could not do."""
+
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _refuse_existing(view: FabricView) -> None:
+    if view.paths.exists():
+        raise UserError(f"{view.paths.ca_cert.as_posix()}: the fabric already has a CA "
+                        "(netorch never replaces one: its certificates would all fail)")
+
+
+def init(view: FabricView, key_file: CaKeyFile, *, days: int = CA_DAYS,
+         now: datetime | None = None) -> Outcome:
+    """Create the fabric CA: key to `key_file`, certificate, empty CRL and ledger."""
+    _refuse_existing(view)
+    moment = utcnow(now)
+    key, cert = authority.make_ca(view.name, view.spec, days, moment)
+    authority.save_ca_key(key_file, key)
+    view.paths.write("ca.crt", pem(cert))
+    view.paths.write("crl.pem", pem(crl(cert, key, view.spec, [], 1, moment, CRL_DAYS)))
+    view.paths.write_ledger(Ledger(fabric=view.name, crl_number=1, ca=CaRecord(
+        serial=serial_hex(cert.serial_number), not_after=iso(cert.not_valid_after_utc),
+        source="netorch")))
+    return Outcome([f"created the {view.spec.name} CA of fabric {view.name}: "
+                    f"{view.paths.ca_cert.as_posix()} (key: {key_file.path.as_posix()}), "
+                    f"valid until {iso(cert.not_valid_after_utc)}"])
+
+
+def import_ca(view: FabricView, ca_file: Path) -> Outcome:
+    """Use an enterprise CA: only its certificate is copied; netorch then signs nothing."""
+    _refuse_existing(view)
+    cert = read_cert(ca_file)
+    if not authority.is_ca(cert):
+        raise UserError(f"{ca_file.as_posix()}: not a CA certificate (basicConstraints "
+                        "CA:TRUE is missing)")
+    view.paths.write("ca.crt", pem(cert))
+    view.paths.write_ledger(Ledger(fabric=view.name, ca=CaRecord(
+        serial=serial_hex(cert.serial_number), not_after=iso(cert.not_valid_after_utc),
+        source="imported")))
+    found = describe_key(cert.public_key())
+    note = "" if found == view.spec.name else f" (its key is {found}, the profile asks " \
+        f"for {view.spec.name})"
+    return Outcome([f"imported the enterprise CA {cert.subject.rfc4514_string()}{note}: "
+                    f"place its device certificates in {view.paths.root.as_posix()}/certs/ "
+                    "and its CRL at crl.pem"])
+
+
+@dataclass(frozen=True)
+class Authority:
+    """An opened netorch CA: its certificate, key and ledger."""
+
+    cert: x509.Certificate
+    key: ec.EllipticCurvePrivateKey
+    ledger: Ledger
+
+
+def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
+    if not view.paths.exists():
+        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
+                        "`netorch pki init` first")
+    ledger = view.paths.read_ledger()
+    if ledger is None or ledger.ca.source != "netorch":
+        raise UserError(f"{view.paths.root.as_posix()}: the fabric's CA is an enterprise CA "
+                        "(imported): netorch signs nothing; its certificates come from it")
+    cert = read_cert(view.paths.ca_cert)
+    key = authority.load_ca_key(key_file, view.spec)
+    authority.check_key_matches(key, cert, key_file)
+    return Authority(cert, key, ledger)
+
+
+def _due(current: Issued | None, cert_exists: bool, moment: datetime, within: int) -> bool:
+    if current is None or current.revoked or not cert_exists:
+        return True
+    not_after = datetime.fromisoformat(current.not_after)
+    return not_after - moment <= timedelta(days=within)
+
+
+def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[Member], *,
+          days: int = DEVICE_DAYS, renew_within: int = RENEW_WITHIN,
+          now: datetime | None = None) -> Outcome:
+    """Issue every missing certificate of `members`, renew those due, re-key the revoked."""
+    moment = utcnow(now)
+    if moment + timedelta(days=days) > ca.cert.not_valid_after_utc:
+        raise UserError(f"the CA expires on {iso(ca.cert.not_valid_after_utc)}, before a "
+                        f"{days}-day certificate would: issue for fewer --days")
+    outcome, records = Outcome(), list(ca.ledger.certificates)
+    ledger = ca.ledger
+    for member in members:
+        current = ledger.current(member.name)
+        if not _due(current, view.paths.cert(member.name).exists(), moment, renew_within):
+            continue
+        public, source, generation = _subject_key(view, ledger, member, current, secret,
+                                                  outcome)
+        if public is None:
+            continue
+        cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
+        view.paths.write(f"certs/{member.name}.crt", pem(cert))
+        records.append(_record(member.name, cert, source, generation))
+        outcome.done.append(f"{member.name}: {_verb(current)} {serial_hex(cert.serial_number)}"
+                            f", valid until {iso(cert.not_valid_after_utc)}")
+    if outcome.done:
+        view.paths.write_ledger(ledger.model_copy(update={"certificates": records}))
+    return outcome
+
+
+def _verb(current: Issued | None) -> str:
+    if current is None:
+        return "issued"
+    return "re-keyed and issued" if current.revoked else "renewed"
+
+
+def _subject_key(view: FabricView, ledger: Ledger, member: Member, current: Issued | None,
+                 secret: Secret | None, outcome: Outcome
+                 ) -> tuple[ec.EllipticCurvePublicKey | None, KeySource, int]:
+    """The public key to certify: the same key to renew, a new derived one otherwise;
+    a device that holds its own key and has no usable certificate needs `pki sign`."""
+    if current is not None and not current.revoked and view.paths.cert(member.name).exists():
+        public = read_cert(view.paths.cert(member.name)).public_key()
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            return public, current.key, current.generation
+    if member.keys == "device":
+        outcome.skipped.append(f"{member.name}: its key is made on the device ({member.platform})"
+                               ": sign its CSR with `netorch pki sign INVENTORY "
+                               f"{member.name} CSR`")
+        return None, "device", 0
+    if secret is None:
+        raise UserError("issuing derived device keys needs the master secret: set "
+                        "NETORCH_SECRET or pass --secret-file")
+    generation = ledger.generation(member.name)
+    key = derived_key(secret, view.name, member.name, generation, view.spec)
+    return key.public_key(), "derived", generation
+
+
+def _record(device: str, cert: x509.Certificate, key: KeySource, generation: int) -> Issued:
+    return Issued(device=device, serial=serial_hex(cert.serial_number),
+                  not_before=iso(cert.not_valid_before_utc),
+                  not_after=iso(cert.not_valid_after_utc), key=key, generation=generation)
+
+
+def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
+         days: int = DEVICE_DAYS, now: datetime | None = None) -> Outcome:
+    """Sign a device's CSR once its identity and key type are the device's and profile's."""
+    csr = _read_csr(csr_file)
+    problems = _csr_problems(csr, member, view)
+    if problems:
+        raise UserError(f"{csr_file.as_posix()}: refused: " + "; ".join(problems))
+    moment = utcnow(now)
+    public = csr.public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)  # _csr_problems checked it
+    cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
+    view.paths.write(f"certs/{member.name}.crt", pem(cert))
+    records = [*ca.ledger.certificates, _record(member.name, cert, "device", 0)]
+    view.paths.write_ledger(ca.ledger.model_copy(update={"certificates": records}))
+    return Outcome([f"{member.name}: signed {serial_hex(cert.serial_number)} for its own "
+                    f"key, valid until {iso(cert.not_valid_after_utc)}"])
+
+
+def _read_csr(path: Path) -> x509.CertificateSigningRequest:
+    raw = read_regular(path, limit=MAX_CSR_BYTES, what="CSR", pipes=True)
+    try:
+        csr = x509.load_pem_x509_csr(raw)
+    except ValueError:
+        try:
+            csr = x509.load_der_x509_csr(raw)
+        except ValueError:
+            raise UserError(f"{path.as_posix()}: not a certificate signing request (PEM or "
+                            "DER PKCS#10)") from None
+    if not csr.is_signature_valid:
+        raise UserError(f"{path.as_posix()}: the CSR's signature is not valid")
+    return csr
+
+
+def _csr_problems(csr: x509.CertificateSigningRequest, member: Member,
+                  view: FabricView) -> list[str]:
+    problems = []
+    found = describe_key(csr.public_key())
+    if found != view.spec.name:
+        problems.append(f"its key is {found}, the fabric's profile needs {view.spec.name}")
+    names = {a.value for a in csr.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)}
+    try:
+        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names |= set(san.get_values_for_type(x509.DNSName))
+    except x509.ExtensionNotFound:
+        pass
+    strangers = sorted(str(n) for n in names if n != member.ike_id)
+    if not names or strangers:
+        problems.append(f"it names {', '.join(strangers) or 'no identity'}, but "
+                        f"{member.name}'s IKE identity is {member.ike_id}")
+    return problems
+
+
+def revoke(view: FabricView, ca: Authority, member: Member, *,
+           now: datetime | None = None) -> Outcome:
+    """Revoke the device's current certificate and rewrite the CRL."""
+    moment = utcnow(now)
+    current = ca.ledger.current(member.name)
+    if current is None or current.revoked:
+        raise UserError(f"{member.name} has no certificate in force to revoke")
+    records = [c.model_copy(update={"revoked": iso(moment)}) if c is current else c
+               for c in ca.ledger.certificates]
+    revoked = [(int(c.serial, 16), datetime.fromisoformat(c.revoked))
+               for c in records if c.revoked]
+    number = ca.ledger.crl_number + 1
+    view.paths.write("crl.pem", pem(crl(ca.cert, ca.key, view.spec, revoked, number, moment,
+                                        CRL_DAYS)))
+    view.paths.write_ledger(ca.ledger.model_copy(
+        update={"certificates": records, "crl_number": number}))
+    return Outcome([f"{member.name}: revoked {current.serial}; {view.paths.crl.as_posix()} "
+                    f"now lists {len(revoked)} certificate(s) (CRL number {number}): deploy "
+                    "pushes it"])

@@ -1,0 +1,147 @@
+"""The fabric's PKI as read from its folder: `load_pki` and `status`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from pydantic import BaseModel, ConfigDict
+
+from netorch.pki.fabric import FabricView, Member
+from netorch.pki.ops import RENEW_WITHIN, iso, utcnow
+from netorch.pki.profile import describe_key
+from netorch.pki.store import Ledger, read_cert, read_crl, serial_hex
+
+State = Literal["ok", "renew-due", "expired", "missing", "revoked"]
+BAD_STATES = frozenset({"expired", "missing", "revoked"})
+
+
+@dataclass(frozen=True)
+class FabricPki:
+    """A fabric's public PKI files, parsed: what render, validate and report read."""
+
+    view: FabricView
+    ca: x509.Certificate
+    certs: dict[str, x509.Certificate]
+    crl: x509.CertificateRevocationList | None
+    ledger: Ledger | None
+
+    def revoked(self, cert: x509.Certificate) -> bool:
+        return self.crl is not None and self.crl.get_revoked_certificate_by_serial_number(
+            cert.serial_number) is not None
+
+    def key_source(self, member: Member) -> str:
+        """"derived" when the ledger says netorch derives this device's key."""
+        record = self.ledger.current(member.name) if self.ledger else None
+        return record.key if record else member.keys
+
+    def generation(self, device: str) -> int:
+        record = self.ledger.current(device) if self.ledger else None
+        return record.generation if record else 0
+
+
+def load_pki(view: FabricView) -> FabricPki | None:
+    """The fabric's PKI, or None: a PSK fabric, or no PKI folder (out-of-band certs)."""
+    if not view.certificates or not view.paths.exists():
+        return None
+    certs = {m.name: read_cert(view.paths.cert(m.name)) for m in view.members
+             if view.paths.cert(m.name).exists()}
+    return FabricPki(view, read_cert(view.paths.ca_cert), certs, read_crl(view.paths.crl),
+                     view.paths.read_ledger())
+
+
+class CertStatus(BaseModel):
+    """One certificate's standing (`pki status`, the report, validate)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: State
+    serial: str | None = None
+    subject: str | None = None
+    not_after: str | None = None
+    days_left: int | None = None
+    key: str | None = None
+    problems: list[str] = []
+
+
+class PkiStatus(BaseModel):
+    """`pki status --format json`: the CA and every device, by name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fabric: str
+    profile_key: str
+    ca: CertStatus
+    devices: dict[str, CertStatus]
+
+    def failed(self) -> bool:
+        """A certificate in use is expired, missing or revoked, or does not fit."""
+        every = [self.ca, *self.devices.values()]
+        return any(c.state in BAD_STATES or c.problems for c in every)
+
+
+def _standing(cert: x509.Certificate, now: datetime, renew_within: int,
+              revoked: bool) -> CertStatus:
+    left = cert.not_valid_after_utc - now
+    days = left.days
+    state: State = "revoked" if revoked else "expired" if left.total_seconds() <= 0 \
+        else "renew-due" if days < renew_within else "ok"
+    return CertStatus(state=state, serial=serial_hex(cert.serial_number),
+                      subject=cert.subject.rfc4514_string(),
+                      not_after=iso(cert.not_valid_after_utc), days_left=days,
+                      key=describe_key(cert.public_key()))
+
+
+def device_problems(pki: FabricPki, member: Member, cert: x509.Certificate) -> list[str]:
+    """Why the device's certificate does not fit: identity, issuer, key type."""
+    problems = []
+    names = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    if names != [member.ike_id]:
+        problems.append(f"its subject CN is {', '.join(map(str, names)) or 'missing'}, not "
+                        f"the IKE identity {member.ike_id}")
+    if member.ike_id not in _san_names(cert):
+        problems.append(f"its SAN does not hold the IKE identity {member.ike_id} as a DNS "
+                        "name")
+    try:
+        cert.verify_directly_issued_by(pki.ca)
+    except (InvalidSignature, ValueError, TypeError):
+        problems.append("it is not signed by the fabric CA (pki/ca.crt)")
+    found = describe_key(cert.public_key())
+    if found != pki.view.spec.name:
+        problems.append(f"its key is {found}, the crypto profile needs {pki.view.spec.name}")
+    if cert.not_valid_after_utc > pki.ca.not_valid_after_utc:
+        problems.append(f"it outlives the CA, which expires {iso(pki.ca.not_valid_after_utc)}")
+    return problems
+
+
+def _san_names(cert: x509.Certificate) -> list[str]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(n) for n in san.get_values_for_type(x509.DNSName)]
+
+
+def status(pki: FabricPki, *, now: datetime | None = None,
+           renew_within: int = RENEW_WITHIN) -> PkiStatus:
+    """The CA's and every device's certificate standing at `now`."""
+    moment = utcnow(now)
+    ca = _standing(pki.ca, moment, renew_within, revoked=False)
+    found = describe_key(pki.ca.public_key())
+    if found != pki.view.spec.name:
+        ca = ca.model_copy(update={"problems": [
+            f"its key is {found}, the crypto profile needs {pki.view.spec.name}"]})
+    devices = {}
+    for member in pki.view.members:
+        cert = pki.certs.get(member.name)
+        if cert is None:
+            devices[member.name] = CertStatus(state="missing")
+            continue
+        standing = _standing(cert, moment, renew_within, pki.revoked(cert))
+        devices[member.name] = standing.model_copy(
+            update={"problems": device_problems(pki, member, cert)})
+    return PkiStatus(fabric=pki.view.name, profile_key=pki.view.spec.name, ca=ca,
+                     devices=devices)

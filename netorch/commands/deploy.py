@@ -42,7 +42,8 @@ def _targets(inventory: Path, limit: list[str] | None, secret_file: Path | None,
     files: dict[str, dict[str, str]] = {}
     if with_files:
         pki = api.load_pki(loaded)
-        secret = load_secret(secret_file) if needs_secret(plan.fabric) or pki else None
+        secret = load_secret(secret_file) \
+            if needs_secret(plan.fabric) or (pki and pki.derives_keys()) else None
         files = api.render(plan, secret, options=api.RenderOptions(pki=pki))
     return plan, build_targets(plan.devices, files, tuple(limit or ()), plan.tunnels)
 

@@ -22,7 +22,15 @@ from netorch.pki.authority import CaKeyFile
 from netorch.pki.fabric import FabricView, Member
 from netorch.pki.issue import crl, derived_key, device_cert, pem
 from netorch.pki.profile import describe_key
-from netorch.pki.store import CaRecord, Issued, KeySource, Ledger, read_cert, serial_hex
+from netorch.pki.store import (
+    CaRecord,
+    Issued,
+    KeySource,
+    Ledger,
+    read_cert,
+    read_crl,
+    serial_hex,
+)
 
 CA_DAYS = 3650
 DEVICE_DAYS = 365
@@ -124,9 +132,7 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
           now: datetime | None = None) -> Outcome:
     """Issue every missing certificate of `members`, renew those due, re-key the revoked."""
     moment = utcnow(now)
-    if moment + timedelta(days=days) > ca.cert.not_valid_after_utc:
-        raise UserError(f"the CA expires on {iso(ca.cert.not_valid_after_utc)}, before a "
-                        f"{days}-day certificate would: issue for fewer --days")
+    _within_ca(ca, moment, days)
     outcome, records = Outcome(), list(ca.ledger.certificates)
     ledger = ca.ledger
     for member in members:
@@ -142,9 +148,40 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
         records.append(_record(member.name, cert, source, generation))
         outcome.done.append(f"{member.name}: {_verb(current)} {serial_hex(cert.serial_number)}"
                             f", valid until {iso(cert.not_valid_after_utc)}")
+    number = _refresh_crl(view, ca, moment, renew_within, outcome)
     if outcome.done:
-        view.paths.write_ledger(ledger.model_copy(update={"certificates": records}))
+        view.paths.write_ledger(ledger.model_copy(
+            update={"certificates": records, "crl_number": number}))
     return outcome
+
+
+def _within_ca(ca: Authority, moment: datetime, days: int) -> None:
+    if moment + timedelta(days=days) > ca.cert.not_valid_after_utc:
+        raise UserError(f"the CA expires on {iso(ca.cert.not_valid_after_utc)}, before a "
+                        f"{days}-day certificate would: issue for fewer --days")
+
+
+def _refresh_crl(view: FabricView, ca: Authority, moment: datetime, within: int,
+                 outcome: Outcome) -> int:
+    """Re-sign the CRL (same entries, next number) when it is due within `within` days
+    or missing: devices only ever get the CRL deploy pushes. Returns the CRL number."""
+    current = read_crl(view.paths.crl)
+    if current is not None and current.next_update_utc is not None \
+            and current.next_update_utc - moment > timedelta(days=within):
+        return ca.ledger.crl_number
+    number = ca.ledger.crl_number + 1
+    _write_crl(view, ca, ca.ledger.certificates, number, moment)
+    outcome.done.append(f"CRL: re-signed (number {number}), valid for {CRL_DAYS} days")
+    return number
+
+
+def _write_crl(view: FabricView, ca: Authority, records: list[Issued], number: int,
+               moment: datetime) -> int:
+    revoked = [(int(c.serial, 16), datetime.fromisoformat(c.revoked))
+               for c in records if c.revoked]
+    view.paths.write("crl.pem", pem(crl(ca.cert, ca.key, view.spec, revoked, number, moment,
+                                        CRL_DAYS)))
+    return len(revoked)
 
 
 def _verb(current: Issued | None) -> str:
@@ -189,6 +226,7 @@ def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
     if problems:
         raise UserError(f"{csr_file.as_posix()}: refused: " + "; ".join(problems))
     moment = utcnow(now)
+    _within_ca(ca, moment, days)
     public = csr.public_key()
     assert isinstance(public, ec.EllipticCurvePublicKey)  # _csr_problems checked it
     cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
@@ -242,13 +280,10 @@ def revoke(view: FabricView, ca: Authority, member: Member, *,
         raise UserError(f"{member.name} has no certificate in force to revoke")
     records = [c.model_copy(update={"revoked": iso(moment)}) if c is current else c
                for c in ca.ledger.certificates]
-    revoked = [(int(c.serial, 16), datetime.fromisoformat(c.revoked))
-               for c in records if c.revoked]
     number = ca.ledger.crl_number + 1
-    view.paths.write("crl.pem", pem(crl(ca.cert, ca.key, view.spec, revoked, number, moment,
-                                        CRL_DAYS)))
+    revoked = _write_crl(view, ca, records, number, moment)
     view.paths.write_ledger(ca.ledger.model_copy(
         update={"certificates": records, "crl_number": number}))
     return Outcome([f"{member.name}: revoked {current.serial}; {view.paths.crl.as_posix()} "
-                    f"now lists {len(revoked)} certificate(s) (CRL number {number}): deploy "
+                    f"now lists {revoked} certificate(s) (CRL number {number}): deploy "
                     "pushes it"])

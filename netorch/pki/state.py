@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from cryptography import x509
@@ -17,6 +18,8 @@ from netorch.pki.store import Ledger, read_cert, read_crl, serial_hex
 
 State = Literal["ok", "renew-due", "expired", "missing", "revoked"]
 BAD_STATES = frozenset({"expired", "missing", "revoked"})
+DAY = timedelta(days=1)
+ZERO = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class FabricPki:
         """"derived" when the ledger says netorch derives this device's key."""
         record = self.ledger.current(member.name) if self.ledger else None
         return record.key if record else member.keys
+
+    def derives_keys(self) -> bool:
+        """Whether netorch derives any device's key (deploy then needs the secret)."""
+        return any(self.key_source(m) == "derived" for m in self.view.members)
 
     def generation(self, device: str) -> int:
         record = self.ledger.current(device) if self.ledger else None
@@ -86,9 +93,10 @@ class PkiStatus(BaseModel):
 def _standing(cert: x509.Certificate, now: datetime, renew_within: int,
               revoked: bool) -> CertStatus:
     left = cert.not_valid_after_utc - now
-    days = left.days
-    state: State = "revoked" if revoked else "expired" if left.total_seconds() <= 0 \
-        else "renew-due" if days < renew_within else "ok"
+    # whole days, rounded up while valid (a fresh 365-day certificate shows 365)
+    days = math.ceil(left / DAY) if left > ZERO else math.floor(left / DAY)
+    state: State = "revoked" if revoked else "expired" if left <= ZERO \
+        else "renew-due" if left <= timedelta(days=renew_within) else "ok"
     return CertStatus(state=state, serial=serial_hex(cert.serial_number),
                       subject=cert.subject.rfc4514_string(),
                       not_after=iso(cert.not_valid_after_utc), days_left=days,

@@ -146,7 +146,7 @@ def verify(inventory: InventoryArg,
 
     plan, targets = _targets(inventory, limit, None, with_files=False)
     report = verify_fabric(plan, targets, credentials_from_env(), workers=workers,
-                           timeout=timeout)
+                           timeout=timeout, pki=api.load_pki(api.load(inventory)))
     result = report.result(origin_of(inventory, plan.fabric.name, PRODUCTION))
     sys.stdout.write(result.to_json() if fmt is VerifyFormat.json else result.table())
     raise typer.Exit(result.exit_code)

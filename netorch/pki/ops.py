@@ -27,6 +27,7 @@ from netorch.pki.store import (
     Issued,
     KeySource,
     Ledger,
+    PkiPaths,
     read_cert,
     read_crl,
     serial_hex,
@@ -99,11 +100,19 @@ def import_ca(view: FabricView, ca_file: Path) -> Outcome:
 
 @dataclass(frozen=True)
 class Authority:
-    """An opened netorch CA: its certificate, key and ledger."""
+    """An opened netorch CA: its certificate and key; its ledger is read afresh at each
+    use, so one opened authority serves many operations."""
 
     cert: x509.Certificate
     key: ec.EllipticCurvePrivateKey
-    ledger: Ledger
+    paths: PkiPaths
+
+    @property
+    def ledger(self) -> Ledger:
+        ledger = self.paths.read_ledger()
+        if ledger is None:
+            raise UserError(f"{self.paths.index.as_posix()}: the PKI index is missing")
+        return ledger
 
 
 def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
@@ -117,7 +126,7 @@ def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
     cert = read_cert(view.paths.ca_cert)
     key = authority.load_ca_key(key_file, view.spec)
     authority.check_key_matches(key, cert, key_file)
-    return Authority(cert, key, ledger)
+    return Authority(cert, key, view.paths)
 
 
 def _due(current: Issued | None, cert_exists: bool, moment: datetime, within: int) -> bool:
@@ -133,8 +142,8 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
     """Issue every missing certificate of `members`, renew those due, re-key the revoked."""
     moment = utcnow(now)
     _within_ca(ca, moment, days)
-    outcome, records = Outcome(), list(ca.ledger.certificates)
     ledger = ca.ledger
+    outcome, records = Outcome(), list(ledger.certificates)
     for member in members:
         current = ledger.current(member.name)
         if not _due(current, view.paths.cert(member.name).exists(), moment, renew_within):
@@ -148,7 +157,7 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
         records.append(_record(member.name, cert, source, generation))
         outcome.done.append(f"{member.name}: {_verb(current)} {serial_hex(cert.serial_number)}"
                             f", valid until {iso(cert.not_valid_after_utc)}")
-    number = _refresh_crl(view, ca, moment, renew_within, outcome)
+    number = _refresh_crl(view, ca, ledger, moment, renew_within, outcome)
     if outcome.done:
         view.paths.write_ledger(ledger.model_copy(
             update={"certificates": records, "crl_number": number}))
@@ -161,16 +170,16 @@ def _within_ca(ca: Authority, moment: datetime, days: int) -> None:
                         f"{days}-day certificate would: issue for fewer --days")
 
 
-def _refresh_crl(view: FabricView, ca: Authority, moment: datetime, within: int,
-                 outcome: Outcome) -> int:
+def _refresh_crl(view: FabricView, ca: Authority, ledger: Ledger, moment: datetime,
+                 within: int, outcome: Outcome) -> int:
     """Re-sign the CRL (same entries, next number) when it is due within `within` days
     or missing: devices only ever get the CRL deploy pushes. Returns the CRL number."""
     current = read_crl(view.paths.crl)
     if current is not None and current.next_update_utc is not None \
             and current.next_update_utc - moment > timedelta(days=within):
-        return ca.ledger.crl_number
-    number = ca.ledger.crl_number + 1
-    _write_crl(view, ca, ca.ledger.certificates, number, moment)
+        return ledger.crl_number
+    number = ledger.crl_number + 1
+    _write_crl(view, ca, ledger.certificates, number, moment)
     outcome.done.append(f"CRL: re-signed (number {number}), valid for {CRL_DAYS} days")
     return number
 
@@ -231,8 +240,9 @@ def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
     assert isinstance(public, ec.EllipticCurvePublicKey)  # _csr_problems checked it
     cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
     view.paths.write(f"certs/{member.name}.crt", pem(cert))
-    records = [*ca.ledger.certificates, _record(member.name, cert, "device", 0)]
-    view.paths.write_ledger(ca.ledger.model_copy(update={"certificates": records}))
+    ledger = ca.ledger
+    records = [*ledger.certificates, _record(member.name, cert, "device", 0)]
+    view.paths.write_ledger(ledger.model_copy(update={"certificates": records}))
     return Outcome([f"{member.name}: signed {serial_hex(cert.serial_number)} for its own "
                     f"key, valid until {iso(cert.not_valid_after_utc)}"])
 
@@ -275,14 +285,15 @@ def revoke(view: FabricView, ca: Authority, member: Member, *,
            now: datetime | None = None) -> Outcome:
     """Revoke the device's current certificate and rewrite the CRL."""
     moment = utcnow(now)
-    current = ca.ledger.current(member.name)
+    ledger = ca.ledger
+    current = ledger.current(member.name)
     if current is None or current.revoked:
         raise UserError(f"{member.name} has no certificate in force to revoke")
     records = [c.model_copy(update={"revoked": iso(moment)}) if c is current else c
-               for c in ca.ledger.certificates]
-    number = ca.ledger.crl_number + 1
+               for c in ledger.certificates]
+    number = ledger.crl_number + 1
     revoked = _write_crl(view, ca, records, number, moment)
-    view.paths.write_ledger(ca.ledger.model_copy(
+    view.paths.write_ledger(ledger.model_copy(
         update={"certificates": records, "crl_number": number}))
     return Outcome([f"{member.name}: revoked {current.serial}; {view.paths.crl.as_posix()} "
                     f"now lists {revoked} certificate(s) (CRL number {number}): deploy "

@@ -2,8 +2,12 @@
 
 - `LiveSa`, `LiveBgp`, `LiveState`: one device's snapshot, as its platform's reader
   (`netorch.verify.reader`) builds it from show commands.
+- `LiveCert`: a certificate a device holds as its own, as its platform shows it
+  (`netorch.verify.reader.CertReader`).
 - `TunnelCheck`, `BgpCheck`: the plan held against a snapshot (`netorch.verify.compare`),
-  per tunnel end and per BGP session.
+  per tunnel end and per BGP session; `CertCheck`: on a certificate fabric, the
+  certificate a device presents held against the inventory's PKI folder
+  (`netorch.verify.certs`).
 - `VerifyReport`: every check of one run, and the devices that could not be read.
 - `VerifyResult`: a `VerifyReport` headed by where its state comes from
   (`netorch.verify.origin.StateOrigin`, with `schema_version`); `to_json()` is what
@@ -84,6 +88,21 @@ class LiveState:
     bgp: list[LiveBgp] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LiveCert:
+    """A certificate a device holds with its private key (its own, not a CA's), as shown.
+
+    `serial`: upper-case hex as `netorch.pki.store.serial_hex` writes it; `not_after`:
+    ISO 8601 UTC ("2026-01-31T12:00:00Z"), None when the platform does not show it in
+    UTC; `name`: what the device calls it (trustpoint, certificate-id, file, name)."""
+
+    subject: str
+    serial: str
+    not_after: str | None
+    issuer: str = ""
+    name: str = ""
+
+
 _CHECKED = ConfigDict(extra="forbid")  # `VerifyResult.read` ignores keys it does not know
 
 
@@ -124,6 +143,35 @@ class BgpCheck:
         return self.state.lower() == "established"
 
 
+class CertVerdict(str, Enum):
+    OK = "OK"
+    MISMATCH = "MISMATCH"      # another certificate than pki/certs/DEVICE.crt
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"        # the inventory's CRL revokes the certificate presented
+    MISSING = "MISSING"        # the device presents no certificate of this fabric
+    UNREAD = "UNREAD"          # its platform shows no certificate to verify: not a failure
+
+    @property
+    def failed(self) -> bool:
+        return self not in (CertVerdict.OK, CertVerdict.UNREAD)
+
+
+@pydantic_dataclasses.dataclass(frozen=True, config=_CHECKED)
+class CertCheck:
+    """On a certificate fabric with a PKI folder: the certificate a device presents, as
+    read live (None where it presents none), and the inventory's (`expected`, its serial;
+    None when pki/certs/DEVICE.crt does not exist). `detail` says what is wrong."""
+
+    device: StrictStr
+    status: CertVerdict
+    expected: StrictStr | None
+    serial: StrictStr | None = None
+    subject: StrictStr | None = None
+    issuer: StrictStr | None = None
+    not_after: StrictStr | None = None
+    detail: StrictStr = ""
+
+
 class VerifyReport(BaseModel):
     """Every check of one verify run (sorted by device, then tunnel), and why each device
     that could not be read was not."""
@@ -132,6 +180,9 @@ class VerifyReport(BaseModel):
 
     tunnels: list[TunnelCheck] = Field(default_factory=list)
     bgp: list[BgpCheck] = Field(default_factory=list)
+    certs: list[CertCheck] = Field(
+        default_factory=list, description="certificate fabrics: one per device read "
+        "(schema 1.1; [] for PSK fabrics and documents of schema 1.0)")
     errors: dict[StrictStr, StrictStr] = Field(
         default_factory=dict, description="device -> why it was not read")
 
@@ -139,7 +190,7 @@ class VerifyReport(BaseModel):
     @property
     def ok(self) -> bool:
         return (not self.errors and all(t.status is TunnelStatus.ESTABLISHED for t in self.tunnels)
-                and all(b.up for b in self.bgp))
+                and all(b.up for b in self.bgp) and not any(c.status.failed for c in self.certs))
 
     @property
     def exit_code(self) -> int:
@@ -148,7 +199,7 @@ class VerifyReport(BaseModel):
     def result(self, origin: StateOrigin) -> VerifyResult:
         """These checks headed by where the state comes from: the versioned document."""
         return VerifyResult(**origin.model_dump(), tunnels=self.tunnels, bgp=self.bgp,
-                            errors=self.errors)
+                            certs=self.certs, errors=self.errors)
 
     def table(self) -> str:
         """Plain-text table, one row per tunnel end and BGP session, sorted."""
@@ -160,7 +211,17 @@ class VerifyReport(BaseModel):
             count = "-" if session is None or session.prefixes is None else str(session.prefixes)
             rows.append(f"{t.device:<16} {t.tunnel:<36} {t.status.value:<12} {state:<12} {count}")
         rows += [f"{d:<16} {'(not read)':<36} {e}" for d, e in sorted(self.errors.items())]
-        return "\n".join(rows) + "\n"
+        return "\n".join(rows) + "\n" + _cert_table(self.certs)
+
+
+def _cert_table(certs: Sequence[CertCheck]) -> str:
+    """The certificate rows (none for a PSK fabric: the table stays as it was)."""
+    if not certs:
+        return ""
+    rows = ["", f"{'DEVICE':<16} {'CERTIFICATE':<12} {'SERIAL':<42} {'NOT AFTER':<21} DETAIL"]
+    rows += [f"{c.device:<16} {c.status.value:<12} {c.serial or '-':<42} "
+             f"{c.not_after or '-':<21} {c.detail}".rstrip() for c in certs]
+    return "\n".join(rows) + "\n"
 
 
 class VerifyResult(VerifyReport, StateOrigin):

@@ -8,7 +8,8 @@ that header; `netorch.verify.model.VerifyResult` is the whole document (this hea
 the checks), written and read with one model.
 
 - `schema_version`: "MAJOR.MINOR"; a reader accepts its own major (minor versions only
-  add fields, which an older reader ignores).
+  add fields, which an older reader ignores). 1.1 added `certs`: the certificate each
+  device presents on a certificate fabric.
 - `source`: `production` (`netorch verify`) or `lab:<name>` (`netorch lab verify`).
 - `generated_at`: when the devices were read, UTC, ISO 8601 to the second.
 - `inventory_sha256`: the inventory's fingerprint (`netorch.fingerprint`), the digest a
@@ -29,7 +30,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from netorch.fingerprint import inventory_sha256
 from netorch.inventory.types import Name
 
-STATE_SCHEMA_VERSION = "1.0"
+STATE_SCHEMA_VERSION = "1.1"  # 1.1: `certs` (certificate fabrics)
 PRODUCTION = "production"
 LAB_PREFIX = "lab:"
 LAB_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"

@@ -86,7 +86,8 @@ def test_every_rendered_object_is_recognised_as_netorchs() -> None:
             if head.startswith("router bgp "):
                 continue
             assert ios.owned(section, set()) or head.startswith(
-                ("crypto pki trustpoint netorch-", "crypto ikev2 nat keepalive")), (golden, head)
+                ("crypto pki trustpoint netorch-", "crypto pki certificate chain netorch-",
+                 "crypto ikev2 nat keepalive")), (golden, head)
         stale = ios.plan_change(golden.read_text(), "").commands
         bgp_lines = [ln for ln in ios.lines(golden.read_text()) if " > neighbor " in ln
                      or " > network " in ln]

@@ -27,7 +27,7 @@ def test_verify_json_origin_is_checked_by_report(
     assert cli.main(["verify", str(inventory), "--format", "json"]) == 0
     out = capsys.readouterr().out
     doc = json.loads(out)
-    assert (doc["schema_version"], doc["source"], doc["fabric"]) == ("1.0", "production", "e2e")
+    assert (doc["schema_version"], doc["source"], doc["fabric"]) == ("1.1", "production", "e2e")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["generated_at"])
     assert doc["inventory_sha256"] == inventory_sha256(inventory)
     assert doc["ok"] and len(doc["tunnels"]) == 6  # verify's own fields are kept

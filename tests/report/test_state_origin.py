@@ -54,7 +54,7 @@ def _report(state: Path, fmt: str, capsys: pytest.CaptureFixture[str],
 
 def test_verify_json_carries_its_origin_and_keeps_its_fields(at_root: Path) -> None:
     doc = json.loads(_verify_document(EXAMPLE, "production"))
-    assert doc["schema_version"] == STATE_SCHEMA_VERSION == "1.0"
+    assert doc["schema_version"] == STATE_SCHEMA_VERSION == "1.1"
     assert doc["source"] == "production" and doc["fabric"] == "eastern-region"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["generated_at"])
     assert doc["inventory_sha256"] == inventory_sha256(EXAMPLE) == hash_inputs(Path(EXAMPLE))[0]

@@ -46,6 +46,7 @@ LAYOUT = """{
       "up": true
     }
   ],
+  "certs": [],
   "errors": {
     "r3": "timeout"
   },
@@ -53,7 +54,7 @@ LAYOUT = """{
   "generated_at": "2024-01-01T00:00:00Z",
   "inventory_sha256": "0000000000000000000000000000000000000000000000000000000000000000",
   "ok": false,
-  "schema_version": "1.0",
+  "schema_version": "1.1",
   "source": "production",
   "tunnels": [
     {
@@ -89,13 +90,17 @@ def test_result_to_json_to_state_file_is_the_same_object(source: str, tmp_path: 
     assert (read.ok, read.exit_code, read.table()) == (False, 1, CHECKS.table())
 
 
-def test_json_layout_is_schema_1_0s() -> None:
+def test_json_layout_is_schema_1_1s_and_a_1_0_document_still_reads() -> None:
     checks = VerifyReport(
         tunnels=[TunnelCheck("r1", TUNNEL, TunnelStatus.DOWN, "198.51.100.1", "198.51.100.2",
                              "CHILD_SA none")],
         bgp=[BgpCheck("r1", TUNNEL, "100.64.0.1", "Established", 4)], errors={"r3": "timeout"})
     assert checks.result(ORIGIN).to_json() == LAYOUT
     assert VerifyResult.read(json.loads(LAYOUT)) == checks.result(ORIGIN)
+    older = {k: v for k, v in json.loads(LAYOUT).items() if k != "certs"}
+    read = VerifyResult.read({**older, "schema_version": "1.0"})
+    assert (read.certs, read.tunnels, read.bgp) == ([], checks.result(ORIGIN).tunnels,
+                                                     checks.result(ORIGIN).bgp)
 
 
 @pytest.mark.parametrize("version", ["0.9", "2.0", "10.1"])

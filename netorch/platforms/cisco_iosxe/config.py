@@ -28,7 +28,11 @@ every rendered object is classified as netorch's here):
   key of a rendered one is a conflict, except a LAN anchor, which is then not sent
   (`netorch.platforms.cisco_iosxe.routes`).
 - a PKI trustpoint and `crypto ikev2 nat keepalive` are managed only while rendered
-  (removing a trustpoint would delete its enrolled certificates).
+  (removing a trustpoint would delete its enrolled certificates); so is netorch's
+  `crypto pki certificate chain`, diffed certificate by certificate
+  (`netorch.platforms.cisco_iosxe.pki`) and sent last. An operator's trustpoints and
+  chains (any name netorch does not render) are never read, changed or removed, and
+  netorch never removes a trustpoint, its own included.
 
 Removals are sent last, referrers first (`ios_order.REMOVE_ORDER`): BGP neighbours,
 then tunnel interfaces, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
@@ -48,7 +52,7 @@ from collections.abc import Iterator
 from hier_config import Host
 
 from netorch.deploy.change import Change, Conflict, unified
-from netorch.platforms.cisco_iosxe import PLATFORM, bgp, refresh, routes
+from netorch.platforms.cisco_iosxe import PLATFORM, bgp, pki, refresh, routes
 from netorch.platforms.cisco_iosxe.order import ordered, with_exits
 
 PREFIX = PLATFORM.owned["prefix"]  # every object netorch names
@@ -220,21 +224,32 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
     have = sections(running)
     want, clashes = _want(have, intended)
     current = _keys_as_rendered(_managed(have, want), want, rotate_keys)
-    others = [s for s in current if not s[0].startswith("router bgp ")]
     host = Host("device", "ios")
-    host.load_running_config(_text(others))
-    host.load_generated_config(_text([s for s in want if not s[0].startswith("router bgp ")]))
+    host.load_running_config(_text([s for s in current if not _apart(s)]))
+    host.load_generated_config(_text([s for s in want if not _apart(s)]))
     remediation = [line.rstrip() for line in
                    host.remediation_config_filtered_text(set(), set()).splitlines()
                    if line.strip() and line.strip() not in _NOISE]
     routing = bgp.commands(bgp.find(current), bgp.find(want))
-    commands = with_exits(ordered(remediation, routing, {s[0] for s in want}))
+    chain = pki.commands(_chain(current), _chain(want))
+    commands = with_exits(ordered(remediation, routing, {s[0] for s in want}),
+                          close=bool(chain)) + chain
     commands += refresh.resets(have, current, want) if commands else []
     found = (*clashes, *conflicts(have, want))
     if not commands and not found:
         return Change()
     return Change(unified(_text(_in_order(current, want)), _text(want), "config.ios"), commands,
                   found)
+
+
+def _apart(section: list[str]) -> bool:
+    """Sections diffed outside hier_config: `router bgp` (shared with the operator) and
+    the certificate chain (its hex lines are data)."""
+    return section[0].startswith("router bgp ") or pki.is_chain(section)
+
+
+def _chain(parts: list[list[str]]) -> list[str] | None:
+    return next((s for s in parts if pki.is_chain(s)), None)
 
 
 def _in_order(current: list[list[str]], want: list[list[str]]) -> list[list[str]]:

@@ -14,6 +14,7 @@ from typing import ClassVar
 from netorch.deploy.change import Change
 from netorch.deploy.driver import DeviceError, Driver
 from netorch.platforms.cisco_iosxe import config as ios
+from netorch.platforms.cisco_iosxe import pki
 
 ROLLBACK_FILE = "flash:netorch-rollback.cfg"
 
@@ -23,7 +24,7 @@ class IosXeDriver(Driver):
     # IOS's refusals: a bad line, and a change IOS will not make (a second BGP process,
     # an object still in use)
     errors: ClassVar[str] = (r"% Invalid input|% Incomplete command|% Ambiguous command|% Unknown"
-                             r"|% BGP is already running|is in use by")
+                             r"|% BGP is already running|is in use by|% ?Error")
 
     def get_running(self) -> str:
         return self.show("show running-config")
@@ -49,7 +50,33 @@ class IosXeDriver(Driver):
             raise DeviceError("device", f"could not save the rollback copy to {ROLLBACK_FILE}")
 
     def push(self, change: Change) -> None:
-        self.conn.send_config_set(change.commands, error_pattern=self.errors, cmd_verify=True)
+        """The commands in one configuration session; each that IOS confirms with a
+        [yes/no] question (`pki.CONFIRM`: removing a certificate) is sent alone and
+        answered `yes`."""
+        batch: list[str] = []
+        for command in change.commands:
+            if not pki.CONFIRM.match(command):
+                batch.append(command)
+                continue
+            self._send_batch(batch)
+            batch = []
+            self._confirmed(command)
+        self._send_batch(batch)
+        self.conn.exit_config_mode()
+
+    def _send_batch(self, commands: list[str]) -> None:
+        if commands:
+            self.conn.send_config_set(commands, error_pattern=self.errors, cmd_verify=True,
+                                      exit_config_mode=False)
+
+    def _confirmed(self, command: str) -> None:
+        self.conn.config_mode()
+        output = self.conn.send_command(command, expect_string=r"\[yes/no\]", strip_prompt=False,
+                                        strip_command=True, auto_find_prompt=False)
+        output += self.conn.send_command("yes", expect_string=r"#\s*$", strip_prompt=False,
+                                         strip_command=True, auto_find_prompt=False)
+        if re.search(self.errors, output):
+            raise DeviceError("device", f"{command!r} was refused: {output.strip()}")
 
     def confirm(self) -> None:
         output = self.send("write memory")

@@ -60,7 +60,7 @@ def ordered(remediation: list[str], routing: list[str], rendered: set[str]) -> l
     return [line for b in (*first, *changes, *_blocks(routing), *removal) for line in b]
 
 
-def with_exits(lines: list[str]) -> list[str]:
+def with_exits(lines: list[str], *, close: bool = False) -> list[str]:
     """Indented remediation lines as typed: an `exit` for each level left, no indent.
 
     Explicit exits keep a `no ...` line meant for global config from being taken by
@@ -68,8 +68,13 @@ def with_exits(lines: list[str]) -> list[str]:
     `exit-address-family`: counted as a level here, it would take one `exit` too many
     and leave configuration mode (the lines after it then land in exec mode).
 
+    With `close`, the sub-modes still open at the end are left too (global config is
+    where the next command, typed after these, belongs).
+
     >>> with_exits(["router bgp 1", "  address-family ipv4", "    network 10.0.0.0", "no x"])
     ['router bgp 1', 'address-family ipv4', 'network 10.0.0.0', 'exit', 'exit', 'no x']
+    >>> with_exits(["router bgp 1", "  bgp log-neighbor-changes"], close=True)
+    ['router bgp 1', 'bgp log-neighbor-changes', 'exit']
     """
     levels = [(len(line) - len(line.lstrip(" "))) // 2 for line in lines]
     out: list[str] = []
@@ -79,4 +84,4 @@ def with_exits(lines: list[str]) -> list[str]:
         opens = index + 1 < len(lines) and levels[index + 1] > levels[index]
         depth = levels[index] + 1 if opens else levels[index]
         out.append(line.strip())
-    return out
+    return out + ["exit"] * (depth if close else 0)

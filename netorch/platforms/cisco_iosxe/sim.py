@@ -20,6 +20,7 @@ import os
 import re
 
 from netorch.platforms.cisco_iosxe import sim_grammar as grammar
+from netorch.platforms.cisco_iosxe import sim_pki
 from netorch.platforms.cisco_iosxe import sim_state as state
 from netorch.platforms.cisco_iosxe.sim_load import Node, parse, render
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
@@ -90,9 +91,11 @@ class IosXeSession(CliSession):
         super().__init__(device)
         self.path: list[tuple[str, Node]] = []  # empty = exec mode
         self.pending_copy: str | None = None
+        self.pubkey: sim_pki.Pending | None = None  # a certificate's hex being typed
+        self.confirming: tuple[Node, str] | None = None  # (chain, certificate) to remove
 
     def prompt(self) -> str:
-        if self.pending_copy is not None:
+        if self.pending_copy is not None or self.confirming is not None:
             return ""
         if not self.path:
             return f"{self.device.hostname}#"
@@ -101,7 +104,11 @@ class IosXeSession(CliSession):
     def handle(self, line: str) -> Reply:
         if self.pending_copy is not None:
             return self._finish_copy()
+        if self.confirming is not None:
+            return self._answer(line.strip())
         text = line.strip()
+        if self.pubkey is not None:
+            return self._hex(text)
         if not text or text.startswith("!"):
             return Reply()
         if self.path:
@@ -184,7 +191,52 @@ class IosXeSession(CliSession):
             return Reply()
         if text.startswith("do "):
             return self._exec(text[3:])
+        if self.path[-1][0] == "config-cert-chain":
+            reply = self._chain(self.path[-1][1], text)
+            if reply is not None:
+                return reply
         return self._apply(text)
+
+    def _chain(self, chain: Node, text: str) -> Reply | None:
+        """In a certificate chain: `certificate [ca] SERIAL` starts its hex; `no
+        certificate ...` asks first. None: any other line (IOS tries it at global level)."""
+        words = text.split()
+        if words[:2] == ["no", "certificate"] and len(words) > 2:
+            found = sim_pki.removal(chain, words[1:])
+            if found is None:
+                return Reply(f"% Error: no {' '.join(words[1:])} in this chain\n")
+            self.confirming = (chain, found)
+            return Reply("% Are you sure you want to remove the certificate [yes/no]: ")
+        if words[:1] != ["certificate"]:
+            return None
+        self.pubkey = sim_pki.start(chain, text)
+        if self.pubkey is None:
+            return Reply(caret(self.prompt(), text, 1) + "\n" + INVALID)
+        self.path.append(("config-pubkey", chain))
+        return Reply("Enter the certificate in hexidecimal representation....\n")
+
+    def _hex(self, text: str) -> Reply:
+        """A line of certificate hex, or `quit`, which stores (or refuses) it."""
+        pending = self.pubkey
+        assert pending is not None
+        if text == "quit":
+            self.pubkey = None
+            self.path.pop()
+            error = sim_pki.finish(pending)
+            return Reply(error or "")
+        bad = sim_pki.bad_word(text)
+        if bad is not None:
+            return Reply(caret(self.prompt(), text, bad) + "\n" + INVALID)
+        pending.words += text.split()
+        return Reply()
+
+    def _answer(self, text: str) -> Reply:
+        chain, found = self.confirming or (self.device.root, "")
+        self.confirming = None
+        if text.lower() not in ("y", "yes"):
+            return Reply()
+        chain.remove(found)
+        return Reply("% Be sure to ask the CA administrator to revoke this certificate.\n")
 
     def _apply(self, text: str) -> Reply:
         saved = list(self.path)
@@ -224,6 +276,10 @@ class IosXeSession(CliSession):
         running = next((c.text for c in node.children if c.text.startswith("router bgp ")), None)
         if mode == "config-router" and running not in (None, text):
             return Reply(f"% BGP is already running; AS is {(running or '').split()[2]}\n")
+        if mode == "config-cert-chain" and not sim_pki.trustpoint_known(node, text):
+            name = text.rsplit(maxsplit=1)[-1]
+            return Reply(f"% Error: trustpoint {name} is unknown: configure "
+                         "`crypto pki trustpoint` first\n")
         if text.startswith("address-family "):
             text = grammar.family(text)
             text = next((c.text for c in node.children

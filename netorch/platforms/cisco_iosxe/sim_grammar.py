@@ -21,6 +21,7 @@ STARTERS: dict[str, list[tuple[str, str]]] = {
         (r"^crypto ikev2 profile \S+$", "config-ikev2-profile"),
         (r"^crypto ipsec profile \S+$", "ipsec-profile"),
         (r"^crypto pki trustpoint \S+$", "ca-trustpoint"),
+        (r"^crypto pki certificate chain \S+$", "config-cert-chain"),
         (r"^crypto ipsec transform-set \S+ \S.*$", "cfg-crypto-trans"),
         (r"^route-map \S+( (permit|deny))?( \d+)?$", "config-route-map"),
         (r"^ip access-list (standard|extended) \S+$", "config-acl"),
@@ -79,7 +80,7 @@ KEYWORDS: dict[str, set[str]] = {
                              "lifetime", "nat", "description", "ivrf", "pki", "no"},
     "ca-trustpoint": {"enrollment", "fqdn", "subject-name", "revocation-check", "rsakeypair",
                       "eckeypair", "subject-alt-name", "ip-address", "serial-number",
-                      "chain-validation", "usage", "no"},
+                      "chain-validation", "usage", "hash", "crl", "no"},
     "ipsec-profile": {"set", "description", "no"},
     "cfg-crypto-trans": {"mode", "no"},
     "config-route-map": {"match", "set", "description", "continue", "no"},
@@ -100,6 +101,11 @@ VALUES: dict[tuple[str, str], set[str]] = {
     ("config-ikev2-proposal", "integrity"): _HASH,
     ("config-ikev2-proposal", "prf"): _HASH,
     ("config-ikev2-proposal", "group"): _GROUPS,
+    # `revocation-check method1 [method2 [method3]]`: crl, none, ocsp (IOS PKI guide)
+    ("ca-trustpoint", "revocation-check"): {"crl", "none", "ocsp"},
+    ("ca-trustpoint", "hash"): {"md5", "sha1", "sha256", "sha384", "sha512"},
+    ("config-ikev2-profile", "authentication"): {"local", "remote", "pre-share", "rsa-sig",
+                                                 "ecdsa-sig", "eap"},
 }
 SECOND: dict[tuple[str, str], set[str]] = {
     ("config", "crypto"): {"ikev2", "ipsec", "isakmp", "pki", "key", "map", "logging"},
@@ -114,7 +120,7 @@ _SINGLE = ("ip address", "tunnel source", "tunnel destination", "tunnel mode",
            "ip tcp adjust-mss", "identity local", "keyring local", "dpd", "lifetime",
            "address", "encryption", "integrity", "prf", "group",
            "proposal", "mode", "interval", "enrollment", "fqdn", "subject-name",
-           "revocation-check", "pki trustpoint")
+           "revocation-check", "pki trustpoint", "eckeypair", "rsakeypair", "hash")
 
 
 _PER_DIRECTION = {"route-map", "prefix-list", "filter-list", "distribute-list"}

@@ -139,6 +139,8 @@ class Simulator:
                 process_factory=lambda p, d=device: _serve(d, p),
                 encoding="utf-8", line_editor=True, keepalive_interval=0,
                 kex_algs=KEX_ALGS,
+                # a device that models a file system (Junos /var/tmp) serves SFTP
+                sftp_factory=getattr(device, "sftp", None),
                 login_timeout=30)
             device.port = server.get_port()
             self._servers.append(server)

@@ -8,8 +8,10 @@ candidate copy (`configure exclusive` also locks it) with `set`, `delete`, `deac
 Junos evaluates in order: `sim_order`); nothing reaches the active config
 before `commit`, whose check refuses what Junos refuses (`sim_check`: an
 interface in two security zones, also through a group; a policy naming a zone that does
-not exist). `commit confirmed N` rolls back by itself after N "minutes"
-(`JunosDevice.minute` seconds, shortened for tests) unless a later `commit` confirms.
+not exist; an IKE policy trusting an undefined ca-profile). The PKI (`sim_pki`): files
+put on the box over SFTP and the `request security pki` commands that load them.
+`commit confirmed N` rolls back by itself after N "minutes" (`JunosDevice.minute`
+seconds, shortened for tests) unless a later `commit` confirms.
 Leaving configuration mode or losing the session discards the candidate.
 """
 
@@ -27,6 +29,15 @@ from netorch.platforms.juniper_junos.sim_config import (
     parse,
 )
 from netorch.platforms.juniper_junos.sim_order import insert, place
+from netorch.platforms.juniper_junos.sim_pki import (
+    PendingCa,
+    PkiSftp,
+    PkiStore,
+    answer_ca,
+    pki_bad_token,
+)
+from netorch.platforms.juniper_junos.sim_pki import request as pki_request
+from netorch.platforms.juniper_junos.sim_pki import show as pki_show
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
 
 __all__ = ["JunosDevice", "JunosSession", "bad_token"]
@@ -62,7 +73,7 @@ def bad_token(words: list[str]) -> int | None:
         allowed = _VALUES.get(word)
         if allowed is not None and index >= 4 and words[index + 1] not in allowed:
             return index + 1
-    return None
+    return pki_bad_token(words)
 
 
 def _replaces(old: str, new: str) -> bool:
@@ -85,9 +96,29 @@ class JunosDevice(SimDevice):
         self.locked_by: CliSession | None = None
         self.pending: asyncio.TimerHandle | None = None
         self.extra_sas: list[tuple[str, str, str]] = []
+        self.pki = PkiStore()
 
     def session(self) -> CliSession:
         return JunosSession(self)
+
+    @property
+    def rehearsal(self) -> bool:
+        """Whether this box stands in for a real one in a rehearsal (its PKI unknown)."""
+        return self.pki.assume_key_pairs
+
+    @rehearsal.setter
+    def rehearsal(self, value: bool) -> None:
+        self.pki.assume_key_pairs = value
+
+    def sftp(self, chan: object) -> PkiSftp:
+        """An SFTP server into the box's files (`sim_pki`), for the SSH server's
+        `sftp_factory`."""
+        return PkiSftp(chan, self.pki)  # type: ignore[arg-type]
+
+    def profiles(self) -> set[str]:
+        """The ca-profiles of the committed configuration."""
+        return {ln.split(" ")[3] for ln in self.active
+                if ln.startswith("security pki ca-profile ")}
 
     def running_text(self) -> str:
         """As `show configuration | display set` prints it, `deactivate` lines included."""
@@ -139,13 +170,14 @@ class JunosSession(CliSession):
         self.exclusive = False
         self.private = False
         self.confirm_exit = False
+        self.pending_ca: PendingCa | None = None
 
     def banner(self) -> str:
         return "--- JUNOS 22.4R1.10 Kernel 64-bit  JNPR-12.1-20221130.0ae6f50_buil\n"
 
     def prompt(self) -> str:
         who = f"{self.device.username}@{self.device.name}"
-        if self.confirm_exit:
+        if self.confirm_exit or self.pending_ca is not None:
             return ""
         return f"\n[edit]\n{who}# " if self.candidate is not None else f"{who}> "
 
@@ -160,6 +192,9 @@ class JunosSession(CliSession):
                 self._leave()
                 return Reply("Exiting configuration mode\n\n")
             return Reply()
+        if self.pending_ca is not None:
+            pending, self.pending_ca = self.pending_ca, None
+            return Reply(answer_ca(self.device.pki, pending, text))
         if not text:
             return Reply()
         return self._config(text) if self.candidate is not None else self._exec(text)
@@ -182,6 +217,16 @@ class JunosSession(CliSession):
             return Reply(state.junos_json(self.device, "ike"))
         if text == "show bgp summary | display json":
             return Reply(state.junos_json(self.device, "bgp"))
+        return self._pki(text)
+
+    def _pki(self, text: str) -> Reply:
+        shown = pki_show(self.device.pki, text)
+        if shown is not None:
+            return Reply(shown)
+        done = pki_request(self.device.pki, text, self.device.profiles())
+        if done is not None:
+            reply, self.pending_ca = done
+            return Reply(reply)
         return Reply(f"{caret(self.prompt(), text, 0)}\nunknown command.\n")
 
     def _enter(self, how: str) -> Reply:

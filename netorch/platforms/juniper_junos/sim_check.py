@@ -9,7 +9,7 @@ netorch/platforms/juniper_junos/groups.py, so the device does not share its mist
 
 Refused, as Junos prints it: an interface in two security zones; a security policy
 whose from-zone or to-zone is not a zone the configuration has (`junos-host` is Junos's
-own).
+own); an IKE policy trusting a ca-profile the configuration does not have (`sim_pki`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
 from netorch.platforms.juniper_junos.sim_config import inactive
+from netorch.platforms.juniper_junos.sim_pki import unknown_profiles
 
 _BUILTIN_ZONES = {"junos-host", "any"}
 _MEMBER = re.compile(r"security zones (?:security|functional)-zone (\S+) interfaces (\S+)")
@@ -68,7 +69,7 @@ def _wild(words: list[str], own: list[str]) -> list[str]:
 def commit_problems(entries: list[str]) -> list[str]:
     """What Junos's commit check refuses, as it prints it."""
     effect = in_effect(entries)
-    return [*_two_zones(effect), *_unknown_zones(effect)]
+    return [*_two_zones(effect), *_unknown_zones(effect), *unknown_profiles(effect)]
 
 
 def _two_zones(effect: list[str]) -> list[str]:

@@ -16,8 +16,10 @@ from netorch.keys import holds_key, key_shaped
 
 REDACTED = "<redacted>"
 _SECRET_LINE = re.compile(
-    r"(?P<key>\b(?:pre-shared-key(?: (?:local|remote))?(?: \d)?|ascii-text|psksecret(?: ENC)?|"
-    r"secret|password(?: \d)?|key-string|authentication-key)\b\s*=?\s*)(?P<value>\S.*?)"
+    r"(?P<key>(?<!<)\b(?:pre-shared-key(?: (?:local|remote))?(?: \d)?|ascii-text|"
+    r"psksecret(?: ENC)?|secret|password(?: \d)?|passphrase|private-key|key-string|"
+    r"authentication-key)\b\s*=?\s*)"
+    r"(?P<value>\S.*?)"
     r"(?P<end>;?\s*$)", re.IGNORECASE)
 _MIN_SECRET = 6
 
@@ -31,6 +33,8 @@ def redact_line(line: str) -> str:
     'set psksecret <redacted>'
     >>> redact_line("secret = 0sAbCdEf==")
     'secret = <redacted>'
+    >>> redact_line("    set passphrase <secret>")
+    '    set passphrase <redacted>'
     """
     return _SECRET_LINE.sub(lambda m: m["key"] + REDACTED + m["end"], line)
 

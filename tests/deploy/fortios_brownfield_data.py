@@ -5,6 +5,7 @@ its own `loopback0`, a certificate over several lines and a nested `config ipv6`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "fortinet_fortios"
@@ -218,7 +219,10 @@ def intended(*, asn: int | None = 65010, router_id: str | None = "10.255.0.1",
              vdom: str | None = None, loopback: str | None = None) -> str:
     """The rendered spoke config, as if the device had `asn:`, `router_id:`, `vdom:` and
     `loopback_interface:` set in the inventory."""
-    text = SPOKE.read_text()
+    # the golden's local certificate holds a placeholder key, which the simulator
+    # refuses (as FortiOS would): these tests are about routing and tunnels
+    text = re.sub(r"config vpn certificate local\n.*?\nend\n", "", SPOKE.read_text(),
+                  flags=re.S)
     if asn is not None:
         text = text.replace("    set as 4200000034", f"    set as {asn}")
     if router_id is not None:

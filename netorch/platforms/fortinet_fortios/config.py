@@ -12,6 +12,10 @@ comment or description that starts with `netorch: ` (`MARKER`, colon and space);
 - `firewall address` / `firewall addrgrp` / `system zone`: names starting `netorch-`;
 - `firewall policy` / `router static`: IDs of `RESERVED_IDS` (one there without the
   marker is the operator's: a conflict);
+- `vpn certificate ca` / `crl` / `local`: names starting `netorch-` (the fabric's CA, its
+  CRL, the device's own certificate and key, from `netorch pki`); merged, so what FortiOS
+  adds (`last-updated`, `range`, the password it keeps a key under) stays. The operator's
+  certificates (`Fortinet_Factory`, an enterprise CA) are never touched;
 - `system interface`: only loopbacks (`set type loopback`) and `ntN` tunnel interfaces
   (`set type tunnel`) with the marker in `description`; the rendered entries (the
   device's `loopback_interface`, its tunnels' addresses) are merged: settings netorch
@@ -39,13 +43,16 @@ wrapped: `config global` ... `end`, `config vdom` / `edit VDOM` ... `end`.
 Removals run in dependency order (`DELETE_ORDER`, referrers first). Last, outside any
 `config` block, `execute router clear bgp ip X soft in` for each existing netorch
 neighbour whose inbound policy changed (`_resets`). FortiOS shows a key
-encrypted (`set psksecret ENC <base64>`): while the device has one it counts as the
-rendered key and is sent again only with `rotate_keys`; `managed` and `lines` mask keys.
+encrypted (`set psksecret ENC <base64>`, a certificate's `set private-key "-----BEGIN
+ENCRYPTED PRIVATE KEY-----...`): while the device has one it counts as the rendered key
+and is sent again only with `rotate_keys` or a new certificate; `managed`, `lines` and
+the diff mask keys (a PEM key whole, every line of it).
 """
 
 from __future__ import annotations
 
 from netorch.deploy.change import Change, ConfigParseError, unified
+from netorch.keys import REDACTED
 from netorch.platforms.fortinet_fortios import bgp, names
 from netorch.platforms.fortinet_fortios.parse import parse
 from netorch.platforms.fortinet_fortios.tree import Node, quote, render, split
@@ -54,35 +61,45 @@ RESERVED_IDS = names.RESERVED_IDS
 SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd", "private-key",
                      "passphrase"})
 MASK = "<secret>"
+PEM_KEYS = frozenset({"private-key"})  # masked as deploy's scrubber masks a key
 DELETE_ORDER = ("firewall policy", "router static", "router bgp", "router route-map",
                 "router prefix-list", "system zone", "vpn ipsec phase2-interface",
                 "vpn ipsec phase1-interface", "system interface", "user peer",
+                "vpn certificate local", "vpn certificate crl", "vpn certificate ca",
                 "firewall addrgrp", "firewall address")
+# How FortiOS shows a local certificate's key once imported: encrypted under a password
+# of its own (`set password ENC ...`), never as typed.
+ENCRYPTED_KEY = '"-----BEGIN ENCRYPTED PRIVATE KEY-----'
+KEY_PAIR = frozenset({"password", "private-key", "certificate"})  # sent together
+
 __all__ = ["RESERVED_IDS", "ConfigParseError", "Node", "lines", "managed", "mask", "parse",
            "plan_change"]
 
 
-def _scope(view: Node, intended: Node) -> Node:
-    """The part of a flat view netorch owns, in intended order."""
+def _scope(view: Node, intended: Node, *, restore: bool = False) -> Node:
+    """The part of a flat view netorch owns, in intended order (to restore: with the
+    password FortiOS keeps a certificate's key under, which goes back with the key)."""
     scoped, owners = Node(), bgp.owners(view, intended)
     for path in [*intended.tables, *(p for p in view.tables if p not in intended.tables)]:
         table, want = view.tables.get(path), intended.tables.get(path, Node())
         if table is None or (path not in names.TABLES and path != "router bgp"):
             continue
         part = _bgp(table, want, owners) if path == "router bgp" else \
-            _entries(table, want, path)
+            _entries(table, want, path, restore)
         if part.entries or part.tables or part.settings:
             scoped.tables[path] = part
     return scoped
 
 
-def _entries(table: Node, want: Node, path: str) -> Node:
+def _entries(table: Node, want: Node, path: str, restore: bool = False) -> Node:
     """The owned entries of a table; of a merged one, only the settings netorch renders."""
     rule, out = names.TABLES[path], Node()
     for name, entry in table.entries.items():
         wanted = want.entries.get(name)
         if wanted is not None and not rule.replace:
-            kept = {k: v for k, v in entry.settings.items() if k in wanted.settings}
+            keys = set(wanted.settings) | (KEY_PAIR if restore and "private-key" in
+                                           wanted.settings else set())
+            kept = {k: v for k, v in entry.settings.items() if k in keys}
             out.entries[name] = Node(settings=kept, shown=entry.shown)
         elif wanted is not None or rule.owns(name, entry):
             out.entries[name] = entry
@@ -122,10 +139,15 @@ def mask(line: str, placeholder: str = MASK) -> str:
 
     >>> mask("        set psksecret ENC AbC==")
     '        set psksecret <secret>'
+    >>> mask('set private-key "-----BEGIN PRIVATE KEY-----\\nMIGHAgEA\\n-----END PRIVATE KEY-----"')
+    'set private-key <redacted>'
     """
     words = line.split(None, 2)
     if len(words) == 3 and words[0] == "set" and words[1] in SECRETS:
-        return f"{line[:len(line) - len(line.lstrip())]}set {words[1]} {placeholder}"
+        # a PEM key: the word deploy's scrubber shows for a key (it would take the word
+        # "secret" in a placeholder for a key's label: `set private-key <secret<redacted>`)
+        shown = REDACTED if words[1] in PEM_KEYS else placeholder
+        return f"{line[:len(line) - len(line.lstrip())]}set {words[1]} {shown}"
     return line
 
 
@@ -171,7 +193,22 @@ def _differs(key: str, have: str | None, want: str, rotate_keys: bool) -> bool:
         return True
     if key in SECRETS and have is not None and have.startswith("ENC "):
         return want.startswith("ENC ") and have != want
+    if key == "private-key" and have is not None and have.startswith(ENCRYPTED_KEY):
+        return False
     return have is None or split(have) != split(want)
+
+
+def _settings(have: Node, want: Node, rotate_keys: bool) -> list[str]:
+    """The `set` commands of one node. A local certificate's settings go together: a new
+    certificate (a renewal, a new key) is sent with its key, and the key after `unset
+    password` (the password FortiOS keeps the key it replaces under; a restore sends the
+    saved password back with the saved key)."""
+    changed = {k for k, v in want.settings.items()
+               if _differs(k, have.settings.get(k), v, rotate_keys)}
+    if "private-key" in want.settings and changed & KEY_PAIR:
+        changed |= KEY_PAIR & set(want.settings)
+    out = ["unset password"] if "private-key" in changed and have.settings else []
+    return out + [f"set {k} {v}" for k, v in want.settings.items() if k in changed]
 
 
 def plan_change(running: str, intended: str, *, restore_from: str | None = None,
@@ -186,9 +223,10 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None,
         return Change(conflicts=(refused,))
     view = names.view(tree, where)
     have = _scope(view, full)
-    want = full if restore_from is None else _scope(names.view(parse(restore_from), where), full)
+    want = full if restore_from is None else _scope(names.view(parse(restore_from), where),
+                                                    full, restore=True)
     blocks = _blocks(have, want, restore_from is not None, rotate_keys)
-    blocks += _removals(have, want, restore_from is not None)
+    blocks += _removals(have, want, restore_from is not None, _released(view, have, want))
     conflicts = () if restore_from is not None else \
         (*names.conflicts(view, full), *bgp.conflicts(view, full))
     if not blocks:
@@ -258,8 +296,7 @@ def _blocks(have: Node, want: Node, restore: bool, rotate_keys: bool) -> list[Bl
 def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool,
              inner: bool | None = None) -> list[str]:
     inner = replace if inner is None else inner
-    out = [f"set {k} {v}" for k, v in want.settings.items()
-           if _differs(k, have.settings.get(k), v, rotate_keys)]
+    out = _settings(have, want, rotate_keys)
     out += [f"unset {k}" for k in have.settings
             if (replace and k not in want.settings) or k in want.unsets]
     for path, table in want.tables.items():
@@ -277,14 +314,30 @@ def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool,
     return out
 
 
-def _removals(have: Node, want: Node, restore: bool) -> list[Block]:
-    """Deletions of owned entries no longer wanted, referrers first."""
-    order = [p for p in DELETE_ORDER if p in have.tables]
+def _released(view: Node, have: Node, want: Node) -> list[str]:
+    """`unset ca` in each user peer that names a CA certificate of netorch's about to be
+    deleted and that the commands do not point elsewhere: FortiOS refuses to delete an
+    object still named, and netorch never deletes a peer (its name is the far
+    device's), so the peer stays, as it was before netorch named its CA."""
+    table = "vpn certificate ca"
+    gone = set(have.tables.get(table, Node()).entries) - set(want.tables.get(table, Node())
+                                                            .entries)
+    wanted = want.tables.get("user peer", Node()).entries
+    return [line for name, peer in view.tables.get("user peer", Node()).entries.items()
+            if name not in wanted and set(peer.words("ca")) & gone
+            for line in (f"edit {quote(name)}", "unset ca", "next")]
+
+
+def _removals(have: Node, want: Node, restore: bool, released: list[str]) -> list[Block]:
+    """Deletions of owned entries no longer wanted, referrers first (`released`: the
+    user peers' lines that let go of a CA certificate being deleted)."""
+    order = [p for p in DELETE_ORDER if p in have.tables or (p == "user peer" and released)]
     order += [p for p in have.tables if p not in DELETE_ORDER] if restore else []
     out: list[Block] = []
     for path in order:
-        table, wanted = have.tables[path], want.tables.get(path)
+        table, wanted = have.tables.get(path, Node()), want.tables.get(path)
         body = _clear(table) if wanted is None else _deletions(table, wanted)
+        body = released + body if path == "user peer" else body
         keep = {f"delete {quote(n)}" for n, e in table.entries.items()  # a tunnel's goes
                 if e.words("type") != ["loopback"]} if path == "system interface" else set()
         body = [c for c in body if c not in keep]

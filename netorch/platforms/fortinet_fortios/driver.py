@@ -47,11 +47,32 @@ class FortiOsDriver(Driver):
         return fortios.lines(text)
 
     def push(self, change: Change) -> None:
-        self.conn.send_config_set(change.commands, error_pattern=self.errors, cmd_verify=True)
+        self._send(change.commands)
 
     def rollback(self) -> None:
         now = self.read_running()
         restore = fortios.plan_change(now, self.intended, restore_from=self.saved)
         if restore:
-            self.conn.send_config_set(restore.commands, error_pattern=self.errors,
-                                      cmd_verify=True)
+            self._send(restore.commands)
+
+    def _send(self, commands: list[str]) -> None:
+        """Send commands, each checked against its echo; a value over several lines (a
+        PEM certificate or key) is typed line by line, as FortiOS takes it (Fortinet KB
+        198661), and only its last line, which closes the quote, is checked: FortiOS
+        answers once the value is whole."""
+        batch: list[str] = []
+        for command in commands:
+            if "\n" not in command:
+                batch.append(command)
+                continue
+            self._batch(batch)
+            batch = []
+            *lines, last = command.split("\n")
+            for line in lines:
+                self.conn.write_channel(line + "\n")
+            self._batch([last])
+        self._batch(batch)
+
+    def _batch(self, commands: list[str]) -> None:
+        if commands:
+            self.conn.send_config_set(commands, error_pattern=self.errors, cmd_verify=True)

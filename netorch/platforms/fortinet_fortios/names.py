@@ -101,6 +101,10 @@ TABLES: dict[str, Rule] = {
     "router static": Rule(lambda n, e: reserved_id(n), "comment"),
     "firewall policy": Rule(lambda n, e: reserved_id(n), "comments"),
     "firewall address": Rule(lambda n, e: n.startswith(PREFIX), "comment"),
+    # the fabric's PKI (no comment to mark them: the name alone, FortiOS 7.2 CLI Reference)
+    "vpn certificate ca": Rule(lambda n, e: n.startswith(PREFIX), replace=False),
+    "vpn certificate crl": Rule(lambda n, e: n.startswith(PREFIX), replace=False),
+    "vpn certificate local": Rule(lambda n, e: n.startswith(PREFIX), replace=False),
     "firewall addrgrp": Rule(lambda n, e: n.startswith(PREFIX), "comment"),
 }
 

@@ -55,6 +55,18 @@ class _Quotes:
         return self.inside
 
 
+def quote_open(text: str) -> bool:
+    """Whether a command typed so far (lines joined by newlines) ends inside a quoted
+    value, so FortiOS waits for its next line (`set certificate "-----BEGIN ...`).
+
+    >>> quote_open('set ca "-----BEGIN CERTIFICATE-----'), quote_open('set ca "a\\nb"')
+    (True, False)
+    """
+    quotes = _Quotes()
+    quotes.feed(text)
+    return quotes.open(text.rsplit("\n", 1)[-1], first="\n" not in text)
+
+
 @dataclass
 class _Reader:
     """The parser's state: the open blocks, each (kind, node, line it opened on)."""

@@ -12,21 +12,25 @@ Like FortiOS it creates a phase1-interface's tunnel interface (`system interface
 another entry still names ("The entry is used by other N entries"), so removals out
 of dependency order fail here as they would on the box.
 
+A value in quotes over several lines (a PEM certificate, CRL or key) is taken line by
+line behind a `> ` prompt and used whole once its quote closes; `vpn certificate`
+values are checked and stored as FortiOS keeps them (`sim_pki`).
+
 FortiOS has no candidate configuration: a `set` takes effect when typed, so netorch
 keeps the configuration it found and restores it itself when a push fails.
 """
 
 from __future__ import annotations
 
-import base64
 import ipaddress
-import os
 import re
 import shlex
 from dataclasses import dataclass
 
+from netorch.platforms.fortinet_fortios import sim_pki
 from netorch.platforms.fortinet_fortios import sim_state as state
-from netorch.platforms.fortinet_fortios.parse import MAX_DEPTH, parse
+from netorch.platforms.fortinet_fortios.parse import MAX_DEPTH, parse, quote_open
+from netorch.platforms.fortinet_fortios.sim_pki import encrypt
 from netorch.platforms.fortinet_fortios.tree import Node, render, split
 from netorch.sim.base import CliSession, Reply, SimDevice
 
@@ -41,22 +45,9 @@ SECRETS = {"psksecret", "psksecret-remote", "password", "passwd"}
 PHASE1 = "vpn ipsec phase1-interface"
 # tables whose entries other entries name (phase2 -> phase1, policy -> address, ...)
 REFERABLE = frozenset({PHASE1, "router route-map", "router prefix-list", "firewall address",
-                       "firewall addrgrp", "system zone", "user peer", "system interface"})
+                       "firewall addrgrp", "system zone", "user peer", "system interface",
+                       *sim_pki.TABLES})
 _NOT_REFERENCES = frozenset({"comments", "comment", "description", "name", "alias"})
-
-
-def encrypt(raw: str) -> str:
-    """A key as FortiOS stores and shows it: `ENC <base64>`, salted; a value typed in
-    that form (a restored backup) is taken as it is.
-
-    >>> encrypt('"s3cret"').startswith("ENC "), "s3cret" in encrypt('"s3cret"')
-    (True, False)
-    """
-    if raw.startswith("ENC "):
-        return raw
-    salt = os.urandom(4)
-    hidden = bytes(b ^ salt[i % 4] for i, b in enumerate(raw.strip('"').encode()))
-    return "ENC " + base64.b64encode(salt + hidden).decode()
 
 
 def bad_value(attr: str, words: list[str]) -> str | None:
@@ -137,13 +128,23 @@ class FortiOsSession(CliSession):
     def __init__(self, device: FortiOsDevice) -> None:
         super().__init__(device)
         self.stack: list[_Frame] = []
+        self.pending: list[str] = []  # the lines of a quoted value still open
 
     def prompt(self) -> str:
+        if self.pending:
+            return "> "  # FortiOS waits for the rest of a quoted value (Fortinet KB 198661)
         where = f" ({self.stack[-1].label})" if self.stack else ""
         return f"{self.device.name}{where} # "
 
     def handle(self, line: str) -> Reply:
-        text = line.strip()
+        """One line typed; a value in quotes over several lines (a PEM certificate) is
+        taken whole when its closing quote comes."""
+        text = line.rstrip() if self.pending else line.strip()
+        if self.pending or (text.startswith("set ") and quote_open(text)):
+            self.pending.append(text)
+            if quote_open("\n".join(self.pending)):
+                return Reply()
+            text, self.pending = "\n".join(self.pending), []
         if not text or text.startswith("#"):
             return Reply()
         try:
@@ -253,7 +254,9 @@ class FortiOsSession(CliSession):
             node.settings.pop(words[1], None)
             return Reply()
         if verb == "set" and len(words) >= 3 and re.fullmatch(r"[a-z0-9-]+", words[1]):
-            return self._set(node, words[1], text.split(None, 2)[2], words[2:])
+            table = self.stack[-2].path if frame.kind == "entry" and len(self.stack) > 1 \
+                else frame.path
+            return self._set(node, words[1], text.split(None, 2)[2], words[2:], table)
         if verb in ("show", "get"):
             return Reply("\n".join(render(node)) + "\n")
         return _parse_error(verb)
@@ -293,14 +296,17 @@ class FortiOsSession(CliSession):
                        name in split(value) for key, value in node.settings.items()
                        if key not in _NOT_REFERENCES))
 
-    def _set(self, node: Node, attr: str, raw: str, values: list[str]) -> Reply:
+    def _set(self, node: Node, attr: str, raw: str, values: list[str], table: str) -> Reply:
         bad = bad_value(attr, values)
         if bad is not None:
             return Reply(f"node_check_object fail! for {attr} {bad}\n\n"
                          f"value parse error before '{bad}'\nCommand fail. Return code -651\n")
         pattern = self.device.faults.ignore_on_commit
-        if not (pattern and re.search(pattern, f"set {attr} {raw}")):
-            node.put(attr, encrypt(raw) if attr in SECRETS else raw)
+        if pattern and re.search(pattern, f"set {attr} {raw}"):
+            return Reply()
+        if table in sim_pki.TABLES:
+            return Reply(sim_pki.set_value(table, node, attr, raw) or "")
+        node.put(attr, encrypt(raw) if attr in SECRETS else raw)
         return Reply()
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netorch.sim.state import Live, apply_faults
 
@@ -42,5 +42,34 @@ def fortios_show(device: FortiOsDevice, text: str) -> str | None:
                 "Neighbor        V         AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  "
                 "State/PfxRcd\n" + "\n".join(rows) +
                 f"\n\nTotal number of neighbors {len(rows)}\n")
+    if text == "get vpn certificate local details":
+        return _local_certificates(device)
     return None
+
+
+def _local_certificates(device: FortiOsDevice) -> str:
+    """`get vpn certificate local details` from the `vpn certificate local` entries that
+    hold a certificate, in FortiOS's layout (Fortinet Community article 220961:
+    `== [ NAME ]`, `Subject:`, `Issuer:`, `Valid to: ... GMT`, `Serial Num:`)."""
+    from cryptography import x509  # noqa: PLC0415 - lazy: only when certificates are asked
+
+    out = []
+    for name, entry in device.root.table("vpn certificate local").items():
+        pem = entry.settings.get("certificate", "").strip().strip('"').encode()
+        try:
+            cert = x509.load_pem_x509_certificate(pem)
+        except ValueError:
+            continue
+        serial = f"{cert.serial_number:X}"
+        serial = ("0" * (len(serial) % 2) + serial).lower()
+        out.append(f"== [ {name} ]\nName:        {name}\n"
+                   f"Subject:     {_dn(cert.subject)}\nIssuer:      {_dn(cert.issuer)}\n"
+                   f"Valid from:  {cert.not_valid_before_utc:%Y-%m-%d %H:%M:%S}  GMT\n"
+                   f"Valid to:    {cert.not_valid_after_utc:%Y-%m-%d %H:%M:%S}  GMT\n"
+                   f"Serial Num:  {':'.join(serial[i:i + 2] for i in range(0, len(serial), 2))}\n")
+    return "".join(out)
+
+
+def _dn(name: Any) -> str:
+    return ", ".join(a.rfc4514_string().replace("=", " = ", 1) for a in name)
 

@@ -1,16 +1,19 @@
 """`lab test`: the fabric proven on the running lab, one result per check.
 
 ike: every planned IKE and CHILD SA established at both ends, as `netorch verify`
-reads them over SSH; bgp: every session up (verify) and every other site's LAN routed
-(the lab's probe of the kernel tables); ping: every LAN test host reaches every
-other; capture: only ESP-in-UDP between sites on the underlay bridges; symmetry
-(`labsymmetry`): a traceroute between spoke LANs crosses the same hub devices both
-ways; failover: a site's primary link cut moves its traffic to the backup tunnel and back.
+reads them over SSH, each authenticated the fabric's way (pubkey for certificates, psk),
+as charon's loaded connections say (`probe.auth_methods`); bgp: every session up
+(verify) and every other site's LAN routed (the lab's probe of the kernel tables);
+ping: every LAN test host reaches every other; capture: only ESP-in-UDP between sites
+on the underlay bridges; symmetry (`labsymmetry`): a traceroute between spoke LANs
+crosses the same hub devices both ways; failover: a site's primary link cut moves its
+traffic to the backup tunnel and back.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,12 +44,32 @@ def timed(name: str, check: Callable[[], tuple[bool, str, list[str]]]) -> CheckR
 
 def check_ike(rt: Runtime, plan: FabricPlan, wait: float = SA_TIMEOUT
               ) -> tuple[bool, str, list[str]]:
-    """`netorch verify` over SSH: both ends of every planned tunnel ESTABLISHED."""
+    """`netorch verify` over SSH: both ends of every planned tunnel ESTABLISHED; and
+    how each established SA authenticated, which must be the fabric's method."""
     report, gaps = labverify.poll(rt, plan, labverify.tunnel_problems, wait)
     total = 2 * len(plan.tunnels)
     up = sum(t.status is TunnelStatus.ESTABLISHED for t in report.tunnels)
-    return not gaps, (f"{up}/{total} tunnel ends ESTABLISHED, IKE_SA and CHILD_SA "
-                      "(netorch verify over SSH)"), gaps
+    methods, wrong = sa_auth(rt, plan)
+    return not gaps and not wrong, (f"{up}/{total} tunnel ends ESTABLISHED, IKE_SA and "
+                                    f"CHILD_SA (netorch verify over SSH); auth {methods}"), \
+        gaps + wrong
+
+
+def sa_auth(rt: Runtime, plan: FabricPlan) -> tuple[str, list[str]]:
+    """How every established IKE_SA of the lab authenticated, counted ("pubkey 8"), and
+    each one that did not use the fabric's method."""
+    want = "pubkey" if plan.fabric.auth == "certificate" else "psk"
+    counts: Counter[str] = Counter()
+    wrong = []
+    for dev in rt.spec.devices:
+        methods, sas = probe.auth_methods(rt, dev), probe.sa_state(rt, dev)
+        for name in sorted(n for n in sas.ike if sas.established(n)):
+            method = methods.get(name, "unknown")
+            counts[method] += 1
+            if method != want:
+                wrong.append(f"{dev.name}: {name} authenticated with {method}, the fabric "
+                             f"uses {want}")
+    return ", ".join(f"{m} {n}" for m, n in sorted(counts.items())) or "none", wrong
 
 
 def other_lans(rt: Runtime, plan: FabricPlan, device: str) -> list[str]:

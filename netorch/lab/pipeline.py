@@ -2,7 +2,9 @@
 
 Every device becomes a `linux_strongswan` router reached at its lab management
 address; the configs are rendered with `RenderOptions(dataplane="lab")` and pushed
-by `netorch.deploy` to each namespace's sshd, the production code path.
+by `netorch.deploy` to each namespace's sshd, the production code path. A certificate
+fabric runs with certificates: the lab makes its own PKI in its workdir (`labpki`) and
+renders with it, so deploy delivers each device's CA, certificate, CRL and key.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from netorch.deploy.tiers import verify_check
 from netorch.findings import InventoryError
 from netorch.inventory.model import Inventory
 from netorch.keys import Secret, load_secret
-from netorch.lab import zebra
+from netorch.lab import labpki, zebra
 from netorch.lab.errors import LabError
 from netorch.lab.runtime import Runtime
 from netorch.lab.spec import LabSpec, linux_device
+from netorch.pki import FabricPki
 from netorch.plan.model import FabricPlan
 from netorch.platforms.linux_strongswan import PLATFORM
 from netorch.render import RenderOptions, render
@@ -51,16 +54,12 @@ class Deployed:
 
 def lab_inventory(inventory: Inventory, spec: LabSpec) -> Inventory:
     """The inventory as the lab runs it: every device Linux, reached at its lab address.
-
-    Certificate fabrics run with PSKs in the lab (no CA is issued for a lab).
-    """
+    Its authentication is the fabric's: PSKs, or certificates of the lab's own PKI."""
     sites = []
     for site in inventory.sites:
         devices = [linux_device(d, spec.device(d.name), LAB_PLATFORM) for d in site.devices]
         sites.append(site.model_copy(update={"devices": devices}))
-    crypto = inventory.fabric.crypto.model_copy(update={"auth": "psk"})
-    fabric = inventory.fabric.model_copy(update={"crypto": crypto})
-    lab = inventory.model_copy(update={"fabric": fabric, "sites": sites})
+    lab = inventory.model_copy(update={"sites": sites})
     lab._source = inventory.source
     lab._path = inventory.path
     return lab
@@ -93,11 +92,12 @@ def plan_for(rt: Runtime, inventory: Inventory) -> FabricPlan:
             f.render() for f in exc.findings if f.is_error)) from None
 
 
-def render_lab(plan: FabricPlan, secret: Secret, template_dirs: tuple[Path, ...] = ()
-               ) -> dict[str, dict[str, str]]:
+def render_lab(plan: FabricPlan, secret: Secret, template_dirs: tuple[Path, ...] = (),
+               pki: FabricPki | None = None) -> dict[str, dict[str, str]]:
     """The lab dataplane's files. Their tunnel endpoints are those the lab put on each
-    device's `lo` (`LabSpec`): both are the linux_strongswan plugin's `lab.endpoints`."""
-    return render(plan, secret, options=RenderOptions(dataplane="lab",
+    device's `lo` (`LabSpec`): both are the linux_strongswan plugin's `lab.endpoints`.
+    `pki`: the lab's PKI of a certificate fabric (`labpki`)."""
+    return render(plan, secret, options=RenderOptions(dataplane="lab", pki=pki,
                                                       template_dirs=template_dirs))
 
 
@@ -115,9 +115,13 @@ def lab_credentials(rt: Runtime) -> Credentials:
 
 def deploy(rt: Runtime, inventory: Inventory, secret_file: Path | None = None,
            workers: int = 10, template_dirs: tuple[Path, ...] = ()) -> Deployed:
-    """Plan, render and deploy the lab's configs over SSH; then settle zebra."""
+    """Plan, render and deploy the lab's configs over SSH; then settle zebra. A
+    certificate fabric's lab PKI is made (or completed) first; a redeploy after
+    `labpki.revoke` pushes the new CRL."""
     plan = plan_for(rt, inventory)
-    rendered = render_lab(plan, lab_secret(rt.workdir, secret_file), template_dirs)
+    secret = lab_secret(rt.workdir, secret_file)
+    fabric_pki = labpki.prepare(rt.workdir, lab_inventory(inventory, rt.spec), secret)
+    rendered = render_lab(plan, secret, template_dirs, fabric_pki)
     credentials = lab_credentials(rt)
     options = DeployOptions(commit=True, workers=workers,
                             audit_log=rt.workdir / "deploy-audit.jsonl",

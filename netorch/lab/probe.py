@@ -57,6 +57,36 @@ def sa_state(rt: Runtime, dev: LabDevice) -> SaState:
     return SaState(dev.name, ike, children)
 
 
+# `swanctl --list-conns`: a connection's first line, and each of its authentication rounds
+# ("  local public key authentication:"). `--list-sas` does not name the method (its vici
+# `list-sa` fields carry none, strongSwan 5.9), but charon establishes an IKE_SA only when
+# the peer proved the class its connection's `remote` round demands (`auth = pubkey`
+# also needs a certificate of `cacerts` the CRL does not list), so the loaded connection
+# of an established SA names how both ends authenticated.
+_CONN_RE = re.compile(r"^(?P<name>[\w-]+): IKEv\d")
+_ROUND_RE = re.compile(r"^\s+(?P<side>local|remote) (?P<cls>\S.*?) authentication:$")
+AUTH_NAMES = {"public key": "pubkey", "pre-shared key": "psk"}
+
+
+def auth_methods(rt: Runtime, dev: LabDevice) -> dict[str, str]:
+    """{connection: method} of the device's loaded connections, as charon holds them:
+    "pubkey" or "psk" when both ends use it, else "LOCAL/REMOTE"."""
+    sides: dict[str, dict[str, str]] = {}
+    conn = None
+    for line in swanctl(rt, dev, ["--list-conns"], check=False).splitlines():
+        if (start := _CONN_RE.match(line)) is not None:
+            conn = start["name"]
+            sides[conn] = {}
+        elif conn is not None and (auth := _ROUND_RE.match(line)) is not None:
+            sides[conn].setdefault(auth["side"], AUTH_NAMES.get(auth["cls"], auth["cls"]))
+    return {name: _method(found) for name, found in sides.items()}
+
+
+def _method(sides: dict[str, str]) -> str:
+    local, remote = sides.get("local", "?"), sides.get("remote", "?")
+    return local if local == remote else f"{local}/{remote}"
+
+
 def bgp_peers(dev: LabDevice) -> dict[str, dict[str, Any]]:
     """Neighbour address -> FRR's summary entry (state, pfxRcd, ...)."""
     out = vtysh(dev, "show bgp ipv4 unicast summary json", check=False)

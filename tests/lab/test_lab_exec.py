@@ -168,7 +168,7 @@ def test_lab_verify_json_is_a_labs_state_for_report(lab: tuple[Path, LabSpec], t
     out = capsys.readouterr().out
     doc = json.loads(out)
     assert (doc["source"], doc["fabric"], doc["schema_version"]) == (f"lab:{LAB}", "lab-three",
-                                                                     "1.0")
+                                                                     "1.1")
     state = tmp_path / "verify.json"
     state.write_text(out)
     assert cli.main(["report", str(INVENTORY), "-f", "md", "--state", str(state)]) == 0

@@ -4,6 +4,9 @@ The plugin: `PLATFORM` below; templates in `templates/linux_strongswan/` (with t
 lab dataplane's `_lab_*.j2` partials, and its endpoints in `lab`); the deploy driver
 (files over SFTP, then reloads) in `driver`, FRR's stale-line removal in `frr`; the
 verify reader in `reader`. The lab runs every device as this platform.
+
+A certificate fabric's CA certificate, device certificate, CRL and derived private key
+render as `pki-*` files, which deploy writes into swanctl's credential folders (`driver`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ PLATFORM = Platform(
     "linux_strongswan", "Linux with strongSwan (swanctl) and FRR",
     netmiko_device_type="linux", tunnel_interface="xfrm{index}",
     loopback_interface="lo",
-    config_files=("swanctl.conf", "frr.conf", "interfaces.sh"),
+    config_files=("swanctl.conf", "frr.conf", "interfaces.sh", "pki-ca.crt", "pki-cert.crt",
+                  "pki-crl.pem", "pki-key.pem"),
     interface_pattern=INTERFACES, interface_example="eth0",
     separators={"interfaces.sh": SHELL_METACHARACTERS, "swanctl.conf": '{}#"\\'},
     encryption=AES | {"chacha20-poly1305"},

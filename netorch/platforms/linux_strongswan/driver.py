@@ -8,6 +8,11 @@ on the box the same way and reloads them. Paths are relative to `$NETORCH_ROOT`
 (empty in production), and `$NETORCH_VTYSH` may add options such as `-N NAMESPACE`;
 both are read on the device, so a lab or test can point netorch at its own copies
 without touching /etc.
+
+A certificate fabric's PKI files (`pki-*`) go into swanctl's credential folders under
+netorch's name (`PKI_FILES`); one the render left empty is removed from the box; any of
+them changed reloads strongSwan with `swanctl --load-all --clear`, which reads them. The
+private key's diff never shows its contents, whichever side holds it.
 """
 
 from __future__ import annotations
@@ -27,13 +32,27 @@ from netorch.platforms.linux_strongswan import PLATFORM
 from netorch.platforms.linux_strongswan.frr import frr_removals
 from netorch.transport.sftp import RemoteFiles
 
-PATHS = {"swanctl.conf": "$NETORCH_ROOT/etc/swanctl/swanctl.conf",
+_OWNER = PLATFORM.owned["name"]
+_SWANCTL = "$NETORCH_ROOT/etc/swanctl"
+# The swanctl credential folders (https://docs.strongswan.org/docs/latest/swanctl/
+# swanctlDir.html): read relative to the swanctl.conf given with --file (5.7.2+). The
+# names match swanctl.conf's `certs` and `cacerts` (templates: `owned.name`).
+PKI_FILES = {"pki-ca.crt": f"{_SWANCTL}/x509ca/{_OWNER}-ca.crt",
+             "pki-cert.crt": f"{_SWANCTL}/x509/{_OWNER}.crt",
+             "pki-crl.pem": f"{_SWANCTL}/x509crl/{_OWNER}.crl",
+             "pki-key.pem": f"{_SWANCTL}/private/{_OWNER}.key"}
+PATHS = {"swanctl.conf": f"{_SWANCTL}/swanctl.conf",
          "frr.conf": "$NETORCH_ROOT/etc/frr/frr.conf",
-         "interfaces.sh": "$NETORCH_ROOT/etc/netorch/interfaces.sh"}
+         "interfaces.sh": "$NETORCH_ROOT/etc/netorch/interfaces.sh",
+         **PKI_FILES}
+# Files strongSwan reads: a change to any of them reloads swanctl.conf and credentials.
+SWANCTL_FILES = frozenset({"swanctl.conf", *PKI_FILES})
+# Files whose contents no diff shows: the private key.
+HIDDEN_FILES = frozenset({"pki-key.pem"})
 # Where the box keeps the pre-shared keys: swanctl.conf is written 0600 from its first
 # byte whatever it holds (a rollback restores the box's own copy), and so is any file
 # render marked as holding a key (`holds_key`).
-SECRET_FILES = frozenset({"swanctl.conf"})
+SECRET_FILES = frozenset({"swanctl.conf", "pki-key.pem"})
 FILE_MODE, SECRET_MODE, DIR_MODE = 0o644, 0o600, 0o700
 _MARK = "@@netorch@@"
 _ROOT = "@@netorch-root@@"
@@ -78,7 +97,7 @@ def foreign(name: str, text: str) -> Conflict | None:
     >>> print(foreign("frr.conf", "router ospf\\n network 10.0.0.0/8 area 0\\n").line)
     /etc/frr/frr.conf: router ospf
     """
-    if _OURS.search(text):
+    if name in PKI_FILES or _OURS.search(text):  # PKI files: netorch's by their name
         return None
     own = next((line.strip() for line in text.splitlines()
                 if line.strip() and not _DEFAULTS[name].fullmatch(line.strip())), None)
@@ -86,6 +105,31 @@ def foreign(name: str, text: str) -> Conflict | None:
         return None
     return Conflict(f"{PATHS[name].removeprefix('$NETORCH_ROOT')}: {own}",
                     "the file holds configuration netorch did not write", _RESOLVE[name])
+
+
+def verb(name: str, want: str) -> str:
+    """How a changed file is deployed: a PKI file the render left empty is removed (an
+    empty file in a credential folder would fail swanctl's load); others are installed.
+
+    >>> verb("pki-crl.pem", ""), verb("frr.conf", ""), verb("pki-crl.pem", "x")
+    ('remove', 'install', 'install')
+    """
+    return "remove" if name in PKI_FILES and not want.strip() else "install"
+
+
+def file_diff(have: str, want: str, name: str) -> str:
+    """The unified diff of one file; for the private key only that it changes.
+
+    >>> print(file_diff("old key", "new key", "pki-key.pem"), end="")
+    --- running/pki-key.pem
+    +++ intended/pki-key.pem
+    @@ private key replaced: contents not shown @@
+    """
+    if name not in HIDDEN_FILES:
+        return unified(have, want, name)
+    what = "added" if not have.strip() else "removed" if not want.strip() else "replaced"
+    return (f"--- running/{name}\n+++ intended/{name}\n"
+            f"@@ private key {what}: contents not shown @@\n")
 
 
 def initiated(swanctl_conf: str) -> list[str]:
@@ -140,11 +184,11 @@ class LinuxDriver(Driver):
         have = self._files(running)
         want = {n: self.target.files.get(n, "") for n in PATHS}
         changed = [n for n in PATHS if have[n] != want[n]]
-        diff = "".join(unified(have[n], want[n], n) for n in changed)
+        diff = "".join(file_diff(have[n], want[n], n) for n in changed)
         conflicts = tuple(c for n in changed if (c := foreign(n, have[n])) is not None)
         if not changed:
             return Change()
-        return Change(diff, [f"install {n}" for n in changed], conflicts)
+        return Change(diff, [f"{verb(n, want[n])} {n}" for n in changed], conflicts)
 
     def managed(self, running: str) -> str:
         files = self._files(running)
@@ -152,11 +196,14 @@ class LinuxDriver(Driver):
 
     def push(self, change: Change) -> None:
         names = [c.split()[1] for c in change.commands]
-        temps = self._write({n: self.target.files.get(n, "") for n in names})
+        gone = [c.split()[1] for c in change.commands if c.startswith("remove ")]
+        temps = self._write({n: self.target.files.get(n, "") for n in names if n not in gone})
         if "frr.conf" in temps:
             self._run(f"vtysh $NETORCH_VTYSH --dryrun -f {shlex.quote(temps['frr.conf'][0])}",
                       "frr.conf check", "rejected", cleanup=temps)
         self._install(temps)
+        for name in gone:
+            self._remote().remove(self._where(name))
         self._apply(names, self._files(self.saved))
 
     def rollback(self) -> None:
@@ -253,7 +300,7 @@ class LinuxDriver(Driver):
         if "interfaces.sh" in names and self.target.files.get("interfaces.sh") is not None:
             self._run(f"[ ! -s {_path('interfaces.sh')} ] || sh {_path('interfaces.sh')}",
                       "interfaces.sh")
-        if "swanctl.conf" in names:
+        if SWANCTL_FILES.intersection(names):
             out = self._run(f"swanctl --load-all --clear --file {_path('swanctl.conf')}",
                             "swanctl --load-all", "rejected")
             if re.search(r"syntax error|invalid config file|loading \S+ '[^']*' failed", out):

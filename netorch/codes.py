@@ -179,6 +179,52 @@ _CRYPTO = (
        "recommends certificates.", "Use `auth: certificate`."),
 )
 
+_PKI = (
+    _c("certificate-missing", "check", "A device of a certificate fabric with a PKI folder "
+       "has no certificate (`pki/certs/DEVICE.crt`): its tunnels cannot authenticate.",
+       "Run `netorch pki issue INVENTORY`; with an enterprise CA, place the certificate it "
+       "issued there."),
+    _c("certificate-unsigned", "check", "A device whose key is made on the device (IOS-XE, "
+       "Junos) has no certificate yet: its configuration renders with the CA alone, so it "
+       "can enrol, but its tunnels cannot authenticate until its request is signed.",
+       "Make the key and request on the device, then `netorch pki sign INVENTORY DEVICE "
+       "CSR` (docs/pki.md)."),
+    _c("certificate-expired", "check", "A device certificate, or the fabric CA, has "
+       "expired: peers refuse it (an expired CA fails every device).",
+       "Renew it with `netorch pki issue INVENTORY`; an expired CA must be replaced "
+       "(docs/pki.md)."),
+    _c("certificate-revoked", "check", "A device's certificate is on the fabric's CRL "
+       "(`pki/crl.pem`): peers that hold the CRL refuse it.",
+       "Issue a new one: `netorch pki issue` (a derived key moves to its next generation), "
+       "or `netorch pki sign` with a new request for a key made on the device."),
+    _c("certificate-renew-due", "check", "A device certificate or the fabric CA expires "
+       "within 30 days. A warning: `validate --strict` fails on it.",
+       "Run `netorch pki issue INVENTORY` (it renews every certificate due), then deploy."),
+    _c("crl-renew-due", "check", "The fabric's CRL (`pki/crl.pem`) passes its next update "
+       "within 30 days, or has: a device then stops checking revocation (or, with strict "
+       "revocation, refuses every peer).",
+       "Run `netorch pki issue INVENTORY` (it re-signs a CRL that is due), then deploy."),
+    _c("certificate-mismatch", "check", "A certificate does not fit: its subject CN or SAN "
+       "is not the device's IKE identity, it is not signed by the fabric CA, its key is not "
+       "the one the crypto profile needs, or the CRL is not the CA's.",
+       "Re-issue it with `netorch pki issue` (or sign the device's request with `netorch pki "
+       "sign`); never edit the PKI folder by hand."),
+    _c("ca-expires-first", "check", "The fabric CA expires before a device certificate: "
+       "the device stops authenticating when the CA does, not when its certificate says.",
+       "Issue the certificate for fewer days (`netorch pki issue --days N`), or replace the "
+       "CA before it expires (docs/pki.md)."),
+    _c("pki-unreadable", "check", "A file of the fabric's PKI folder (the CA certificate, a "
+       "device certificate, the CRL or index.json) cannot be read or parsed: not a regular "
+       "file, a link out of the inventory, unreadable, or not PEM.",
+       "Restore the file from version control; the PKI folder is written by `netorch pki` "
+       "only."),
+    _c("pki-out-of-band", "validate", "A note: the fabric authenticates with certificates "
+       "but has no PKI folder, so its certificates are managed out of band and validate "
+       "cannot check them (shown once there are no errors).",
+       "Nothing, if certificates are enrolled by other means; `netorch pki init INVENTORY` "
+       "creates a fabric CA netorch manages."),
+)
+
 _PLAN = (
     _c("pool-exhausted", "plan", "A pool has no room for the addresses the fabric needs.",
        "Use a larger pool (keep its start: addresses already allocated stay)."),
@@ -228,7 +274,7 @@ _REHEARSE = (
 )
 
 CODES: dict[str, Code] = {c.code: c for group in (
-    _YAML, _SCHEMA, _IDENTITY, _ADDRESSING, _STEERING, _TOPOLOGY, _CRYPTO, _PLAN, _REHEARSE)
+    _YAML, _SCHEMA, _IDENTITY, _ADDRESSING, _STEERING, _TOPOLOGY, _CRYPTO, _PKI, _PLAN, _REHEARSE)
     for c in group}
 
 

@@ -8,7 +8,8 @@ file; each is hashed by content and named by its path relative to the inventory,
 the same inventory checked out anywhere gives the same digest. The digest is the
 sha256 of the lines `<sha256>  <relative path>` sorted by path (the `sha256sum`
 format), so anyone can recompute it:
-`cd INVENTORY && sha256sum allocations.yaml fabric.yaml sites/*.yaml | sha256sum`.
+`cd INVENTORY && sha256sum allocations.yaml fabric.yaml pki/ca.crt pki/certs/*.crt
+pki/crl.pem pki/index.json sites/*.yaml | sha256sum` (the files in path order).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from netorch.inventory.loader import FABRIC_FILE, SITES_DIR, site_files
+from netorch.inventory.loader import FABRIC_FILE, SITES_DIR, pki_dir, site_files
 from netorch.plan.lockfile import allocations_path
 
 
@@ -41,10 +42,18 @@ def source_files(path: Path) -> list[Path]:
 
 
 def inventory_files(path: Path) -> list[Path]:
-    """The files that make the inventory and its plan (its source files and allocation
-    file), those that exist, sorted."""
-    files = [*source_files(path), allocations_path(path)]
-    return sorted({f for f in files if f.is_file()})
+    """The files that make the inventory, its plan and its certificates (its source
+    files, allocation file and public PKI files: what a report reads), those that
+    exist, sorted."""
+    files = [*source_files(path), allocations_path(path), *pki_files(pki_dir(path))]
+    return sorted({f for f in files if f.is_file() and not f.is_symlink()})
+
+
+def pki_files(folder: Path) -> list[Path]:
+    """The public PKI files: `ca.crt`, `crl.pem`, `index.json` and `certs/*.crt`."""
+    certs = folder / "certs"
+    named = sorted(certs.glob("*.crt")) if certs.is_dir() and not certs.is_symlink() else []
+    return [folder / "ca.crt", folder / "crl.pem", folder / "index.json", *named]
 
 
 def file_digests(path: Path) -> list[tuple[str, str]]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from netorch.checks import check
+from netorch.checks import check, check_certificates
+from netorch.checks.pki import moment, out_of_band
 from netorch.findings import Finding, InventoryError, Location, error, note, sort_findings
+from netorch.inventory.loader import location_of
 from netorch.inventory.model import Inventory
 from netorch.inventory.partial import Partial, SubsetSource, load_partial
 from netorch.plan import make_plan
@@ -50,7 +52,20 @@ def validate_all(path: str | Path, *, today: date | None = None
     clean = not any(f.is_error for f in findings)
     findings += (_locked_plan(inventory, partial, today) if clean
                  else _partial_plan(inventory, partial, checked, today))
+    findings += _certificates(inventory, today, findings)
     return _notes_last(findings), None if partial.left_out else inventory
+
+
+def _certificates(inventory: Inventory, today: date | None, before: list[Finding]
+                  ) -> list[Finding]:
+    """The certificate stage: a certificate fabric's PKI folder held against `today`
+    (its errors hold back no other stage: the plan does not depend on them). Without a
+    folder, once every other stage is free of errors, a note says the certificates were
+    not checked (managed out of band)."""
+    found = check_certificates(inventory, now=moment(today))
+    if not any(f.is_error for f in before):
+        found += out_of_band(inventory, location_of(inventory, ("fabric", "crypto", "auth")))
+    return found
 
 
 def _notes_last(findings: list[Finding]) -> list[Finding]:
@@ -62,7 +77,7 @@ def _notes_last(findings: list[Finding]) -> list[Finding]:
 def _checks(inventory: Inventory, partial: Partial) -> list[Finding]:
     """The checks across sites; with sites left out, none that reports their absence
     (reachability, or a hub naming a site that did not load)."""
-    found = check(inventory)
+    found = check(inventory, certificates=False)
     if not partial.left_out:
         return found
     absent = {inventory.source.locate(("fabric", "topology", "hubs", i))

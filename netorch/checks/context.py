@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from netorch.findings import Location
 from netorch.inventory.loader import location_of
@@ -21,9 +22,10 @@ class LinkRef:
 
 
 class Context:
-    def __init__(self, inventory: Inventory) -> None:
+    def __init__(self, inventory: Inventory, now: datetime | None = None) -> None:
         self.inventory = inventory
         self.fabric = inventory.fabric
+        self.now = now  # what certificates are held against (None: the clock)
 
     def at(self, *path: str | int, key: bool = False) -> Location:
         return location_of(self.inventory, path, key=key)

@@ -17,6 +17,20 @@ from netorch.yamlsource import FileMap, SourceMap, excerpt, load_file
 
 FABRIC_FILE = "fabric.yaml"
 SITES_DIR = "sites"
+PKI_FOLDER = "pki"
+
+
+def pki_dir(inventory_path: str | Path) -> Path:
+    """The inventory's public PKI folder (`netorch.pki`): `DIR/pki` for the directory
+    form, `NAME.pki` beside a single-file inventory.
+
+    >>> pki_dir("fabric.yaml").as_posix()
+    'fabric.pki'
+    """
+    path = Path(inventory_path)
+    if path.is_dir():
+        return path / PKI_FOLDER
+    return path.with_name(f"{path.stem}.{PKI_FOLDER}")
 SITE_SUFFIXES = (".yaml", ".yml")
 
 

@@ -13,6 +13,7 @@ from netorch.output.plan import plan_json
 from netorch.plan.model import FabricPlan, Proposal, Tunnel
 from netorch.report import compliance, provenance
 from netorch.report.model import (
+    Certificates,
     FabricInfo,
     FindingRow,
     ProposalCompliance,
@@ -41,6 +42,7 @@ class Inputs:
     generated_at: str
     state: StateFile | None = None
     state_path: Path | None = None
+    certificates: Certificates | None = None
 
 
 def build(inputs: Inputs) -> Report:
@@ -64,7 +66,8 @@ def build(inputs: Inputs) -> Report:
                                      result=by_tunnel[t.id].result,
                                      why=compliance.why(by_tunnel[t.id].checks))
                     for t in plan.tunnels],
-        findings=findings, matrices=matrices(reach, sites, reach_rows), reach=reach_rows,
+        findings=findings, certificates=inputs.certificates,
+        matrices=matrices(reach, sites, reach_rows), reach=reach_rows,
         state=state)
 
 

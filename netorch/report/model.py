@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netorch.verify.origin import StateOrigin
 
-SCHEMA_VERSION = "1.1"  # 1.1: live state's origin, the lab banner, zones' `outside`
+SCHEMA_VERSION = "1.2"  # 1.1: live state's origin, the lab banner, zones' `outside`
+# 1.2: `certificates` (a certificate fabric's CA and device certificates, their checks)
 
 CheckStatus = Literal["pass", "warn", "fail"]
 Compliance = Literal["pass", "warn", "fail"]
@@ -115,6 +116,36 @@ class TunnelCompliance(ReportModel):
     proposal: str
     result: Compliance
     why: str
+
+
+class CertificateRow(ReportModel):
+    """One certificate of the fabric's PKI folder, as it stands at the report's time."""
+
+    name: str = Field(description="the device, or 'CA'")
+    file: str = Field(description="its file, as the inventory path was given")
+    subject: str | None = Field(description="RFC 4514; None when missing or unreadable")
+    key: str | None = Field(description="ecdsa-p256, ecdsa-p384, rsa-2048...")
+    hash: str | None = Field(description="the hash of its signature (sha256, sha384...)")
+    serial: str | None = Field(description="upper-case hex")
+    not_after: str | None = Field(description="UTC, ISO 8601")
+    days_left: int | None = Field(description="whole days from generated_at to not_after")
+    state: str = Field(description="ok | renew-due | expired | revoked | missing | unsigned "
+                                   "(key made on the device, CSR not signed yet) | unreadable")
+    status: CheckStatus = Field(description="pass (ok), warn (renew-due, unsigned), fail")
+
+
+class Certificates(ReportModel):
+    """A certificate fabric's PKI: `source` says where its certificates come from."""
+
+    source: Literal["pki-folder", "out-of-band", "unreadable"]
+    folder: str = Field(description="the PKI folder (DIR/pki or NAME.pki)")
+    profile_key: str = Field(description="the key the crypto profile needs (ecdsa-p256...)")
+    profile_hash: str = Field(description="the signature hash it needs (sha256, sha384)")
+    reference: str = Field(description="where the key and hash come from")
+    ca: CertificateRow | None
+    devices: list[CertificateRow]
+    checks: list[Check]
+    result: Compliance
 
 
 class FindingRow(ReportModel):
@@ -243,6 +274,8 @@ class Report(ReportModel):
     proposals: list[ProposalCompliance]
     compliance: list[TunnelCompliance]
     findings: list[FindingRow]
+    certificates: Certificates | None = Field(
+        description="None for a PSK fabric (pre-shared keys, no certificates)")
     matrices: list[Matrix]
     reach: list[SiteReach]
     state: ObservedState | None

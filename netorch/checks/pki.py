@@ -1,0 +1,341 @@
+"""Certificate fabrics: the PKI folder's certificates held against the devices and the clock.
+
+Only a certificate fabric with a PKI folder (`netorch.pki.pki_dir`) is checked; without
+one its certificates are managed out of band, which `validate` notes (`out_of_band`).
+The CA's findings sit at the fabric's `crypto.auth`, a device's at the device's name.
+
+- an expired, missing or revoked certificate, one that does not fit its device (CN/SAN,
+  issuer, key type) and a CA that expires before a device certificate are errors: the
+  device's tunnels would not authenticate, so render and deploy stop;
+- a device whose key is made on the device and whose CSR is not signed yet is a warning:
+  its configuration (trustpoint, CA certificate) must still render for it to enrol;
+- a certificate within `RENEW_WITHIN` days of expiry is a warning (`--strict` fails).
+
+Every file is read as a regular file inside the inventory (a link out of it is refused
+unopened); an unreadable or unparsable file is a finding, never a traceback. `now` is
+the caller's (validate's `today`, the report's generation time); the clock otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from netorch.checks.context import Context, PathKey
+from netorch.errors import UserError
+from netorch.findings import Finding, Location, error, note, warning
+from netorch.fsio import read_regular
+from netorch.inventory.model import Inventory
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from netorch.pki import FabricPki, FabricView, Member
+
+_AUTH = ("fabric", "crypto", "auth")
+
+
+def _parse_errors() -> tuple[type[Exception], ...]:
+    """What cryptography raises for a malformed certificate, met lazily (its parts are
+    parsed on first use): a bad encoding, an unknown key type."""
+    from cryptography.exceptions import UnsupportedAlgorithm  # noqa: PLC0415 - lazy
+
+    return ValueError, TypeError, UnsupportedAlgorithm
+
+
+def moment(today: date | datetime | None) -> datetime | None:
+    """A datetime for the checks: a date is its midnight, UTC.
+
+    >>> moment(date(2030, 1, 2)).isoformat()
+    '2030-01-02T00:00:00+00:00'
+    """
+    if today is None or isinstance(today, datetime):
+        return today
+    return datetime.combine(today, time(), UTC)
+
+
+def certificate_fabric(inventory: Inventory) -> bool:
+    """A certificate fabric loaded from files (an inventory built in Python has no folder)."""
+    return inventory.fabric.crypto.auth == "certificate" and bool(inventory.path)
+
+
+def out_of_band(inventory: Inventory, at: Location) -> list[Finding]:
+    """validate's note for a certificate fabric without a PKI folder."""
+    if not certificate_fabric(inventory):
+        return []
+    from netorch.pki import pki_dir  # noqa: PLC0415 - lazy: cryptography, cert fabrics only
+
+    root = pki_dir(inventory.path)
+    if (root / "ca.crt").exists() or (root / "ca.crt").is_symlink():
+        return []
+    return [note("pki-out-of-band", f"certificate authentication without a PKI folder "
+                 f"({root.as_posix()}): certificates are managed out of band and were not "
+                 "checked; `netorch pki init` creates the fabric CA", at)]
+
+
+def certificates(ctx: Context) -> Iterator[Finding]:
+    """Every certificate of a certificate fabric with a PKI folder."""
+    if not certificate_fabric(ctx.inventory):
+        return
+    from netorch.pki import fabric_view  # noqa: PLC0415 - lazy: cryptography
+    from netorch.pki.ops import utcnow  # noqa: PLC0415 - lazy: cryptography
+
+    view = fabric_view(ctx.inventory)
+    if not view.paths.exists():
+        return
+    reader = _Reader(view, ctx)
+    loaded = reader.load()
+    yield from reader.findings
+    if loaded is None:
+        return
+    now = utcnow(ctx.now)
+    yield from _ca(ctx, loaded, now)
+    members = {m.name: m for m in view.members}
+    for path, _site, device in ctx.devices():
+        member = members.get(device.name)
+        if member is not None and member.name not in reader.unreadable:
+            yield from _device(ctx, loaded, member, path, now)
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A certificate fabric's PKI folder as read for the report: None when it has none
+    or its CA cannot be read; the devices whose certificate file cannot be."""
+
+    pki: FabricPki | None
+    unreadable: frozenset[str]
+
+
+def read_folder(inventory: Inventory) -> Folder:
+    """The PKI folder, read as the checks read it (what they find is theirs to say)."""
+    if not certificate_fabric(inventory):
+        return Folder(None, frozenset())
+    from netorch.pki import fabric_view  # noqa: PLC0415 - lazy: cryptography
+
+    view = fabric_view(inventory)
+    if not view.paths.exists():
+        return Folder(None, frozenset())
+    reader = _Reader(view, Context(inventory))
+    return Folder(reader.load(), frozenset(reader.unreadable))
+
+
+class _Reader:
+    """Reads the PKI folder file by file, each problem a finding at its place."""
+
+    def __init__(self, view: FabricView, ctx: Context) -> None:
+        self.view, self.ctx = view, ctx
+        self.findings: list[Finding] = []
+        self.unreadable: set[str] = set()
+        inventory = self.view.inventory_path
+        folder = inventory if inventory.is_dir() else self.view.paths.root.parent
+        self.inside = Path(os.path.realpath(folder))
+        self.folder_is = "the inventory folder" if inventory.is_dir() else \
+            "the inventory file's folder"
+
+    def _read(self, path: Path, what: str, at: Location, limit: int) -> bytes | None:
+        try:
+            return read_regular(path, limit=limit, what=what, inside=self.inside,
+                                folder_is=self.folder_is)
+        except UserError as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            self.findings.append(error("pki-unreadable", f"{path.as_posix()}: {reason}", at))
+            return None
+
+    def _cert(self, path: Path, at: Location) -> x509.Certificate | None:
+        from cryptography import x509  # noqa: PLC0415 - lazy: certificate fabrics only
+
+        from netorch.pki.store import MAX_PEM_BYTES  # noqa: PLC0415 - lazy: cryptography
+
+        raw = self._read(path, "certificate", at, MAX_PEM_BYTES)
+        if raw is None:
+            return None
+        try:
+            return x509.load_pem_x509_certificate(raw)
+        except _parse_errors():
+            self.findings.append(error("pki-unreadable", f"{path.as_posix()}: not a PEM "
+                                       "certificate", at))
+            return None
+
+    def load(self) -> FabricPki | None:
+        """The folder as `netorch.pki.load_pki` reads it, or None when the CA is unreadable."""
+        from netorch.pki import FabricPki  # noqa: PLC0415 - lazy: cryptography
+
+        auth = self.ctx.at(*_AUTH)
+        paths = self.view.paths
+        ca = self._cert(paths.ca_cert, auth)
+        crl = self._crl(paths.crl, auth)
+        self._ledger(paths.index, auth)
+        if ca is None:
+            return None
+        certs = {}
+        for path, _site, device in self.ctx.devices():
+            file = paths.cert(device.name)
+            if file.exists() or file.is_symlink():
+                cert = self._cert(file, self.ctx.at(*path, "name"))
+                if cert is None:
+                    self.unreadable.add(device.name)
+                else:
+                    certs[device.name] = cert
+        return FabricPki(self.view, ca, certs, crl, None)
+
+    def _crl(self, path: Path, at: Location) -> x509.CertificateRevocationList | None:
+        from cryptography import x509  # noqa: PLC0415 - lazy: certificate fabrics only
+
+        from netorch.pki.store import MAX_INDEX_BYTES  # noqa: PLC0415 - lazy: cryptography
+
+        if not (path.exists() or path.is_symlink()):
+            return None
+        raw = self._read(path, "CRL", at, MAX_INDEX_BYTES)
+        try:
+            return None if raw is None else x509.load_pem_x509_crl(raw)
+        except _parse_errors():
+            self.findings.append(error("pki-unreadable", f"{path.as_posix()}: not a PEM "
+                                       "certificate revocation list", at))
+            return None
+
+    def _ledger(self, path: Path, at: Location) -> None:
+        from pydantic import ValidationError  # noqa: PLC0415 - lazy: with the ledger
+
+        from netorch.pki.store import MAX_INDEX_BYTES, Ledger  # noqa: PLC0415 - lazy
+
+        if not (path.exists() or path.is_symlink()):
+            return
+        raw = self._read(path, "PKI index", at, MAX_INDEX_BYTES)
+        try:
+            if raw is not None:
+                Ledger.model_validate_json(raw)
+        except ValidationError:
+            self.findings.append(error("pki-unreadable", f"{path.as_posix()}: not a netorch "
+                                       "PKI index (index.json)", at))
+
+
+def _iso(moment_: datetime) -> str:
+    return moment_.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _ca(ctx: Context, fpki: FabricPki, now: datetime) -> Iterator[Finding]:
+    from netorch.pki import RENEW_WITHIN  # noqa: PLC0415 - lazy: cryptography
+    from netorch.pki.profile import describe_key  # noqa: PLC0415 - lazy: cryptography
+
+    at, file = ctx.at(*_AUTH), fpki.view.paths.ca_cert.as_posix()
+    try:
+        ends, key = fpki.ca.not_valid_after_utc, describe_key(fpki.ca.public_key())
+        crl_ok = _crl_signed(fpki)
+    except _parse_errors():
+        yield error("pki-unreadable", f"{file}: the CA certificate cannot be parsed", at)
+        return
+    left = ends - now
+    if left.total_seconds() <= 0:
+        yield error("certificate-expired", f"the fabric CA ({file}) expired on {_iso(ends)}: "
+                    "no certificate it signed authenticates any more", at)
+    elif left.days < RENEW_WITHIN:
+        yield warning("certificate-renew-due", f"the fabric CA ({file}) expires on "
+                      f"{_iso(ends)}, in {_days(left.days)}: every device certificate fails "
+                      "with it (docs/pki.md: replacing the CA)", at)
+    if key != fpki.view.spec.name:
+        yield error("certificate-mismatch", f"the fabric CA ({file}) has an {key} key; the "
+                    f"crypto profile needs {fpki.view.spec.name}", at)
+    if not crl_ok:
+        yield error("certificate-mismatch", f"{fpki.view.paths.crl.as_posix()} is not signed "
+                    f"by the fabric CA ({file}): devices would reject it", at)
+    yield from _crl_due(fpki, now, at)
+
+
+def _crl_due(fpki: FabricPki, now: datetime, at: Location) -> Iterator[Finding]:
+    """A CRL past or near its nextUpdate: devices then check revocation no more (Junos
+    `disable on-download-failure`, strongSwan `relaxed`) or refuse peers (strict)."""
+    from netorch.pki import RENEW_WITHIN  # noqa: PLC0415 - lazy: cryptography
+
+    ends = fpki.crl.next_update_utc if fpki.crl is not None else None
+    if ends is None:
+        return
+    left = ends - now
+    if left.days < RENEW_WITHIN:
+        when = f"expired on {_iso(ends)}" if left.total_seconds() <= 0 else \
+            f"expires on {_iso(ends)}, in {_days(left.days)}"
+        yield warning("crl-renew-due", f"the fabric's CRL ({fpki.view.paths.crl.as_posix()}) "
+                      f"{when}: devices stop checking revocation with a stale CRL", at)
+
+
+def _crl_signed(fpki: FabricPki) -> bool:
+    """No CRL, or one the CA signed (a CRL signed by another key, devices ignore)."""
+    from cryptography.hazmat.primitives.asymmetric import (  # noqa: PLC0415 - lazy
+        dsa,
+        ec,
+        ed448,
+        ed25519,
+        rsa,
+    )
+
+    public = fpki.ca.public_key()
+    if fpki.crl is None:
+        return True
+    if not isinstance(public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey | dsa.DSAPublicKey
+                      | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return False
+    return fpki.crl.is_signature_valid(public)
+
+
+def _device(ctx: Context, fpki: FabricPki, member: Member, path: PathKey,
+            now: datetime) -> Iterator[Finding]:
+    at = ctx.at(*path, "name")
+    file = fpki.view.paths.cert(member.name).as_posix()
+    cert = fpki.certs.get(member.name)
+    if cert is None:
+        yield _missing(member, file, at)
+        return
+    try:
+        yield from _standing(fpki, member, cert, file, now, at)
+    except _parse_errors():
+        yield error("pki-unreadable", f"{file}: the certificate of {member.name} cannot be "
+                    "parsed", at)
+
+
+def _missing(member: Member, file: str, at: Location) -> Finding:
+    if member.keys == "device":
+        return warning("certificate-unsigned", f"{member.name} has no certificate yet "
+                       f"({file}): its key is made on the device ({member.platform}); sign "
+                       f"its request with `netorch pki sign INVENTORY {member.name} CSR` "
+                       "(docs/pki.md); until then its tunnels cannot authenticate", at)
+    return error("certificate-missing", f"{member.name} has no certificate ({file}): "
+                 "`netorch pki issue` issues it (with an enterprise CA, place the "
+                 "certificate it issued there)", at)
+
+
+def _standing(fpki: FabricPki, member: Member, cert: x509.Certificate, file: str,
+              now: datetime, at: Location) -> Iterator[Finding]:
+    from netorch.pki import RENEW_WITHIN, device_problems  # noqa: PLC0415 - lazy: cryptography
+
+    ends, ca_ends = cert.not_valid_after_utc, fpki.ca.not_valid_after_utc
+    left = ends - now
+    what = f"the certificate of {member.name} ({file})"
+    if fpki.revoked(cert):
+        yield error("certificate-revoked", f"{what} is revoked ({fpki.view.paths.crl.as_posix()}"
+                    "): `netorch pki issue` issues a new one (`pki sign` for a key made on "
+                    "the device)", at)
+    elif left.total_seconds() <= 0:
+        yield error("certificate-expired", f"{what} expired on {_iso(ends)}: `netorch pki "
+                    "issue` renews it", at)
+    elif left.days < RENEW_WITHIN:
+        yield warning("certificate-renew-due", f"{what} expires on {_iso(ends)}, in "
+                      f"{_days(left.days)}: `netorch pki issue` renews it", at)
+    if ends > ca_ends:
+        yield error("ca-expires-first", f"the fabric CA expires on {_iso(ca_ends)}, before "
+                    f"{what} (valid until {_iso(ends)}): issue it for fewer days, or replace "
+                    "the CA first (docs/pki.md)", at)
+    # the CA's end is its own finding above: the rest of what does not fit, in one
+    problems = [p for p in device_problems(fpki, member, cert)
+                if not p.startswith("it outlives the CA")]
+    if problems:
+        yield error("certificate-mismatch", f"{what} does not fit: {'; '.join(problems)}", at)
+
+
+RULES = (certificates,)

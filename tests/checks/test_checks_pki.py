@@ -1,0 +1,256 @@
+"""Certificate fabrics: the PKI folder held against the devices and a fixed clock.
+
+Every finding at its place: a device's at its name in its site file, the CA's at the
+fabric's `crypto.auth`. Times are fixed (`pkikit.T0`), never the wall clock, except where
+a test needs "long expired whatever today is" (render's load_checked uses the clock).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from netorch import api, pki
+from netorch.checks import check, check_certificates
+from netorch.findings import Finding, InventoryError
+from tests.checks.pkikit import MadePki, days_after, make_pki, write_cert
+from tests.checks.rulekit import build
+
+DERIVED = "cam-hq-r1"      # linux_strongswan: netorch derives its key
+ON_DEVICE = "dcn-r1"       # cisco_iosxe: its key is made on the router
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> MadePki:
+    return make_pki(tmp_path)
+
+
+def _findings(made: MadePki, when: datetime) -> list[Finding]:
+    return check_certificates(api.load(made.inventory), now=when)
+
+
+def _by_code(findings: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(f.code, []).append(f)
+    return out
+
+
+def _line_of(made: MadePki, site_file: str, text: str) -> tuple[str, int]:
+    path = made.inventory / site_file
+    lines = path.read_text().splitlines()
+    return path.as_posix(), next(i + 1 for i, line in enumerate(lines) if text in line)
+
+
+def _device_at(made: MadePki, device: str) -> tuple[str, int]:
+    for site in sorted((made.inventory / "sites").glob("*.yaml")):
+        if f"name: {device}" in site.read_text():
+            return _line_of(made, f"sites/{site.name}", f"name: {device}")
+    raise AssertionError(device)
+
+
+def _auth_at(made: MadePki) -> tuple[str, int]:
+    return _line_of(made, "fabric.yaml", "auth: certificate")
+
+
+def _where(f: Finding) -> tuple[str, int]:
+    return Path(f.location.file).as_posix(), f.location.line
+
+
+def test_a_fresh_pki_is_clean(made: MadePki) -> None:
+    assert _findings(made, days_after(10)) == []
+    assert check(api.load(made.inventory), now=days_after(10)) == []
+
+
+def test_renew_due_warns_at_each_device(made: MadePki) -> None:
+    found = _by_code(_findings(made, days_after(340)))
+    assert set(found) == {"certificate-renew-due"}
+    assert len(found["certificate-renew-due"]) == len(made.view().members)
+    mine = [f for f in found["certificate-renew-due"] if f" {DERIVED} " in f.message]
+    assert [_where(f) for f in mine] == [_device_at(made, DERIVED)]
+    assert mine[0].is_warning
+    assert "in 25 days: `netorch pki issue` renews it" in mine[0].message
+
+
+def test_expired_is_an_error_at_the_device(made: MadePki) -> None:
+    found = _by_code(_findings(made, days_after(400)))
+    assert set(found) == {"certificate-expired"}
+    mine = [f for f in found["certificate-expired"] if f" {ON_DEVICE} " in f.message]
+    assert [_where(f) for f in mine] == [_device_at(made, ON_DEVICE)]
+    assert mine[0].is_error and "expired on 2031-01-01T00:00:00Z" in mine[0].message
+
+
+def test_missing_derived_key_certificate_is_an_error(made: MadePki) -> None:
+    made.cert_path(DERIVED).unlink()
+    found = _findings(made, days_after(1))
+    assert [(f.code, f.severity.value, _where(f)) for f in found] == [
+        ("certificate-missing", "error", _device_at(made, DERIVED))]
+    assert "`netorch pki issue`" in found[0].message
+
+
+def test_missing_certificate_of_a_key_made_on_the_device_is_a_warning(
+        made: MadePki) -> None:
+    """Its configuration (trustpoint and CA) must still render so the router can enrol."""
+    made.cert_path(ON_DEVICE).unlink()
+    found = _findings(made, days_after(1))
+    assert [(f.code, f.severity.value, _where(f)) for f in found] == [
+        ("certificate-unsigned", "warning", _device_at(made, ON_DEVICE))]
+    assert f"netorch pki sign INVENTORY {ON_DEVICE} CSR" in found[0].message
+
+
+def test_revoked_is_an_error(made: MadePki) -> None:
+    view = made.view()
+    member = view.member(DERIVED)
+    assert member is not None
+    pki.revoke(view, made.authority(), member, now=days_after(2))
+    found = _findings(made, days_after(3))
+    assert [(f.code, _where(f)) for f in found] == [
+        ("certificate-revoked", _device_at(made, DERIVED))]
+    assert "crl.pem" in found[0].message
+
+
+def test_wrong_identity_is_a_mismatch(made: MadePki) -> None:
+    write_cert(made, DERIVED, ike_id="intruder.eastern-region", days=60)
+    found = _findings(made, days_after(1))
+    assert [(f.code, _where(f)) for f in found] == [
+        ("certificate-mismatch", _device_at(made, DERIVED))]
+    assert "subject CN is intruder.eastern-region, not the IKE identity " \
+           f"{DERIVED}.eastern-region" in found[0].message
+    assert "its SAN does not hold" in found[0].message
+
+
+def test_wrong_curve_is_a_mismatch(made: MadePki) -> None:
+    write_cert(made, ON_DEVICE, curve=ec.SECP384R1(), days=60)
+    found = _findings(made, days_after(1))
+    assert [f.code for f in found] == ["certificate-mismatch"]
+    assert "its key is ecdsa-p384, the crypto profile needs ecdsa-p256" in found[0].message
+
+
+def test_a_certificate_of_another_ca_is_a_mismatch(made: MadePki, tmp_path: Path) -> None:
+    other = make_pki(tmp_path / "other")
+    shutil.copy(other.cert_path(DERIVED), made.cert_path(DERIVED))
+    found = _findings(made, days_after(1))
+    assert [f.code for f in found] == ["certificate-mismatch"]
+    assert "not signed by the fabric CA" in found[0].message
+
+
+def test_ca_expiring_before_a_device_certificate(tmp_path: Path) -> None:
+    made = make_pki(tmp_path, ca_days=400, days=60)
+    write_cert(made, DERIVED, days=500)
+    found = _findings(made, days_after(1))
+    assert [(f.code, _where(f)) for f in found] == [
+        ("ca-expires-first", _device_at(made, DERIVED))]
+    assert found[0].message.startswith("the fabric CA expires on 2031-02-05T00:00:00Z, "
+                                       f"before the certificate of {DERIVED}")
+
+
+def test_ca_renew_due_and_expired_at_the_auth_line(tmp_path: Path) -> None:
+    made = make_pki(tmp_path, ca_days=60, days=20)
+    soon = [f for f in _findings(made, days_after(45)) if "fabric CA" in f.message]
+    assert [(f.code, f.severity.value, _where(f)) for f in soon] == [
+        ("certificate-renew-due", "warning", _auth_at(made))]
+    late = [f for f in _findings(made, days_after(61)) if "fabric CA" in f.message]
+    assert [(f.code, f.severity.value, _where(f)) for f in late] == [
+        ("certificate-expired", "error", _auth_at(made))]
+
+
+def _only_unreadable(made: MadePki, at: tuple[str, int]) -> Finding:
+    found = _findings(made, days_after(1))
+    assert [(f.code, _where(f)) for f in found] == [("pki-unreadable", at)], found
+    return found[0]
+
+
+def test_garbage_ca_is_a_finding_not_a_traceback(made: MadePki) -> None:
+    made.view().paths.ca_cert.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n")
+    found = _only_unreadable(made, _auth_at(made))
+    assert found.message.endswith("ca.crt: not a PEM certificate")
+
+
+def test_garbage_device_certificate(made: MadePki) -> None:
+    made.cert_path(DERIVED).write_bytes(b"\x00\x01garbage")
+    _only_unreadable(made, _device_at(made, DERIVED))
+
+
+def test_garbage_crl_and_index(made: MadePki) -> None:
+    paths = made.view().paths
+    paths.crl.write_text("nonsense")
+    paths.index.write_text("{}")
+    found = _findings(made, days_after(1))
+    assert sorted(f.message.rsplit("/", 1)[-1] for f in found) == [
+        "crl.pem: not a PEM certificate revocation list",
+        "index.json: not a netorch PKI index (index.json)"]
+    assert {(f.code, _where(f)) for f in found} == {("pki-unreadable", _auth_at(made))}
+
+
+def test_a_link_out_of_the_inventory_is_refused_unopened(made: MadePki,
+                                                         tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.crt"
+    shutil.copy(made.cert_path(DERIVED), outside)
+    made.cert_path(DERIVED).unlink()
+    made.cert_path(DERIVED).symlink_to(outside)
+    found = _only_unreadable(made, _device_at(made, DERIVED))
+    assert "resolves, through a symbolic link, to a file outside" in found.message
+
+
+def test_a_folder_where_the_ca_should_be(made: MadePki) -> None:
+    ca = made.view().paths.ca_cert
+    ca.unlink()
+    ca.mkdir()
+    _only_unreadable(made, _auth_at(made))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_certificate(made: MadePki) -> None:
+    made.cert_path(DERIVED).chmod(0)
+    _only_unreadable(made, _device_at(made, DERIVED))
+
+
+def test_no_pki_folder_is_out_of_band(tmp_path: Path) -> None:
+    """No finding from the checks (render and plan go on); validate notes it once clean."""
+    made = make_pki(tmp_path)
+    shutil.rmtree(made.view().paths.root)
+    assert _findings(made, days_after(1)) == []
+    notes = [f for f in api.validate(made.inventory, today=date(2030, 1, 2)).findings
+             if f.code == "pki-out-of-band"]
+    assert [(f.severity.value, _where(f)) for f in notes] == [("note", _auth_at(made))]
+    assert "without a PKI folder" in notes[0].message
+
+
+def test_psk_and_python_built_fabrics_are_not_looked_at(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    monkeypatch.chdir(tmp_path)  # a `pki/` here must not be taken for the fabric's
+    (tmp_path / "pki").mkdir()
+    (tmp_path / "pki" / "ca.crt").write_text("garbage")
+    assert check(build()) == []
+    made = make_pki(tmp_path / "psk")
+    fabric = made.inventory / "fabric.yaml"
+    fabric.write_text(fabric.read_text().replace("auth: certificate", "auth: psk"))
+    assert _findings(made, days_after(400)) == []
+
+
+def test_validate_warns_and_strict_fails_on_renew_due(made: MadePki) -> None:
+    result = api.validate(made.inventory, today=date(2030, 12, 10))
+    assert {f.code for f in result.findings} == {"certificate-renew-due"}
+    assert result.ok() and not result.ok(strict=True)
+
+
+def test_validate_errors_do_not_hold_back_the_plan_checks(made: MadePki) -> None:
+    result = api.validate(made.inventory, today=date(2031, 6, 1))
+    assert {f.code for f in result.findings} == {"certificate-expired"}  # no skipped note
+    assert not result.ok()
+
+
+def test_render_refuses_an_expired_certificate_load_does_not(tmp_path: Path) -> None:
+    """load_checked holds certificates against the clock: made long ago, expired now."""
+    long_ago = datetime.now(UTC) - timedelta(days=800)
+    made = make_pki(tmp_path, now=long_ago.replace(microsecond=0))
+    with pytest.raises(InventoryError) as caught:
+        api.load_checked(made.inventory)
+    assert {f.code for f in caught.value.findings} == {"certificate-expired"}
+    assert api.load(made.inventory).fabric.name == "eastern-region"  # pki commands' load

@@ -19,7 +19,7 @@ from netorch.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from netorch.pki import CaKeyFile, FabricView, Outcome, PkiStatus
+    from netorch.pki import Authority, CaKeyFile, FabricView, Outcome, PkiStatus
 
 pki_app = typer.Typer(help="The fabric PKI: CA, device certificates, revocation, status "
                            "(docs/pki.md).", no_args_is_help=True, add_completion=False)
@@ -33,6 +33,9 @@ PassphraseOption = Annotated[Path | None, typer.Option(
 DaysOption = Annotated[int | None, typer.Option(
     "--days", metavar="N", min=1, max=36500, show_default=False,
     help="validity in days (default: CA 3650, device 365)")]
+CrlDaysOption = Annotated[int, typer.Option(
+    "--crl-days", metavar="N", min=1, max=36500,
+    help="validity of a CRL this writes, in days (deploy pushes it; never past the CA)")]
 DeviceArg = Annotated[str, typer.Argument(metavar="DEVICE", show_default=False,
                                           help="the device's name")]
 
@@ -54,6 +57,15 @@ def _key_file(view: FabricView, key: Path | None, passphrase: Path | None) -> Ca
     return ca_key_file(key, passphrase, view.paths.root, view.inventory_path)
 
 
+def _authority(view: FabricView, key: Path | None, passphrase: Path | None) -> Authority:
+    """The fabric's own CA, opened: an enterprise fabric is refused before any key is
+    asked for."""
+    from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
+
+    pki.own_ca(view)
+    return pki.open_authority(view, _key_file(view, key, passphrase))
+
+
 def _print(outcome: Outcome) -> None:
     for line in outcome.done:
         typer.echo(line)
@@ -66,6 +78,7 @@ def _print(outcome: Outcome) -> None:
 @pki_app.command("init", cls=Command)
 def init(inventory: InventoryArg, ca_key: CaKeyOption = None,
          ca_passphrase_file: PassphraseOption = None, days: DaysOption = None,
+         crl_days: CrlDaysOption = 365,
          ca_cert: Annotated[Path | None, typer.Option(
              "--ca-cert", metavar="FILE", exists=True, dir_okay=False, show_default=False,
              help="use this enterprise CA's certificate instead: netorch then signs nothing")]
@@ -78,7 +91,7 @@ def init(inventory: InventoryArg, ca_key: CaKeyOption = None,
         _print(pki.import_ca(view, ca_cert))
         return
     _print(pki.init(view, _key_file(view, ca_key, ca_passphrase_file),
-                    days=days or pki.CA_DAYS))
+                    days=days or pki.CA_DAYS, crl_days=crl_days))
 
 
 @pki_app.command("issue", cls=Command)
@@ -87,17 +100,17 @@ def issue(inventory: InventoryArg, limit: LimitOption = None, days: DaysOption =
               "--renew-within", metavar="DAYS", min=0, max=36500,
               help="renew certificates expiring within DAYS")] = 30,
           ca_key: CaKeyOption = None, ca_passphrase_file: PassphraseOption = None,
-          secret_file: SecretFileOption = None) -> None:
+          secret_file: SecretFileOption = None, crl_days: CrlDaysOption = 365) -> None:
     """Issue every missing device certificate and renew those due."""
     from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
     from netorch.keys import load_secret  # noqa: PLC0415 - lazy: only issue derives keys
 
     view = _view(inventory)
     members = view.limited(limit)
-    authority = pki.open_authority(view, _key_file(view, ca_key, ca_passphrase_file))
+    authority = _authority(view, ca_key, ca_passphrase_file)
     secret = load_secret(secret_file, required=False)
     _print(pki.issue(view, authority, secret, members, days=days or pki.DEVICE_DAYS,
-                     renew_within=renew_within))
+                     renew_within=renew_within, crl_days=crl_days))
 
 
 def _member(view: FabricView, device: str) -> object:
@@ -121,22 +134,23 @@ def sign(inventory: InventoryArg, device: DeviceArg,
 
     view = _view(inventory)
     member = _member(view, device)
-    authority = pki.open_authority(view, _key_file(view, ca_key, ca_passphrase_file))
+    authority = _authority(view, ca_key, ca_passphrase_file)
     assert isinstance(member, pki.Member)
     _print(pki.sign(view, authority, member, csr, days=days or pki.DEVICE_DAYS))
 
 
 @pki_app.command("revoke", cls=Command)
 def revoke(inventory: InventoryArg, device: DeviceArg, ca_key: CaKeyOption = None,
-           ca_passphrase_file: PassphraseOption = None) -> None:
+           ca_passphrase_file: PassphraseOption = None, crl_days: CrlDaysOption = 365
+           ) -> None:
     """Revoke a device's certificate: pki/crl.pem lists it; deploy pushes the CRL."""
     from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
 
     view = _view(inventory)
     member = _member(view, device)
-    authority = pki.open_authority(view, _key_file(view, ca_key, ca_passphrase_file))
+    authority = _authority(view, ca_key, ca_passphrase_file)
     assert isinstance(member, pki.Member)
-    _print(pki.revoke(view, authority, member))
+    _print(pki.revoke(view, authority, member, crl_days=crl_days))
 
 
 @pki_app.command("status", cls=Command)

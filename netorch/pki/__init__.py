@@ -7,6 +7,7 @@ device keys are derived from the master secret or stay on the device (`issue`).
 
 from __future__ import annotations
 
+from netorch.inventory.loader import pki_dir
 from netorch.pki.authority import CaKeyFile, ca_key_file
 from netorch.pki.fabric import FabricView, Member, fabric_view
 from netorch.pki.ops import (
@@ -19,16 +20,17 @@ from netorch.pki.ops import (
     init,
     issue,
     open_authority,
+    own_ca,
     revoke,
     sign,
 )
 from netorch.pki.profile import KeySpec, key_spec
 from netorch.pki.state import CertStatus, FabricPki, PkiStatus, device_problems, load_pki, status
-from netorch.pki.store import PkiPaths, pki_dir
+from netorch.pki.store import PkiPaths
 from netorch.pki.view import CertView, DevicePki, device_view
 
 __all__ = ["CA_DAYS", "DEVICE_DAYS", "RENEW_WITHIN", "Authority", "CaKeyFile", "CertStatus",
            "CertView", "DevicePki", "FabricPki", "FabricView", "KeySpec", "Member", "Outcome",
            "PkiPaths", "PkiStatus", "ca_key_file", "device_problems", "device_view",
            "fabric_view", "import_ca", "init", "issue", "key_spec", "load_pki",
-           "open_authority", "pki_dir", "revoke", "sign", "status"]
+           "open_authority", "own_ca", "pki_dir", "revoke", "sign", "status"]

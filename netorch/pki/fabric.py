@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from netorch.inventory.loader import pki_dir
 from netorch.inventory.model import Inventory
 from netorch.limit import limit_devices
 from netorch.pki.profile import KeySpec, key_spec
-from netorch.pki.store import PkiPaths, pki_dir
+from netorch.pki.store import PkiPaths
 from netorch.plan.model import ike_identity
 from netorch.platforms import registry
 

@@ -74,9 +74,14 @@ def crl(ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, spec: Key
         revoked: list[tuple[int, datetime]], number: int, now: datetime,
         days: int) -> x509.CertificateRevocationList:
     """The CA's CRL listing `revoked` (serial, when), valid `days` from `now`."""
+    # authorityKeyIdentifier: strongSwan finds a loaded CRL by its CA's key id only
+    # (revocation_validator.c, check_crl), and RFC 5280 5.2.1 requires it
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
                .last_update(now - CLOCK_SKEW).next_update(now + timedelta(days=days))
-               .add_extension(x509.CRLNumber(number), critical=False))
+               .add_extension(x509.CRLNumber(number), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                   ca_ski), critical=False))
     for serial, when in sorted(revoked):
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)

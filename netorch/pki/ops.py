@@ -36,7 +36,8 @@ from netorch.pki.store import (
 CA_DAYS = 3650
 DEVICE_DAYS = 365
 RENEW_WITHIN = 30
-CRL_DAYS = 365  # a pushed CRL: long-lived, as no device can fetch a fresher one
+CRL_DAYS = 365  # a pushed CRL: long-lived, as no device can fetch a fresher one (issue
+# re-signs it when due; validate warns `crl-renew-due`)
 MAX_CSR_BYTES = 64 * 1024
 
 
@@ -63,14 +64,15 @@ def _refuse_existing(view: FabricView) -> None:
 
 
 def init(view: FabricView, key_file: CaKeyFile, *, days: int = CA_DAYS,
-         now: datetime | None = None) -> Outcome:
+         crl_days: int = CRL_DAYS, now: datetime | None = None) -> Outcome:
     """Create the fabric CA: key to `key_file`, certificate, empty CRL and ledger."""
     _refuse_existing(view)
     moment = utcnow(now)
     key, cert = authority.make_ca(view.name, view.spec, days, moment)
     authority.save_ca_key(key_file, key)
     view.paths.write("ca.crt", pem(cert))
-    view.paths.write("crl.pem", pem(crl(cert, key, view.spec, [], 1, moment, CRL_DAYS)))
+    view.paths.write("crl.pem", pem(crl(cert, key, view.spec, [], 1, moment,
+                                        min(crl_days, days))))
     view.paths.write_ledger(Ledger(fabric=view.name, crl_number=1, ca=CaRecord(
         serial=serial_hex(cert.serial_number), not_after=iso(cert.not_valid_after_utc),
         source="netorch")))
@@ -115,7 +117,10 @@ class Authority:
         return ledger
 
 
-def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
+def own_ca(view: FabricView) -> None:
+    """Refuse (`UserError`) unless the fabric has a CA netorch made: asked before any CA
+    key or passphrase is, so an enterprise fabric is told at once that netorch signs
+    nothing."""
     if not view.paths.exists():
         raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
                         "`netorch pki init` first")
@@ -123,6 +128,10 @@ def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
     if ledger is None or ledger.ca.source != "netorch":
         raise UserError(f"{view.paths.root.as_posix()}: the fabric's CA is an enterprise CA "
                         "(imported): netorch signs nothing; its certificates come from it")
+
+
+def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
+    own_ca(view)
     cert = read_cert(view.paths.ca_cert)
     key = authority.load_ca_key(key_file, view.spec)
     authority.check_key_matches(key, cert, key_file)
@@ -138,8 +147,9 @@ def _due(current: Issued | None, cert_exists: bool, moment: datetime, within: in
 
 def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[Member], *,
           days: int = DEVICE_DAYS, renew_within: int = RENEW_WITHIN,
-          now: datetime | None = None) -> Outcome:
-    """Issue every missing certificate of `members`, renew those due, re-key the revoked."""
+          crl_days: int = CRL_DAYS, now: datetime | None = None) -> Outcome:
+    """Issue every missing certificate of `members`, renew those due, re-key the revoked;
+    re-sign the CRL (valid `crl_days`) when it is due within `renew_within` days."""
     moment = utcnow(now)
     _within_ca(ca, moment, days)
     ledger = ca.ledger
@@ -157,7 +167,7 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
         records.append(_record(member.name, cert, source, generation))
         outcome.done.append(f"{member.name}: {_verb(current)} {serial_hex(cert.serial_number)}"
                             f", valid until {iso(cert.not_valid_after_utc)}")
-    number = _refresh_crl(view, ca, ledger, moment, renew_within, outcome)
+    number = _refresh_crl(view, ca, ledger, (moment, crl_days), renew_within, outcome)
     if outcome.done:
         view.paths.write_ledger(ledger.model_copy(
             update={"certificates": records, "crl_number": number}))
@@ -170,26 +180,31 @@ def _within_ca(ca: Authority, moment: datetime, days: int) -> None:
                         f"{days}-day certificate would: issue for fewer --days")
 
 
-def _refresh_crl(view: FabricView, ca: Authority, ledger: Ledger, moment: datetime,
-                 within: int, outcome: Outcome) -> int:
+def _refresh_crl(view: FabricView, ca: Authority, ledger: Ledger,
+                 when: tuple[datetime, int], within: int, outcome: Outcome) -> int:
     """Re-sign the CRL (same entries, next number) when it is due within `within` days
     or missing: devices only ever get the CRL deploy pushes. Returns the CRL number."""
+    moment, crl_days = when
     current = read_crl(view.paths.crl)
     if current is not None and current.next_update_utc is not None \
             and current.next_update_utc - moment > timedelta(days=within):
         return ledger.crl_number
     number = ledger.crl_number + 1
-    _write_crl(view, ca, ledger.certificates, number, moment)
-    outcome.done.append(f"CRL: re-signed (number {number}), valid for {CRL_DAYS} days")
+    _write_crl(view, ca, ledger.certificates, number, (moment, crl_days))
+    outcome.done.append(f"CRL: re-signed (number {number}), valid for {crl_days} days")
     return number
 
 
 def _write_crl(view: FabricView, ca: Authority, records: list[Issued], number: int,
-               moment: datetime) -> int:
+               when: tuple[datetime, int]) -> int:
+    """Write the CRL listing every revoked record, valid from `when` for its days (never
+    past the CA's own end); the count of revoked certificates."""
+    moment, days = when
+    days = min(days, max(1, (ca.cert.not_valid_after_utc - moment).days))
     revoked = [(int(c.serial, 16), datetime.fromisoformat(c.revoked))
                for c in records if c.revoked]
     view.paths.write("crl.pem", pem(crl(ca.cert, ca.key, view.spec, revoked, number, moment,
-                                        CRL_DAYS)))
+                                        days)))
     return len(revoked)
 
 
@@ -281,7 +296,7 @@ def _csr_problems(csr: x509.CertificateSigningRequest, member: Member,
     return problems
 
 
-def revoke(view: FabricView, ca: Authority, member: Member, *,
+def revoke(view: FabricView, ca: Authority, member: Member, *, crl_days: int = CRL_DAYS,
            now: datetime | None = None) -> Outcome:
     """Revoke the device's current certificate and rewrite the CRL."""
     moment = utcnow(now)
@@ -289,10 +304,13 @@ def revoke(view: FabricView, ca: Authority, member: Member, *,
     current = ledger.current(member.name)
     if current is None or current.revoked:
         raise UserError(f"{member.name} has no certificate in force to revoke")
-    records = [c.model_copy(update={"revoked": iso(moment)}) if c is current else c
+    # every certificate of the device still in force: a renewal kept the same key, so
+    # an older one would otherwise stay valid
+    records = [c.model_copy(update={"revoked": iso(moment)})
+               if c.device == member.name and not c.revoked else c
                for c in ledger.certificates]
     number = ledger.crl_number + 1
-    revoked = _write_crl(view, ca, records, number, moment)
+    revoked = _write_crl(view, ca, records, number, (moment, crl_days))
     view.paths.write_ledger(ledger.model_copy(
         update={"certificates": records, "crl_number": number}))
     return Outcome([f"{member.name}: revoked {current.serial}; {view.paths.crl.as_posix()} "

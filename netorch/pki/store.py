@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from netorch.errors import UserError
 from netorch.fsio import read_regular, write_under
 
-PKI_FOLDER = "pki"
 CA_CERT = "ca.crt"
 CRL_FILE = "crl.pem"
 INDEX_FILE = "index.json"
@@ -35,18 +34,6 @@ MAX_PEM_BYTES = 64 * 1024
 MAX_INDEX_BYTES = 64 * 1024 * 1024
 
 KeySource = Literal["derived", "device"]
-
-
-def pki_dir(inventory_path: str | Path) -> Path:
-    """`DIR/pki` for the directory form, `NAME.pki` beside a single-file inventory.
-
-    >>> pki_dir("fabric.yaml").as_posix()
-    'fabric.pki'
-    """
-    path = Path(inventory_path)
-    if path.is_dir():
-        return path / PKI_FOLDER
-    return path.with_name(f"{path.stem}.{PKI_FOLDER}")
 
 
 class _Record(BaseModel):
@@ -82,12 +69,27 @@ class Ledger(_Record):
 
     def current(self, device: str) -> Issued | None:
         """The device's newest certificate record."""
-        found = [c for c in self.certificates if c.device == device]
-        return found[-1] if found else None
+        return self._index().get(device, (None, 0))[0]
 
     def generation(self, device: str) -> int:
-        """The key generation a new derived key of `device` uses: one past every revoked."""
-        return sum(1 for c in self.certificates if c.device == device and c.revoked)
+        """The key generation a new derived key of `device` uses: one past the newest
+        revoked one (a revoked key is never certified again)."""
+        return self._index().get(device, (None, 0))[1]
+
+    def _index(self) -> dict[str, tuple[Issued, int]]:
+        """device -> (newest record, next key generation), built once per list of records
+        (a `model_copy` with other records builds its own)."""
+        held = self.__dict__.get("_by_device")
+        if held is not None and held[0] is self.certificates:
+            return held[1]  # type: ignore[no-any-return]
+        index: dict[str, tuple[Issued, int]] = {}
+        for c in self.certificates:
+            _, generation = index.get(c.device, (c, 0))
+            if c.revoked:
+                generation = max(generation, c.generation + 1)
+            index[c.device] = (c, generation)
+        object.__setattr__(self, "_by_device", (self.certificates, index))
+        return index
 
     def dumps(self) -> str:
         data = self.model_dump(by_alias=True, mode="json")

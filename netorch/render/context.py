@@ -95,7 +95,7 @@ def _children(items: Iterator[tuple[str, object]], path: str, depth: int
 
 def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
                     options: dict[str, object], devices: set[str] | None = None,
-                    pki: FabricPki | None = None, pki_redact: bool = False
+                    pki: FabricPki | None = None, pki_keys: bool = True
                     ) -> Iterator[DeviceContext]:
     """One context per device (all, or those named), in plan order; `pki` (a certificate
     fabric's PKI folder) gives each its certificates, and its derived key if any."""
@@ -110,8 +110,8 @@ def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
             v.local.advertises for v in mine} | {p.match for v in mine for p in v.local.preferences}
         yield DeviceContext(plan.fabric, sites[device.site], device, mine,
                             [sets[n] for n in sorted(used)], options,
-                            _device_pki(plan, pki, device.name, secret,
-                                        redact=redact or pki_redact))
+                            _device_pki(plan, pki, device.name,
+                                        secret if pki_keys else None, redact=redact))
 
 
 def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,

@@ -41,7 +41,7 @@ class RenderOptions:
     extra: dict[str, object] = field(default_factory=dict)
     # A certificate fabric's PKI folder (`netorch.api.load_pki`): templates see `pki`
     pki: FabricPki | None = None
-    # False: a derived device key is a placeholder (rehearse with a throwaway secret)
+    # False: derived device keys are left out (rehearse with a throwaway secret)
     pki_keys: bool = True
 
     def variables(self) -> dict[str, object]:
@@ -157,7 +157,7 @@ def render(plan: FabricPlan, secret: Secret | None = None, *, redact: bool = Fal
     with _plan_frozen():
         contexts = device_contexts(plan, secret, redact=redact, options=variables,
                                    devices=devices, pki=renderer.options.pki,
-                                   pki_redact=redact or not renderer.options.pki_keys)
+                                   pki_keys=renderer.options.pki_keys)
         return {ctx.device.name: renderer.render_device(ctx) for ctx in contexts}
 
 

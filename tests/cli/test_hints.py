@@ -24,10 +24,18 @@ OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 NAMED = re.compile(r"netorch ([a-z][a-z-]*)((?:(?!netorch )[^`'\"])*)")
 
 
+def _flags(cmd: object) -> set[str]:
+    """A command's options; a group's (`netorch pki`) are those of its subcommands."""
+    own = {o for p in getattr(cmd, "params", []) for o in [*p.opts,
+                                                           *getattr(p, "secondary_opts", [])]}
+    for sub in getattr(cmd, "commands", {}).values():
+        own |= _flags(sub)
+    return own
+
+
 def _options() -> dict[str, set[str]]:
     group = typer.main.get_command(cli.app)
-    return {name: {o for p in cmd.params for o in [*p.opts, *getattr(p, "secondary_opts", [])]}
-            for name, cmd in group.commands.items()}
+    return {name: _flags(cmd) for name, cmd in group.commands.items()}
 
 
 OPTIONS = _options()

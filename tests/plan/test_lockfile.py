@@ -181,7 +181,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
     assert "allocations.yaml: cannot write: no space left" in err
     assert lock.read_text() == old
     assert sorted(p.name for p in example.iterdir()) == ["allocations.yaml", "fabric.yaml",
-                                                         "sites"]
+                                                         "pki", "sites"]
 
 
 def test_an_unwritable_inventory_folder_is_a_clean_error(

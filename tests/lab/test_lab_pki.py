@@ -120,7 +120,7 @@ def test_a_revoked_device_cannot_establish_while_the_others_stay_up(
         assert "1 revoked certificate" in crls, (dev.name, crls)
         assert re.search(r"authKeyId: +[0-9a-f]{2}:", crls), (
             f"{dev.name}: the CRL has no authorityKeyIdentifier, so charon never consults it "
-            "(revocation_validator.c looks CRLs up by the CA's key id; docs/pki-linux.md)")
+            "(revocation_validator.c looks CRLs up by the CA's key id; docs/pki.md, Linux)")
 
     _reinitiate(rt)
     began = time.monotonic()

@@ -139,6 +139,21 @@ def sign(inventory: InventoryArg, device: DeviceArg,
     _print(pki.sign(view, authority, member, csr, days=days or pki.DEVICE_DAYS))
 
 
+@pki_app.command("request", cls=Command)
+def request(inventory: InventoryArg,
+            out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
+                                              help="folder for DEVICE.csr files")],
+            limit: LimitOption = None, secret_file: SecretFileOption = None) -> None:
+    """Write a CSR for each device whose key netorch derives: for an enterprise CA."""
+    from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
+    from netorch.keys import load_secret  # noqa: PLC0415 - lazy: cryptography
+
+    view = _view(inventory)
+    secret = load_secret(secret_file)
+    assert secret is not None  # required: load_secret raises without one
+    _print(pki.request(view, secret, view.limited(limit), out))
+
+
 @pki_app.command("revoke", cls=Command)
 def revoke(inventory: InventoryArg, device: DeviceArg, ca_key: CaKeyOption = None,
            ca_passphrase_file: PassphraseOption = None, crl_days: CrlDaysOption = 365

@@ -21,16 +21,27 @@ from netorch.pki.ops import (
     issue,
     open_authority,
     own_ca,
+    request,
     revoke,
     sign,
 )
 from netorch.pki.profile import KeySpec, key_spec
-from netorch.pki.state import CertStatus, FabricPki, PkiStatus, device_problems, load_pki, status
+from netorch.pki.state import (
+    CertStatus,
+    FabricPki,
+    PkiStatus,
+    days_left,
+    device_problems,
+    load_pki,
+    renew_due,
+    status,
+)
 from netorch.pki.store import PkiPaths
 from netorch.pki.view import CertView, DevicePki, device_view
 
 __all__ = ["CA_DAYS", "DEVICE_DAYS", "RENEW_WITHIN", "Authority", "CaKeyFile", "CertStatus",
            "CertView", "DevicePki", "FabricPki", "FabricView", "KeySpec", "Member", "Outcome",
-           "PkiPaths", "PkiStatus", "ca_key_file", "device_problems", "device_view",
+           "PkiPaths", "PkiStatus", "ca_key_file", "days_left", "device_problems", "device_view",
            "fabric_view", "import_ca", "init", "issue", "key_spec", "load_pki",
-           "open_authority", "own_ca", "pki_dir", "revoke", "sign", "status"]
+           "open_authority", "own_ca", "pki_dir", "renew_due", "request", "revoke", "sign",
+           "status"]

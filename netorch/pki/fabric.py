@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from netorch.errors import UserError
 from netorch.inventory.loader import pki_dir
 from netorch.inventory.model import Inventory
 from netorch.limit import limit_devices
@@ -50,7 +51,18 @@ def fabric_view(inventory: Inventory, root: Path | None = None) -> FabricView:
         (Member(d.name, s.name, d.platform, ike_identity(d.name, fabric.name),
                 plugins[d.platform].certificate_keys if d.platform in plugins else "derived")
          for s in inventory.sites for d in s.devices), key=lambda m: m.name)
+    folder = root or pki_dir(inventory.path)
+    if root is None and folder.is_symlink():
+        raise UserError(f"{folder.as_posix()}: refused: the PKI folder is a symbolic link "
+                        "(netorch reads and writes certificates only in the inventory's own "
+                        "folder)")
     return FabricView(fabric.name, key_spec(fabric.crypto.profile),
-                      fabric.crypto.auth == "certificate",
-                      PkiPaths(root or pki_dir(inventory.path)), Path(inventory.path),
-                      tuple(members))
+                      fabric.crypto.auth == "certificate", PkiPaths(folder),
+                      Path(inventory.path), tuple(members))
+
+
+def require_certificates(view: FabricView) -> None:
+    """Refuse (`UserError`) a fabric that authenticates with pre-shared keys."""
+    if not view.certificates:
+        raise UserError(f"fabric {view.name} authenticates with pre-shared keys: set "
+                        "`crypto: {auth: certificate}` in its fabric before making its PKI")

@@ -31,12 +31,21 @@ _ORDER = {256: int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC63
                    "581A0DB248B0A77AECEC196ACCC52973", 16)}
 
 
-def derived_key(secret: Secret, fabric: str, device: str, generation: int,
-                spec: KeySpec) -> ec.EllipticCurvePrivateKey:
-    """The device's key of `generation`: 64 extra bits of HKDF output make the scalar's
-    reduction modulo the curve order unbiased (FIPS 186-5 A.2.1)."""
+def ca_id(ca_cert: x509.Certificate) -> bytes:
+    """The CA's key identifier (RFC 5280 method 1, from its key, so an imported CA without
+    the extension has one too): what a derived device key is bound to."""
+    return x509.SubjectKeyIdentifier.from_public_key(ca_cert.public_key()).digest
+
+
+def derived_key(secret: Secret, fabric: str, device: str, generation: int, spec: KeySpec,
+                *, ca: bytes) -> ec.EllipticCurvePrivateKey:
+    """The device's key of `generation` under the CA whose key identifier is `ca` (a new
+    CA, or a new generation after a revoke, means a new key: a revoked key is never
+    certified again). 64 extra bits of HKDF output make the scalar's reduction modulo
+    the curve order unbiased (FIPS 186-5 A.2.1)."""
     order = _ORDER[spec.curve_bits]
-    seed = secret.material(fabric, f"pki/{device}/{generation}", spec.curve_bits // 8 + 8)
+    seed = secret.material(fabric, f"pki/{ca.hex()}/{device}/{generation}",
+                           spec.curve_bits // 8 + 8)
     scalar = int.from_bytes(seed, "big") % (order - 1) + 1
     return ec.derive_private_key(scalar, spec.curve())
 
@@ -92,3 +101,13 @@ def crl(ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, spec: Key
 
 def pem(thing: x509.Certificate | x509.CertificateRevocationList) -> str:
     return thing.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def csr_pem(ike_id: str, key: ec.EllipticCurvePrivateKey, spec: KeySpec) -> str:
+    """A PKCS#10 request for `key`, subject CN and SAN dNSName `ike_id`, signed with the
+    profile's hash: what an enterprise CA signs for a derived-key device."""
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ike_id)]))
+           .add_extension(x509.SubjectAlternativeName([x509.DNSName(ike_id)]), critical=False)
+           .sign(key, spec.digest()))
+    return csr.public_bytes(serialization.Encoding.PEM).decode()

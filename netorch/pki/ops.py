@@ -7,20 +7,23 @@ re-issues, never a ledger naming a certificate that is not there.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from netorch.errors import UserError
-from netorch.fsio import read_regular
+from netorch.fsio import read_regular, write_file
 from netorch.keys import Secret
 from netorch.pki import authority
 from netorch.pki.authority import CaKeyFile
-from netorch.pki.fabric import FabricView, Member
-from netorch.pki.issue import crl, derived_key, device_cert, pem
+from netorch.pki.fabric import FabricView, Member, require_certificates
+from netorch.pki.issue import ca_id, crl, csr_pem, derived_key, device_cert, pem
 from netorch.pki.profile import describe_key
 from netorch.pki.store import (
     CaRecord,
@@ -39,6 +42,8 @@ RENEW_WITHIN = 30
 CRL_DAYS = 365  # a pushed CRL: long-lived, as no device can fetch a fresher one (issue
 # re-signs it when due; validate warns `crl-renew-due`)
 MAX_CSR_BYTES = 64 * 1024
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def utcnow(now: datetime | None = None) -> datetime:
@@ -57,7 +62,21 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
 
 
+Operation = Callable[Concatenate[FabricView, P], R]
+
+
+def _locked(func: Operation[P, R]) -> Operation[P, R]:
+    """Run `func` holding the PKI folder's lock (`PkiPaths.locked`)."""
+
+    def wrapper(view: FabricView, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with view.paths.locked():
+            return func(view, *args, **kwargs)
+
+    return functools.update_wrapper(wrapper, func)
+
+
 def _refuse_existing(view: FabricView) -> None:
+    require_certificates(view)
     if view.paths.exists():
         raise UserError(f"{view.paths.ca_cert.as_posix()}: the fabric already has a CA "
                         "(netorch never replaces one: its certificates would all fail)")
@@ -121,6 +140,7 @@ def own_ca(view: FabricView) -> None:
     """Refuse (`UserError`) unless the fabric has a CA netorch made: asked before any CA
     key or passphrase is, so an enterprise fabric is told at once that netorch signs
     nothing."""
+    require_certificates(view)
     if not view.paths.exists():
         raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
                         "`netorch pki init` first")
@@ -132,7 +152,7 @@ def own_ca(view: FabricView) -> None:
 
 def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
     own_ca(view)
-    cert = read_cert(view.paths.ca_cert)
+    cert = read_cert(view.paths.ca_cert, view.paths.root)
     key = authority.load_ca_key(key_file, view.spec)
     authority.check_key_matches(key, cert, key_file)
     return Authority(cert, key, view.paths)
@@ -145,6 +165,7 @@ def _due(current: Issued | None, cert_exists: bool, moment: datetime, within: in
     return not_after - moment <= timedelta(days=within)
 
 
+@_locked
 def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[Member], *,
           days: int = DEVICE_DAYS, renew_within: int = RENEW_WITHIN,
           crl_days: int = CRL_DAYS, now: datetime | None = None) -> Outcome:
@@ -158,8 +179,7 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
         current = ledger.current(member.name)
         if not _due(current, view.paths.cert(member.name).exists(), moment, renew_within):
             continue
-        public, source, generation = _subject_key(view, ledger, member, current, secret,
-                                                  outcome)
+        public, source, generation = _subject_key(view, ca, ledger, member, secret, outcome)
         if public is None:
             continue
         cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
@@ -185,7 +205,7 @@ def _refresh_crl(view: FabricView, ca: Authority, ledger: Ledger,
     """Re-sign the CRL (same entries, next number) when it is due within `within` days
     or missing: devices only ever get the CRL deploy pushes. Returns the CRL number."""
     moment, crl_days = when
-    current = read_crl(view.paths.crl)
+    current = read_crl(view.paths.crl, view.paths.root)
     if current is not None and current.next_update_utc is not None \
             and current.next_update_utc - moment > timedelta(days=within):
         return ledger.crl_number
@@ -214,13 +234,14 @@ def _verb(current: Issued | None) -> str:
     return "re-keyed and issued" if current.revoked else "renewed"
 
 
-def _subject_key(view: FabricView, ledger: Ledger, member: Member, current: Issued | None,
+def _subject_key(view: FabricView, ca: Authority, ledger: Ledger, member: Member,
                  secret: Secret | None, outcome: Outcome
                  ) -> tuple[ec.EllipticCurvePublicKey | None, KeySource, int]:
     """The public key to certify: the same key to renew, a new derived one otherwise;
     a device that holds its own key and has no usable certificate needs `pki sign`."""
+    current = ledger.current(member.name)
     if current is not None and not current.revoked and view.paths.cert(member.name).exists():
-        public = read_cert(view.paths.cert(member.name)).public_key()
+        public = read_cert(view.paths.cert(member.name), view.paths.root).public_key()
         if isinstance(public, ec.EllipticCurvePublicKey):
             return public, current.key, current.generation
     if member.keys == "device":
@@ -232,7 +253,8 @@ def _subject_key(view: FabricView, ledger: Ledger, member: Member, current: Issu
         raise UserError("issuing derived device keys needs the master secret: set "
                         "NETORCH_SECRET or pass --secret-file")
     generation = ledger.generation(member.name)
-    key = derived_key(secret, view.name, member.name, generation, view.spec)
+    key = derived_key(secret, view.name, member.name, generation, view.spec,
+                      ca=ca_id(ca.cert))
     return key.public_key(), "derived", generation
 
 
@@ -242,11 +264,17 @@ def _record(device: str, cert: x509.Certificate, key: KeySource, generation: int
                   not_after=iso(cert.not_valid_after_utc), key=key, generation=generation)
 
 
+@_locked
 def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
          days: int = DEVICE_DAYS, now: datetime | None = None) -> Outcome:
     """Sign a device's CSR once its identity and key type are the device's and profile's."""
+    if member.keys != "device":
+        raise UserError(f"{member.name}'s platform ({member.platform}) takes its key from "
+                        "netorch (derived from the master secret): `netorch pki issue` "
+                        "certifies it; `pki sign` is for platforms that make their key on "
+                        "the device")
     csr = _read_csr(csr_file)
-    problems = _csr_problems(csr, member, view)
+    problems = _csr_problems(csr, member, view) + _key_reused(view, member, csr)
     if problems:
         raise UserError(f"{csr_file.as_posix()}: refused: " + "; ".join(problems))
     moment = utcnow(now)
@@ -260,6 +288,19 @@ def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
     view.paths.write_ledger(ledger.model_copy(update={"certificates": records}))
     return Outcome([f"{member.name}: signed {serial_hex(cert.serial_number)} for its own "
                     f"key, valid until {iso(cert.not_valid_after_utc)}"])
+
+
+def _key_reused(view: FabricView, member: Member,
+                csr: x509.CertificateSigningRequest) -> list[str]:
+    """Another device's certificate for the same key: one key, one device."""
+    public = csr.public_key()
+    for other in view.members:
+        path = view.paths.cert(other.name)
+        if other.name != member.name and path.exists() \
+                and read_cert(path, view.paths.root).public_key() == public:
+            return [f"its key is the one {other.name}'s certificate holds (one key per "
+                    "device: make a new key on the device)"]
+    return []
 
 
 def _read_csr(path: Path) -> x509.CertificateSigningRequest:
@@ -296,23 +337,68 @@ def _csr_problems(csr: x509.CertificateSigningRequest, member: Member,
     return problems
 
 
+def _unrecorded(view: FabricView, ledger: Ledger, member: Member, stamp: str) -> list[Issued]:
+    """The certificate on disk, as a revoked record, if the ledger does not list it."""
+    path = view.paths.cert(member.name)
+    if not path.exists():
+        return []
+    cert = read_cert(path, view.paths.root)
+    serial = serial_hex(cert.serial_number)
+    if any(c.serial == serial for c in ledger.certificates if c.device == member.name):
+        return []
+    record = _record(member.name, cert, "device", ledger.generation(member.name))
+    return [record.model_copy(update={"revoked": stamp})]
+
+
+@_locked
 def revoke(view: FabricView, ca: Authority, member: Member, *, crl_days: int = CRL_DAYS,
            now: datetime | None = None) -> Outcome:
     """Revoke the device's current certificate and rewrite the CRL."""
     moment = utcnow(now)
     ledger = ca.ledger
-    current = ledger.current(member.name)
-    if current is None or current.revoked:
+    # every certificate of the device still in force: a renewal kept the same key, so an
+    # older one would otherwise stay valid; and the one on disk even if the ledger lost it
+    stamp, records, serials = iso(moment), [], []
+    for record in ledger.certificates:
+        if record.device == member.name and not record.revoked:
+            record = record.model_copy(update={"revoked": stamp})
+            serials.append(record.serial)
+        records.append(record)
+    extra = _unrecorded(view, ledger, member, stamp)
+    records += extra
+    serials += [record.serial for record in extra]
+    if not serials:
         raise UserError(f"{member.name} has no certificate in force to revoke")
-    # every certificate of the device still in force: a renewal kept the same key, so
-    # an older one would otherwise stay valid
-    records = [c.model_copy(update={"revoked": iso(moment)})
-               if c.device == member.name and not c.revoked else c
-               for c in ledger.certificates]
     number = ledger.crl_number + 1
     revoked = _write_crl(view, ca, records, number, (moment, crl_days))
     view.paths.write_ledger(ledger.model_copy(
         update={"certificates": records, "crl_number": number}))
-    return Outcome([f"{member.name}: revoked {current.serial}; {view.paths.crl.as_posix()} "
+    return Outcome([f"{member.name}: revoked {', '.join(serials)}; {view.paths.crl.as_posix()} "
                     f"now lists {revoked} certificate(s) (CRL number {number}): deploy "
                     "pushes it"])
+
+
+def request(view: FabricView, secret: Secret, members: list[Member], out: Path) -> Outcome:
+    """A CSR for each derived-key device of `members` (its key from the master secret,
+    bound to the fabric's CA, as render derives it), written to `out/DEVICE.csr`: what
+    an enterprise CA signs. Devices that make their own key are skipped (their CSR comes
+    from the device)."""
+    require_certificates(view)
+    if not view.paths.exists():
+        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
+                        "`netorch pki init` (with --ca-cert for an enterprise CA) first")
+    ca_cert = read_cert(view.paths.ca_cert, view.paths.root)
+    ledger = view.paths.read_ledger()
+    outcome = Outcome()
+    for member in members:
+        if member.keys != "derived":
+            outcome.skipped.append(f"{member.name}: its key is made on the device "
+                                   f"({member.platform}): take its CSR from the device")
+            continue
+        generation = ledger.generation(member.name) if ledger else 0
+        key = derived_key(secret, view.name, member.name, generation, view.spec,
+                          ca=ca_id(ca_cert))
+        write_file(out / f"{member.name}.csr", csr_pem(member.ike_id, key, view.spec))
+        outcome.done.append(f"{member.name}: {(out / f'{member.name}.csr').as_posix()} "
+                            f"(CN and SAN {member.ike_id}, {view.spec.name})")
+    return outcome

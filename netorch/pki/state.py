@@ -54,10 +54,11 @@ def load_pki(view: FabricView) -> FabricPki | None:
     """The fabric's PKI, or None: a PSK fabric, or no PKI folder (out-of-band certs)."""
     if not view.certificates or not view.paths.exists():
         return None
-    certs = {m.name: read_cert(view.paths.cert(m.name)) for m in view.members
+    root = view.paths.root
+    certs = {m.name: read_cert(view.paths.cert(m.name), root) for m in view.members
              if view.paths.cert(m.name).exists()}
-    return FabricPki(view, read_cert(view.paths.ca_cert), certs, read_crl(view.paths.crl),
-                     view.paths.read_ledger())
+    return FabricPki(view, read_cert(view.paths.ca_cert, root), certs,
+                     read_crl(view.paths.crl, root), view.paths.read_ledger())
 
 
 class CertStatus(BaseModel):
@@ -90,13 +91,24 @@ class PkiStatus(BaseModel):
         return any(c.state in BAD_STATES or c.problems for c in every)
 
 
+def days_left(not_after: datetime, now: datetime) -> int:
+    """Whole days until `not_after`, rounded up while valid (a fresh 365-day certificate
+    shows 365), down once past (-1 the day after): every command counts the same way."""
+    left = not_after - now
+    return math.ceil(left / DAY) if left > ZERO else math.floor(left / DAY)
+
+
+def renew_due(not_after: datetime, now: datetime, within: int = RENEW_WITHIN) -> bool:
+    """Whether a still-valid certificate (or CRL) ends within `within` days."""
+    return ZERO < not_after - now <= timedelta(days=within)
+
+
 def _standing(cert: x509.Certificate, now: datetime, renew_within: int,
               revoked: bool) -> CertStatus:
-    left = cert.not_valid_after_utc - now
-    # whole days, rounded up while valid (a fresh 365-day certificate shows 365)
-    days = math.ceil(left / DAY) if left > ZERO else math.floor(left / DAY)
-    state: State = "revoked" if revoked else "expired" if left <= ZERO \
-        else "renew-due" if left <= timedelta(days=renew_within) else "ok"
+    ends = cert.not_valid_after_utc
+    days = days_left(ends, now)
+    state: State = "revoked" if revoked else "expired" if ends <= now \
+        else "renew-due" if renew_due(ends, now, renew_within) else "ok"
     return CertStatus(state=state, serial=serial_hex(cert.serial_number),
                       subject=cert.subject.rfc4514_string(),
                       not_after=iso(cert.not_valid_after_utc), days_left=days,

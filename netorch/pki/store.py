@@ -14,16 +14,21 @@ derived from the master secret or stay on the device.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netorch.errors import UserError
-from netorch.fsio import read_regular, write_under
+from netorch.fsio import os_error, read_regular, write_under
 
 CA_CERT = "ca.crt"
 CRL_FILE = "crl.pem"
@@ -32,6 +37,7 @@ CERTS = "certs"
 LEDGER_SCHEMA = "netorch-pki/1"
 MAX_PEM_BYTES = 64 * 1024
 MAX_INDEX_BYTES = 64 * 1024 * 1024
+LOCK_WAIT = 30.0  # seconds a `pki` command waits for another on the same folder
 
 KeySource = Literal["derived", "device"]
 
@@ -40,21 +46,25 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SERIAL = r"^[0-9A-F]{2,40}$"
+MOMENT = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"  # what `ops.iso` writes: UTC, seconds
+
+
 class Issued(_Record):
     """One certificate netorch issued (or signed from a CSR)."""
 
-    device: str
-    serial: str = Field(description="upper-case hex")
-    not_before: str
-    not_after: str
+    device: str = Field(min_length=1)
+    serial: str = Field(pattern=SERIAL, description="upper-case hex")
+    not_before: str = Field(pattern=MOMENT)
+    not_after: str = Field(pattern=MOMENT)
     key: KeySource
     generation: int = Field(ge=0, description="derived keys: which key (a revoke moves on)")
-    revoked: str | None = None
+    revoked: str | None = Field(None, pattern=MOMENT)
 
 
 class CaRecord(_Record):
-    serial: str
-    not_after: str
+    serial: str = Field(pattern=SERIAL)
+    not_after: str = Field(pattern=MOMENT)
     source: Literal["netorch", "imported"]
 
 
@@ -120,6 +130,21 @@ class PkiPaths:
     def exists(self) -> bool:
         return self.ca_cert.exists() or self.ca_cert.is_symlink()
 
+    @contextmanager
+    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """Hold the folder's lock (`flock` on the folder itself: no lock file in the
+        commit) while a command reads the ledger, signs and writes: two `pki` commands at
+        once would otherwise each write back a ledger missing the other's records."""
+        try:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError as exc:
+            raise os_error(self.root, exc, "cannot open the PKI folder") from None
+        try:
+            _acquire(fd, self.root, wait)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
     def write(self, relative: str, data: bytes | str) -> None:
         """Atomically write a public file inside the folder (never through a symlink)."""
         write_under(self.root, PurePosixPath(relative), data, mode=0o644)
@@ -127,7 +152,8 @@ class PkiPaths:
     def read_ledger(self) -> Ledger | None:
         if not (self.index.exists() or self.index.is_symlink()):
             return None
-        raw = read_regular(self.index, limit=MAX_INDEX_BYTES, what="PKI index")
+        raw = read_regular(self.index, limit=MAX_INDEX_BYTES, what="PKI index",
+                           **_within(self.root))
         try:
             return Ledger.model_validate_json(raw)
         except ValidationError as exc:
@@ -140,24 +166,44 @@ class PkiPaths:
         self.write(INDEX_FILE, ledger.dumps())
 
 
-def read_cert(path: Path) -> x509.Certificate:
-    """A PEM certificate file, or a `UserError` naming it."""
-    raw = read_regular(path, limit=MAX_PEM_BYTES, what="certificate")
+def read_cert(path: Path, inside: Path | None = None) -> x509.Certificate:
+    """A PEM certificate file, or a `UserError` naming it; with `inside` (the PKI folder)
+    a file that leads outside it through a symbolic link is refused unopened."""
+    raw = read_regular(path, limit=MAX_PEM_BYTES, what="certificate", **_within(inside))
     try:
         return x509.load_pem_x509_certificate(raw)
     except ValueError:
         raise UserError(f"{path.as_posix()}: not a PEM certificate") from None
 
 
-def read_crl(path: Path) -> x509.CertificateRevocationList | None:
-    """The PEM CRL at `path`, None when there is none."""
+def read_crl(path: Path, inside: Path | None = None) -> x509.CertificateRevocationList | None:
+    """The PEM CRL at `path`, None when there is none (`inside` as for `read_cert`)."""
     if not (path.exists() or path.is_symlink()):
         return None
-    raw = read_regular(path, limit=MAX_INDEX_BYTES, what="CRL")
+    raw = read_regular(path, limit=MAX_INDEX_BYTES, what="CRL", **_within(inside))
     try:
         return x509.load_pem_x509_crl(raw)
     except ValueError:
         raise UserError(f"{path.as_posix()}: not a PEM certificate revocation list") from None
+
+
+def _acquire(fd: int, root: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise UserError(f"{root.as_posix()}: another `netorch pki` command is "
+                                f"working on this PKI folder (waited {wait:.0f} s)") from None
+            time.sleep(0.05)
+
+
+def _within(folder: Path | None) -> dict[str, Any]:
+    if folder is None:
+        return {}
+    return {"inside": Path(os.path.realpath(folder)), "folder_is": "the PKI folder"}
 
 
 def serial_hex(number: int) -> str:

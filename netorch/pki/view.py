@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from netorch.errors import UserError
 from netorch.keys import REDACTED, Key, Secret
-from netorch.pki.issue import derived_key, key_pem
+from netorch.pki.issue import ca_id, derived_key, key_pem
 from netorch.pki.ops import iso
 from netorch.pki.profile import KeySpec
 from netorch.pki.state import FabricPki
@@ -86,10 +86,14 @@ def device_view(pki: FabricPki, device: str, secret: Secret | None, *,
 def _key_lines(pki: FabricPki, device: str, cert: x509.Certificate,
                secret: Secret | None) -> list[str]:
     assert secret is not None
-    key = derived_key(secret, pki.view.name, device, pki.generation(device), pki.view.spec)
+    key = derived_key(secret, pki.view.name, device, pki.generation(device), pki.view.spec,
+                      ca=ca_id(pki.ca))
     if key.public_key() != cert.public_key():
+        imported = pki.ledger is not None and pki.ledger.ca.source == "imported"
+        fix = "`netorch pki request` writes the CSR for the derived key; have the " \
+            "enterprise CA sign it" if imported else "re-issue: netorch pki revoke, then " \
+            "pki issue"
         raise UserError(f"the master secret does not derive the key that "
                         f"{pki.view.paths.cert(device).as_posix()} certifies: a different "
-                        "NETORCH_SECRET than at issue time? (re-issue: netorch pki revoke, then "
-                        "pki issue)")
+                        f"NETORCH_SECRET than at issue time? ({fix})")
     return [Key(line) for line in key_pem(key).splitlines()]

@@ -15,7 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from netorch import pki
 from netorch.keys import SECRET_ENV, Secret
-from netorch.pki.issue import derived_key
+from netorch.pki.issue import ca_id, derived_key
 from tests.pki.common import (
     CNSA_DERIVED,
     CNSA_DEVICE,
@@ -79,7 +79,8 @@ def test_openssl_verifies_with_the_crl(issued: Path, device: str) -> None:
 def test_derived_keys_are_the_master_secrets(issued: Path, secret: Secret) -> None:
     for device in CNSA_DERIVED:
         cert = load_cert(_folder(issued) / "certs" / f"{device}.crt")
-        key = derived_key(secret, "cnsa-regional", device, 0, P384)
+        ca = ca_id(load_cert(_folder(issued) / "ca.crt"))
+        key = derived_key(secret, "cnsa-regional", device, 0, P384, ca=ca)
         assert key.public_key() == cert.public_key()
 
 
@@ -188,8 +189,8 @@ def test_reissue_after_revoke_rekeys(issued: Path, ca_key: Path, secret: Secret,
     assert "na-r1" not in run.out and "sb-r1" not in run.out
     new = load_cert(folder / "certs" / "hub-r1.crt")
     assert new.public_key() != old.public_key()
-    assert new.public_key() == derived_key(secret, "cnsa-regional", "hub-r1", 1,
-                                           P384).public_key()
+    assert new.public_key() == derived_key(secret, "cnsa-regional", "hub-r1", 1, P384,
+                                           ca=ca_id(load_cert(folder / "ca.crt"))).public_key()
     records = [c for c in _ledger(issued)["certificates"] if c["device"] == "hub-r1"]
     assert [(c["generation"], bool(c["revoked"])) for c in records] == [(0, True), (1, False)]
     done = openssl_verify(folder / "ca.crt", folder / "certs" / "hub-r1.crt", folder / "crl.pem")
@@ -209,19 +210,23 @@ def test_revoke_mistakes(issued: Path, ca_key: Path,
                "no certificate in force")
 
 
-def test_derived_keys_deterministic_per_fabric_device_generation(secret: Secret) -> None:
-    first = derived_key(secret, "fab", "r1", 0, P384).private_numbers().private_value
-    assert derived_key(secret, "fab", "r1", 0, P384).private_numbers().private_value == first
-    others = [derived_key(secret, "fab2", "r1", 0, P384), derived_key(secret, "fab", "r2", 0, P384),
-              derived_key(secret, "fab", "r1", 1, P384),
-              derived_key(Secret(b"another-master-secret-0123"), "fab", "r1", 0, P384)]
+def test_derived_keys_deterministic_per_fabric_device_generation_and_ca(secret: Secret) -> None:
+    ca, other_ca = b"\x01" * 20, b"\x02" * 20
+    first = derived_key(secret, "fab", "r1", 0, P384, ca=ca).private_numbers().private_value
+    assert derived_key(secret, "fab", "r1", 0, P384, ca=ca).private_numbers().private_value \
+        == first
+    others = [derived_key(secret, "fab2", "r1", 0, P384, ca=ca),
+              derived_key(secret, "fab", "r2", 0, P384, ca=ca),
+              derived_key(secret, "fab", "r1", 1, P384, ca=ca),
+              derived_key(secret, "fab", "r1", 0, P384, ca=other_ca),
+              derived_key(Secret(b"another-master-secret-0123"), "fab", "r1", 0, P384, ca=ca)]
     values = {k.private_numbers().private_value for k in others}
-    assert first not in values and len(values) == 4
-    p256 = derived_key(secret, "fab", "r1", 0, pki.key_spec("ncsc-prime"))
+    assert first not in values and len(values) == 5
+    p256 = derived_key(secret, "fab", "r1", 0, pki.key_spec("ncsc-prime"), ca=ca)
     assert p256.curve.key_size == 256
 
 
-def test_same_secret_same_keys_across_copies_not_across_fabrics(
+def test_a_new_ca_means_new_derived_keys(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     keys = {}
     for copy, name in (("a", "cnsa-regional"), ("b", "cnsa-regional"), ("c", "other-fabric")):
@@ -231,7 +236,9 @@ def test_same_secret_same_keys_across_copies_not_across_fabrics(
         assert cli(capsys, "pki", "issue", inventory, "--ca-key", key).code == 0
         keys[copy] = {d: load_cert(_folder(inventory) / "certs" / f"{d}.crt").public_key()
                       .public_numbers().x for d in CNSA_DERIVED}
-    assert keys["a"] == keys["b"]
+    # bound to the CA: a new CA (each copy made its own) never re-certifies an old key,
+    # a revoked one included
+    assert not set(keys["a"].values()) & set(keys["b"].values())
     assert not set(keys["a"].values()) & set(keys["c"].values())
     assert len(set(keys["a"].values())) == len(CNSA_DERIVED)
 

@@ -213,6 +213,18 @@ _PKI = (
        "the device stops authenticating when the CA does, not when its certificate says.",
        "Issue the certificate for fewer days (`netorch pki issue --days N`), or replace the "
        "CA before it expires (docs/pki.md)."),
+    _c("certificate-unrecorded", "check", "A device certificate signed by the fabric CA "
+       "netorch made (`pki init`) is not in `pki/index.json`'s records of that device: "
+       "netorch revokes and renews by those records, so it could not revoke this one. Not "
+       "checked for an imported (enterprise) CA, whose records are the enterprise's.",
+       "`netorch pki revoke INVENTORY DEVICE` revokes it (it also revokes the certificate "
+       "on disk); or remove the certificate and run `netorch pki issue` (`pki sign` for a "
+       "key made on the device)."),
+    _c("pki-index-mismatch", "check", "The PKI folder's `index.json` names another fabric "
+       "than the inventory's, or a CA serial other than `ca.crt`'s: its records are not "
+       "this CA's, so revocation and renewal would go by the wrong ones.",
+       "Restore the PKI folder from version control (`netorch pki` writes `ca.crt` and "
+       "`index.json` together); a fabric needs its own CA (`netorch pki init`)."),
     _c("pki-unreadable", "check", "A file of the fabric's PKI folder (the CA certificate, a "
        "device certificate, the CRL or index.json) cannot be read or parsed: not a regular "
        "file, a link out of the inventory, unreadable, or not PEM.",

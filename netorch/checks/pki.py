@@ -9,7 +9,11 @@ The CA's findings sit at the fabric's `crypto.auth`, a device's at the device's 
   device's tunnels would not authenticate, so render and deploy stop;
 - a device whose key is made on the device and whose CSR is not signed yet is a warning:
   its configuration (trustpoint, CA certificate) must still render for it to enrol;
-- a certificate within `RENEW_WITHIN` days of expiry is a warning (`--strict` fails).
+- a certificate within `RENEW_WITHIN` days of expiry is a warning (`--strict` fails);
+  days are counted as `pki status` counts them (`netorch.pki.days_left`, `renew_due`);
+- an index.json of another fabric or CA, and (for a netorch CA) a device certificate
+  signed by the CA that index.json does not record, are errors: netorch revokes and
+  renews by its records.
 
 Every file is read as a regular file inside the inventory (a link out of it is refused
 unopened); an unreadable or unparsable file is a finding, never a traceback. `now` is
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from netorch.pki import FabricPki, FabricView, Member
+    from netorch.pki.store import Ledger
 
 _AUTH = ("fabric", "crypto", "auth")
 
@@ -94,11 +99,15 @@ def certificates(ctx: Context) -> Iterator[Finding]:
         return
     now = utcnow(ctx.now)
     yield from _ca(ctx, loaded, now)
+    mismatch = list(_index_mismatch(ctx, loaded))
+    yield from mismatch
+    recorded = None if mismatch else _recorded(loaded)
     members = {m.name: m for m in view.members}
     for path, _site, device in ctx.devices():
         member = members.get(device.name)
         if member is not None and member.name not in reader.unreadable:
             yield from _device(ctx, loaded, member, path, now)
+            yield from _unrecorded(ctx.at(*path, "name"), loaded, member, recorded)
 
 
 @dataclass(frozen=True)
@@ -168,7 +177,7 @@ class _Reader:
         paths = self.view.paths
         ca = self._cert(paths.ca_cert, auth)
         crl = self._crl(paths.crl, auth)
-        self._ledger(paths.index, auth)
+        ledger = self._ledger(paths.index, auth)
         if ca is None:
             return None
         certs = {}
@@ -180,7 +189,7 @@ class _Reader:
                     self.unreadable.add(device.name)
                 else:
                     certs[device.name] = cert
-        return FabricPki(self.view, ca, certs, crl, None)
+        return FabricPki(self.view, ca, certs, crl, ledger)
 
     def _crl(self, path: Path, at: Location) -> x509.CertificateRevocationList | None:
         from cryptography import x509  # noqa: PLC0415 - lazy: certificate fabrics only
@@ -197,20 +206,20 @@ class _Reader:
                                        "certificate revocation list", at))
             return None
 
-    def _ledger(self, path: Path, at: Location) -> None:
+    def _ledger(self, path: Path, at: Location) -> Ledger | None:
         from pydantic import ValidationError  # noqa: PLC0415 - lazy: with the ledger
 
         from netorch.pki.store import MAX_INDEX_BYTES, Ledger  # noqa: PLC0415 - lazy
 
         if not (path.exists() or path.is_symlink()):
-            return
+            return None
         raw = self._read(path, "PKI index", at, MAX_INDEX_BYTES)
         try:
-            if raw is not None:
-                Ledger.model_validate_json(raw)
+            return None if raw is None else Ledger.model_validate_json(raw)
         except ValidationError:
             self.findings.append(error("pki-unreadable", f"{path.as_posix()}: not a netorch "
                                        "PKI index (index.json)", at))
+            return None
 
 
 def _iso(moment_: datetime) -> str:
@@ -222,7 +231,7 @@ def _days(count: int) -> str:
 
 
 def _ca(ctx: Context, fpki: FabricPki, now: datetime) -> Iterator[Finding]:
-    from netorch.pki import RENEW_WITHIN  # noqa: PLC0415 - lazy: cryptography
+    from netorch.pki import days_left, renew_due  # noqa: PLC0415 - lazy: cryptography
     from netorch.pki.profile import describe_key  # noqa: PLC0415 - lazy: cryptography
 
     at, file = ctx.at(*_AUTH), fpki.view.paths.ca_cert.as_posix()
@@ -232,14 +241,13 @@ def _ca(ctx: Context, fpki: FabricPki, now: datetime) -> Iterator[Finding]:
     except _parse_errors():
         yield error("pki-unreadable", f"{file}: the CA certificate cannot be parsed", at)
         return
-    left = ends - now
-    if left.total_seconds() <= 0:
+    if ends <= now:
         yield error("certificate-expired", f"the fabric CA ({file}) expired on {_iso(ends)}: "
                     "no certificate it signed authenticates any more", at)
-    elif left.days < RENEW_WITHIN:
+    elif renew_due(ends, now):
         yield warning("certificate-renew-due", f"the fabric CA ({file}) expires on "
-                      f"{_iso(ends)}, in {_days(left.days)}: every device certificate fails "
-                      "with it (docs/pki.md: replacing the CA)", at)
+                      f"{_iso(ends)}, in {_days(days_left(ends, now))}: every device "
+                      "certificate fails with it (docs/pki.md: replacing the CA)", at)
     if key != fpki.view.spec.name:
         yield error("certificate-mismatch", f"the fabric CA ({file}) has an {key} key; the "
                     f"crypto profile needs {fpki.view.spec.name}", at)
@@ -252,15 +260,14 @@ def _ca(ctx: Context, fpki: FabricPki, now: datetime) -> Iterator[Finding]:
 def _crl_due(fpki: FabricPki, now: datetime, at: Location) -> Iterator[Finding]:
     """A CRL past or near its nextUpdate: devices then check revocation no more (Junos
     `disable on-download-failure`, strongSwan `relaxed`) or refuse peers (strict)."""
-    from netorch.pki import RENEW_WITHIN  # noqa: PLC0415 - lazy: cryptography
+    from netorch.pki import days_left, renew_due  # noqa: PLC0415 - lazy: cryptography
 
     ends = fpki.crl.next_update_utc if fpki.crl is not None else None
     if ends is None:
         return
-    left = ends - now
-    if left.days < RENEW_WITHIN:
-        when = f"expired on {_iso(ends)}" if left.total_seconds() <= 0 else \
-            f"expires on {_iso(ends)}, in {_days(left.days)}"
+    if ends <= now or renew_due(ends, now):
+        when = f"expired on {_iso(ends)}" if ends <= now else \
+            f"expires on {_iso(ends)}, in {_days(days_left(ends, now))}"
         yield warning("crl-renew-due", f"the fabric's CRL ({fpki.view.paths.crl.as_posix()}) "
                       f"{when}: devices stop checking revocation with a stale CRL", at)
 
@@ -312,21 +319,20 @@ def _missing(member: Member, file: str, at: Location) -> Finding:
 
 def _standing(fpki: FabricPki, member: Member, cert: x509.Certificate, file: str,
               now: datetime, at: Location) -> Iterator[Finding]:
-    from netorch.pki import RENEW_WITHIN, device_problems  # noqa: PLC0415 - lazy: cryptography
+    from netorch.pki import days_left, device_problems, renew_due  # noqa: PLC0415 - lazy
 
     ends, ca_ends = cert.not_valid_after_utc, fpki.ca.not_valid_after_utc
-    left = ends - now
     what = f"the certificate of {member.name} ({file})"
     if fpki.revoked(cert):
         yield error("certificate-revoked", f"{what} is revoked ({fpki.view.paths.crl.as_posix()}"
                     "): `netorch pki issue` issues a new one (`pki sign` for a key made on "
                     "the device)", at)
-    elif left.total_seconds() <= 0:
+    elif ends <= now:
         yield error("certificate-expired", f"{what} expired on {_iso(ends)}: `netorch pki "
                     "issue` renews it", at)
-    elif left.days < RENEW_WITHIN:
+    elif renew_due(ends, now):
         yield warning("certificate-renew-due", f"{what} expires on {_iso(ends)}, in "
-                      f"{_days(left.days)}: `netorch pki issue` renews it", at)
+                      f"{_days(days_left(ends, now))}: `netorch pki issue` renews it", at)
     if ends > ca_ends:
         yield error("ca-expires-first", f"the fabric CA expires on {_iso(ca_ends)}, before "
                     f"{what} (valid until {_iso(ends)}): issue it for fewer days, or replace "
@@ -336,6 +342,80 @@ def _standing(fpki: FabricPki, member: Member, cert: x509.Certificate, file: str
                 if not p.startswith("it outlives the CA")]
     if problems:
         yield error("certificate-mismatch", f"{what} does not fit: {'; '.join(problems)}", at)
+
+
+
+def _index_mismatch(ctx: Context, fpki: FabricPki) -> Iterator[Finding]:
+    """index.json of another fabric or another CA: revoke and renew would go by records
+    that are not this CA's."""
+    from netorch.inventory.types import shown  # noqa: PLC0415 - lazy: with the checks
+    from netorch.pki.store import serial_hex  # noqa: PLC0415 - lazy: cryptography
+
+    ledger = fpki.ledger
+    if ledger is None:
+        return
+    at, index = ctx.at(*_AUTH), fpki.view.paths.index.as_posix()
+    ca_file = fpki.view.paths.ca_cert.as_posix()
+    if ledger.fabric != fpki.view.name:
+        yield error("pki-index-mismatch", f"{index} is the index of fabric "
+                    f"{shown(ledger.fabric)}, not of {fpki.view.name}: the PKI folder holds "
+                    "another fabric's records (restore it from version control)", at)
+    try:
+        serial = serial_hex(fpki.ca.serial_number)
+    except _parse_errors():
+        return  # the CA's own finding says it cannot be parsed
+    if ledger.ca.serial != serial:
+        yield error("pki-index-mismatch", f"{index} records the CA serial "
+                    f"{shown(ledger.ca.serial)}, but {ca_file} has serial {serial}: the "
+                    "index belongs to another CA (restore the PKI folder from version "
+                    "control)", at)
+
+
+def _recorded(fpki: FabricPki) -> dict[str, set[str]] | None:
+    """A netorch CA's serials by device as index.json records them; None when netorch
+    keeps no records of what the CA signs (an imported CA, or no index.json)."""
+    ledger = fpki.ledger
+    if ledger is None or ledger.ca.source != "netorch":
+        return None
+    recorded: dict[str, set[str]] = {}
+    for record in ledger.certificates:
+        recorded.setdefault(record.device, set()).add(record.serial)
+    return recorded
+
+
+def _unrecorded(at: Location, fpki: FabricPki, member: Member,
+                recorded: dict[str, set[str]] | None) -> Iterator[Finding]:
+    """A certificate the netorch CA signed, in force, that index.json does not list for
+    the device: `pki revoke` goes by the index, so it could not be revoked."""
+    from netorch.pki.store import serial_hex  # noqa: PLC0415 - lazy: cryptography
+
+    cert = fpki.certs.get(member.name)
+    if recorded is None or cert is None:
+        return
+    try:
+        serial = serial_hex(cert.serial_number)
+        if serial in recorded.get(member.name, ()) or fpki.revoked(cert) \
+                or not _signed_by_ca(fpki, cert):
+            return  # recorded, already revoked, or not this CA's (certificate-mismatch)
+    except _parse_errors():
+        return  # its own finding says it cannot be parsed
+    file = fpki.view.paths.cert(member.name).as_posix()
+    yield error("certificate-unrecorded", f"the certificate of {member.name} ({file}, serial "
+                f"{serial}) is signed by the fabric CA but not recorded for {member.name} in "
+                f"{fpki.view.paths.index.as_posix()}: netorch cannot revoke a certificate it "
+                f"has not recorded. `netorch pki revoke INVENTORY {member.name}` revokes it "
+                "(it also revokes the certificate on disk); or remove it and run `netorch "
+                "pki issue` (`pki sign` for a key made on the device)", at)
+
+
+def _signed_by_ca(fpki: FabricPki, cert: x509.Certificate) -> bool:
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 - lazy
+
+    try:
+        cert.verify_directly_issued_by(fpki.ca)
+    except (InvalidSignature, ValueError, TypeError):  # another issuer, another key type
+        return False
+    return True
 
 
 RULES = (certificates,)

@@ -145,7 +145,10 @@ def own_ca(view: FabricView) -> None:
         raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
                         "`netorch pki init` first")
     ledger = view.paths.read_ledger()
-    if ledger is None or ledger.ca.source != "netorch":
+    if ledger is None:
+        raise UserError(f"{view.paths.index.as_posix()}: the PKI index is missing (restore it "
+                        "from version control: netorch signs nothing without its ledger)")
+    if ledger.ca.source != "netorch":
         raise UserError(f"{view.paths.root.as_posix()}: the fabric's CA is an enterprise CA "
                         "(imported): netorch signs nothing; its certificates come from it")
 

@@ -5,7 +5,9 @@ Rows: the CA, then every device (subject, key, signature hash, serial, not_after
 left, state). Checks: keys and signature hashes against the crypto profile
 (`netorch.pki.key_spec`), each certificate's CN and SAN against its device's IKE
 identity, every certificate signed by the fabric CA, the CA outliving every device
-certificate, and every device holding a certificate in force.
+certificate (of the devices that hold one), and every device holding a certificate in
+force. Days and states are counted as `pki status` and validate count them
+(`netorch.pki.days_left`, `renew_due`).
 """
 
 from __future__ import annotations
@@ -96,18 +98,18 @@ class _Rows:
 
     def _row(self, name: str, file: str, cert: x509.Certificate, *,
              revoked: bool) -> CertificateRow:
-        from netorch.pki import RENEW_WITHIN  # noqa: PLC0415 - lazy: cryptography
+        from netorch.pki import days_left, renew_due  # noqa: PLC0415 - lazy: cryptography
         from netorch.pki.profile import describe_key  # noqa: PLC0415 - lazy: cryptography
         from netorch.pki.store import serial_hex  # noqa: PLC0415 - lazy: cryptography
 
-        left = cert.not_valid_after_utc - self.now
-        state = "revoked" if revoked else "expired" if left.total_seconds() <= 0 else \
-            "renew-due" if left.days < RENEW_WITHIN else "ok"
+        ends = cert.not_valid_after_utc
+        state = "revoked" if revoked else "expired" if ends <= self.now else \
+            "renew-due" if renew_due(ends, self.now) else "ok"
         return CertificateRow(
             name=name, file=file, subject=cert.subject.rfc4514_string(),
             key=describe_key(cert.public_key()), hash=_hash_of(cert),
-            serial=serial_hex(cert.serial_number), not_after=_iso(cert.not_valid_after_utc),
-            days_left=left.days, state=state, status=_STATUS.get(state, "fail"))
+            serial=serial_hex(cert.serial_number), not_after=_iso(ends),
+            days_left=days_left(ends, self.now), state=state, status=_STATUS.get(state, "fail"))
 
 
 def _hash_of(cert: x509.Certificate) -> str | None:
@@ -132,6 +134,7 @@ def _checks(fpki: FabricPki, ca: CertificateRow, devices: list[CertificateRow]
             ) -> list[Check]:
     spec = fpki.view.spec
     present = [r for r in [ca, *devices] if r.subject is not None]
+    held = [r for r in devices if r.not_after is not None]  # the devices with a certificate
     return [
         _check(f"keys are {spec.name}", spec.source,
                [f"{r.name} ({r.key})" for r in present if r.key != spec.name],
@@ -144,8 +147,8 @@ def _checks(fpki: FabricPki, ca: CertificateRow, devices: list[CertificateRow]
         _by_device(fpki, "signed by the fabric CA", "the fabric's PKI folder", _signed),
         _check("the CA outlives every device certificate", "RFC 5280 6.1 (a chain is valid "
                "only while its CA is)",
-               [r.name for r in devices if r.not_after and ca.not_after
-                and r.not_after > ca.not_after], len(devices), "devices"),
+               [r.name for r in held if ca.not_after and r.not_after
+                and r.not_after > ca.not_after], len(held), "devices"),
         _states(devices),
     ]
 

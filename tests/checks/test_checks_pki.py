@@ -7,6 +7,7 @@ a test needs "long expired whatever today is" (render's load_checked uses the cl
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import UTC, date, datetime, timedelta
@@ -114,11 +115,21 @@ def test_revoked_is_an_error(made: MadePki) -> None:
     assert "crl.pem" in found[0].message
 
 
+def _codes_at(found: list[Finding]) -> list[tuple[str, tuple[str, int]]]:
+    return sorted((f.code, _where(f)) for f in found)
+
+
+def _mismatch(found: list[Finding]) -> Finding:
+    return next(f for f in found if f.code == "certificate-mismatch")
+
+
 def test_wrong_identity_is_a_mismatch(made: MadePki) -> None:
+    """A certificate written by hand is also one index.json does not record."""
     write_cert(made, DERIVED, ike_id="intruder.eastern-region", days=60)
     found = _findings(made, days_after(1))
-    assert [(f.code, _where(f)) for f in found] == [
-        ("certificate-mismatch", _device_at(made, DERIVED))]
+    assert _codes_at(found) == [("certificate-mismatch", _device_at(made, DERIVED)),
+                                ("certificate-unrecorded", _device_at(made, DERIVED))]
+    found = [_mismatch(found)]
     assert "subject CN is intruder.eastern-region, not the IKE identity " \
            f"{DERIVED}.eastern-region" in found[0].message
     assert "its SAN does not hold" in found[0].message
@@ -127,11 +138,13 @@ def test_wrong_identity_is_a_mismatch(made: MadePki) -> None:
 def test_wrong_curve_is_a_mismatch(made: MadePki) -> None:
     write_cert(made, ON_DEVICE, curve=ec.SECP384R1(), days=60)
     found = _findings(made, days_after(1))
-    assert [f.code for f in found] == ["certificate-mismatch"]
-    assert "its key is ecdsa-p384, the crypto profile needs ecdsa-p256" in found[0].message
+    assert sorted(f.code for f in found) == ["certificate-mismatch", "certificate-unrecorded"]
+    assert "its key is ecdsa-p384, the crypto profile needs ecdsa-p256" in \
+        _mismatch(found).message
 
 
 def test_a_certificate_of_another_ca_is_a_mismatch(made: MadePki, tmp_path: Path) -> None:
+    """Not unrecorded as well: the fabric's CRL could not revoke it, nor peers trust it."""
     other = make_pki(tmp_path / "other")
     shutil.copy(other.cert_path(DERIVED), made.cert_path(DERIVED))
     found = _findings(made, days_after(1))
@@ -143,8 +156,9 @@ def test_ca_expiring_before_a_device_certificate(tmp_path: Path) -> None:
     made = make_pki(tmp_path, ca_days=400, days=60)
     write_cert(made, DERIVED, days=500)
     found = _findings(made, days_after(1))
-    assert [(f.code, _where(f)) for f in found] == [
-        ("ca-expires-first", _device_at(made, DERIVED))]
+    assert _codes_at(found) == [("ca-expires-first", _device_at(made, DERIVED)),
+                                ("certificate-unrecorded", _device_at(made, DERIVED))]
+    found = [f for f in found if f.code == "ca-expires-first"]
     assert found[0].message.startswith("the fabric CA expires on 2031-02-05T00:00:00Z, "
                                        f"before the certificate of {DERIVED}")
 
@@ -254,3 +268,132 @@ def test_render_refuses_an_expired_certificate_load_does_not(tmp_path: Path) -> 
         api.load_checked(made.inventory)
     assert {f.code for f in caught.value.findings} == {"certificate-expired"}
     assert api.load(made.inventory).fabric.name == "eastern-region"  # pki commands' load
+
+
+# --- days counted as `pki status` counts them --------------------------------------------
+
+def _status(made: MadePki, when: datetime) -> pki.PkiStatus:
+    loaded = pki.load_pki(made.view())
+    assert loaded is not None
+    return pki.status(loaded, now=when)
+
+
+def _renew_message(made: MadePki, when: datetime, device: str) -> str | None:
+    mine = [f for f in _findings(made, when)
+            if f.code == "certificate-renew-due" and f" {device} " in f.message]
+    return mine[0].message if mine else None
+
+
+def test_validate_counts_days_as_pki_status_does(made: MadePki) -> None:
+    """29 days and 23 hours left: 30 days, due (validate once said 29, by `timedelta.days`)."""
+    when = days_after(335) + timedelta(hours=1)
+    standing = _status(made, when).devices[DERIVED]
+    assert (standing.days_left, standing.state) == (30, "renew-due")
+    message = _renew_message(made, when, DERIVED)
+    assert message is not None and "in 30 days:" in message
+
+
+def test_renew_due_boundary_is_the_same_everywhere(made: MadePki) -> None:
+    """Exactly 30 days left is due (`renew_due`: 0 < left <= 30 days); a second more is not."""
+    edge = days_after(335)
+    assert _status(made, edge).devices[DERIVED].state == "renew-due"
+    assert "in 30 days:" in (_renew_message(made, edge, DERIVED) or "")
+    before = edge - timedelta(seconds=1)
+    assert (_status(made, before).devices[DERIVED].days_left,
+            _status(made, before).devices[DERIVED].state) == (31, "ok")
+    assert _findings(made, before) == []
+
+
+def test_ca_renew_due_counts_days_the_same_way(tmp_path: Path) -> None:
+    made = make_pki(tmp_path, ca_days=60, days=20)
+    when = days_after(45) + timedelta(hours=1)  # 14 days 23 hours left
+    assert _status(made, when).ca.days_left == 15
+    ca = [f for f in _findings(made, when) if "fabric CA" in f.message]
+    assert [f.code for f in ca] == ["certificate-renew-due"]
+    assert "in 15 days:" in ca[0].message
+
+
+def test_crl_renew_due_counts_days_the_same_way(tmp_path: Path) -> None:
+    """pkikit signs the CRL until the CA's end: 60 days here."""
+    made = make_pki(tmp_path, ca_days=60, days=20)
+
+    def crl(when: datetime) -> list[Finding]:
+        return [f for f in _findings(made, when) if f.code == "crl-renew-due"]
+
+    assert crl(days_after(30) - timedelta(seconds=1)) == []
+    edge = crl(days_after(30))
+    assert [(f.severity.value, _where(f)) for f in edge] == [("warning", _auth_at(made))]
+    assert "expires on 2030-03-02T00:00:00Z, in 30 days:" in edge[0].message
+    assert "in 1 day:" in crl(days_after(60) - timedelta(hours=1))[0].message
+    assert "expired on 2030-03-02T00:00:00Z:" in crl(days_after(60))[0].message
+
+
+# --- index.json against the folder -------------------------------------------------------
+
+def _edit_index(made: MadePki, **changes: str) -> None:
+    """Change index.json as JSON (`fabric`, or `ca_serial` for ca.serial)."""
+    index = made.view().paths.index
+    data = json.loads(index.read_text())
+    if "fabric" in changes:
+        data["fabric"] = changes["fabric"]
+    if "ca_serial" in changes:
+        data["ca"]["serial"] = changes["ca_serial"]
+    if "ca_source" in changes:
+        data["ca"]["source"] = changes["ca_source"]
+    index.write_text(json.dumps(data, indent=1))
+
+
+def test_an_index_of_another_fabric(made: MadePki) -> None:
+    _edit_index(made, fabric="western-region\x1b[2J")
+    found = _findings(made, days_after(1))
+    assert [(f.code, f.severity.value, _where(f)) for f in found] == [
+        ("pki-index-mismatch", "error", _auth_at(made))]
+    assert "index.json is the index of fabric 'western-region\\x1b[2J', not of " \
+           "eastern-region" in found[0].message
+
+
+def test_an_index_of_another_ca(made: MadePki) -> None:
+    """Its records are another CA's: no device is held against them as well."""
+    write_cert(made, DERIVED, days=60)  # unrecorded, yet not reported: the index is not ours
+    ca_file = made.view().paths.ca_cert.as_posix()
+    serial = _status(made, days_after(1)).ca.serial
+    _edit_index(made, ca_serial="0A1B")
+    found = _findings(made, days_after(1))
+    assert [(f.code, _where(f)) for f in found] == [("pki-index-mismatch", _auth_at(made))]
+    assert f"records the CA serial '0A1B', but {ca_file} has serial {serial}:" in \
+        found[0].message
+
+
+def test_a_certificate_the_index_does_not_record(made: MadePki) -> None:
+    write_cert(made, DERIVED, days=60)
+    found = _findings(made, days_after(1))
+    assert [(f.code, f.severity.value, _where(f)) for f in found] == [
+        ("certificate-unrecorded", "error", _device_at(made, DERIVED))]
+    serial = _status(made, days_after(1)).devices[DERIVED].serial
+    assert f".crt, serial {serial}) is signed by the fabric CA but not recorded for {DERIVED}" \
+        in found[0].message
+    assert "netorch cannot revoke a certificate it has not recorded" in found[0].message
+    assert f"`netorch pki revoke INVENTORY {DERIVED}` revokes it" in found[0].message
+    assert "remove it and run `netorch pki issue`" in found[0].message
+
+
+def test_a_record_of_another_device_does_not_count(made: MadePki) -> None:
+    """DERIVED's certificate copied to another device's file: recorded, but not for it."""
+    shutil.copy(made.cert_path(DERIVED), made.cert_path("cps-east-fw1"))
+    found = _findings(made, days_after(1))
+    assert sorted(f.code for f in found) == ["certificate-mismatch", "certificate-unrecorded"]
+    assert {_where(f) for f in found} == {_device_at(made, "cps-east-fw1")}
+
+
+def test_an_enterprise_ca_keeps_no_records(tmp_path: Path) -> None:
+    """An imported CA: index.json records no certificate, and none is asked of it."""
+    made = make_pki(tmp_path)
+    paths = made.view().paths
+    keep = tmp_path / "kept"
+    shutil.copytree(paths.root, keep)
+    shutil.rmtree(paths.root)
+    pki.import_ca(made.view(), keep / "ca.crt")
+    shutil.copytree(keep / "certs", paths.root / "certs")
+    assert _findings(made, days_after(1)) == []
+    write_cert(made, DERIVED, days=60)
+    assert _findings(made, days_after(1)) == []

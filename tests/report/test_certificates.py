@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,35 @@ def test_same_inventory_and_time_give_the_same_bytes(made: MadePki) -> None:
     for fmt in ("html", "md", "json"):
         assert render(_report(made), fmt).encode() == render(_report(made), fmt).encode()
     assert _certs(_report(made, "2030-06-01T00:00:00Z")) != _certs(_report(made))
+
+
+def test_days_and_states_are_those_of_pki_status(made: MadePki) -> None:
+    """29 days and 23 hours left: 30 days, renew-due, as `pki status` and validate say."""
+    at = "2030-12-02T01:00:00Z"
+    certs = _certs(_report(made, at))
+    loaded = pki.load_pki(made.view())
+    assert loaded is not None
+    status = pki.status(loaded, now=datetime.fromisoformat(at))
+    for row in certs.devices:
+        assert (row.days_left, row.state) == (status.devices[row.name].days_left,
+                                              status.devices[row.name].state), row.name
+    row = next(d for d in certs.devices if d.name == DERIVED)
+    assert (row.days_left, row.state) == (30, "renew-due")
+    assert certs.ca is not None and certs.ca.days_left == status.ca.days_left == 3315
+    edge = _certs(_report(made, "2030-12-02T00:00:00Z"))  # exactly 30 days: due
+    assert {d.state for d in edge.devices} == {"renew-due"}
+    early = _certs(_report(made, "2030-12-01T23:59:59Z"))
+    assert {(d.days_left, d.state) for d in early.devices} == {(31, "ok")}
+
+
+def test_the_ca_lifetime_row_counts_devices_with_a_certificate(made: MadePki) -> None:
+    made.cert_path(ON_DEVICE).unlink()
+    made.cert_path("cps-east-fw1").unlink()
+    report = _report(made)
+    rows = _checks(_certs(report))
+    assert rows["the CA outlives every device certificate"] == ("pass", "28 of 28 devices")
+    assert rows["signed by the fabric CA"] == ("pass", "28 of 28 devices")
+    md = render(report, "md")
+    line = next(x for x in md.splitlines() if x.startswith(f"| **{ON_DEVICE}**"))
+    assert line == (f"| **{ON_DEVICE}** | — | — | — | — | — | — | unsigned |")
+    assert "`—`" not in md

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,26 @@ def view_of(inventory: Path) -> pki.FabricView:
 def authority_of(inventory: Path, ca_key: Path) -> tuple[pki.FabricView, pki.Authority]:
     view = view_of(inventory)
     return view, pki.open_authority(view, pki.CaKeyFile(ca_key, PASSPHRASE.encode()))
+
+
+def enterprise_cert(subject: str, public: ec.EllipticCurvePublicKey,
+                    issuer_key: ec.EllipticCurvePrivateKey, issuer: str, *, ca: bool,
+                    ski: bool = True) -> x509.Certificate:
+    """A certificate an enterprise CA (`issuer_key`) issues: a CA's (3000 days) or a
+    device's (300 days, SAN dNSName = `subject`), signed with SHA-384."""
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = datetime.now(UTC)
+    builder = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+               .public_key(public).serial_number(x509.random_serial_number())
+               .not_valid_before(now - timedelta(minutes=1))
+               .not_valid_after(now + timedelta(days=3000 if ca else 300))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if not ca:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]),
+                                        critical=False)
+    if ski:
+        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public),
+                                        critical=False)
+    return builder.sign(issuer_key, hashes.SHA384())

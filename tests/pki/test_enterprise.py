@@ -4,39 +4,21 @@ nothing and reads the certificates the enterprise CA issued."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
-from tests.pki.common import cli, csr, user_error
+from tests.pki.common import cli, csr, enterprise_cert, user_error
 
 DEVICES = ["hub-r1", "na-r1", "nb-r1", "sa-r1", "sb-r1"]
 
 
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
 def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer_key: ec.EllipticCurvePrivateKey,
           issuer: str, *, ca: bool, ski: bool = True) -> x509.Certificate:
-    now = datetime.now(UTC)
-    builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - timedelta(minutes=1))
-               .not_valid_after(now + timedelta(days=3000 if ca else 300))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]),
-                                        critical=False)
-    if ski:
-        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(
-            key.public_key()), critical=False)
-    return builder.sign(issuer_key, hashes.SHA384())
+    return enterprise_cert(subject, key.public_key(), issuer_key, issuer, ca=ca, ski=ski)
 
 
 def _pem(cert: x509.Certificate) -> bytes:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from netorch import api
 from netorch.keys import Secret
@@ -29,10 +27,15 @@ from tests.pki.common import (
     cli,
     cnsa_fabric,
     csr,
+    enterprise_cert,
     load_cert,
     openssl_verify,
     user_error,
 )
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 def _folder(inventory: Path) -> Path:
@@ -164,37 +167,21 @@ def test_a_psk_fabric_gets_no_pki(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert not _folder(inventory).exists()
 
 
-def _enterprise_cert(subject: str, public: ec.EllipticCurvePublicKey,
-                     issuer_key: ec.EllipticCurvePrivateKey, ca: bool) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Enterprise CA")])
-    now = datetime.now(UTC)
-    builder = (x509.CertificateBuilder().subject_name(name if not ca else issuer)
-               .issuer_name(issuer).public_key(public)
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now - timedelta(minutes=1))
-               .not_valid_after(now + timedelta(days=3000 if ca else 300))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]),
-                                        critical=False)
-    return builder.sign(issuer_key, hashes.SHA384()).public_bytes(serialization.Encoding.PEM)
-
-
 def test_pki_request_gives_an_enterprise_ca_the_derived_keys_csrs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inventory = cnsa_fabric(tmp_path / "inv")
     ca_key = ec.generate_private_key(ec.SECP384R1())
-    (tmp_path / "eca.crt").write_bytes(_enterprise_cert("Enterprise CA", ca_key.public_key(),
-                                                        ca_key, ca=True))
+    (tmp_path / "eca.crt").write_bytes(_pem(enterprise_cert(
+        "Enterprise CA", ca_key.public_key(), ca_key, "Enterprise CA", ca=True)))
     assert cli(capsys, "pki", "init", inventory, "--ca-cert", tmp_path / "eca.crt").code == 0
     run = cli(capsys, "pki", "request", inventory, "--out", tmp_path / "csr")
     assert run.code == 0, run
     for device in CNSA_DERIVED:  # the enterprise CA signs each request
         request = x509.load_pem_x509_csr((tmp_path / "csr" / f"{device}.csr").read_bytes())
         assert request.is_signature_valid
-        signed = _enterprise_cert(f"{device}.cnsa-regional", request.public_key(),  # type: ignore[arg-type]
-                                  ca_key, ca=False)
+        signed = _pem(enterprise_cert(f"{device}.cnsa-regional",
+                                      request.public_key(),  # type: ignore[arg-type]
+                                      ca_key, "Enterprise CA", ca=False))
         (_folder(inventory) / "certs").mkdir(exist_ok=True)
         (_folder(inventory) / "certs" / f"{device}.crt").write_bytes(signed)
     assert "nb-r1: its key is made on the device" in run.out

@@ -65,9 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="netorch")
     except SystemExit as exc:  # click's standalone mode: usage errors exit 2 with a message
-        if _interrupted(exc):  # typer turns Ctrl-C into a silent exit 130
-            return _interrupt()
-        return exc.code if isinstance(exc.code, int) else 1
+        return _exit_code(exc)
     except InventoryNotFound as exc:
         return _report(f"{exc}", 2)
     except InventoryError as exc:
@@ -78,11 +76,19 @@ def main(argv: list[str] | None = None) -> int:
         return _report(str(exc), 2)
     except UserError as exc:
         return _report(str(exc), 1)
-    except KeyboardInterrupt:
-        return _interrupt()
     except OSError as exc:  # a file the OS refused, wherever it was opened: name it
         return _report(_os_message(exc), 1)
+    except BaseException as exc:  # Ctrl-C, also inside a library that wraps it (pydantic)
+        if _interrupted(exc):
+            return _interrupt()
+        raise
     return 0
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if _interrupted(exc):  # typer turns Ctrl-C into a silent exit 130
+        return _interrupt()
+    return exc.code if isinstance(exc.code, int) else 1
 
 
 def _report(message: str, code: int) -> int:
@@ -107,11 +113,19 @@ def _interrupted(exc: BaseException) -> bool:
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
+        if isinstance(cause, KeyboardInterrupt) or _wrapped_interrupt(cause):
             return True
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
+
+
+def _wrapped_interrupt(exc: BaseException) -> bool:
+    """pydantic-core turns a KeyboardInterrupt raised in a field serializer into a
+    `PydanticSerializationError` naming it, with no `__cause__` (Ctrl-C while
+    `plan --format json` writes): recognised by its type and message."""
+    return type(exc).__name__ == "PydanticSerializationError" and \
+        "KeyboardInterrupt" in str(exc)
 
 
 def _os_message(exc: OSError) -> str:

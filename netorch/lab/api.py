@@ -15,12 +15,23 @@ from pathlib import Path
 from netorch.api import load_checked
 from netorch.deploy import DeployResult
 from netorch.inventory import load
-from netorch.lab import labexec, labfailover, labtest, labverify, pipeline, probe, runtime
+from netorch.inventory.model import Inventory
+from netorch.lab import (
+    labexec,
+    labfailover,
+    labpki,
+    labtest,
+    labverify,
+    pipeline,
+    probe,
+    runtime,
+)
 from netorch.lab.errors import LabError
 from netorch.lab.labsymmetry import check_symmetry
 from netorch.lab.labtest import CheckResult
 from netorch.lab.runtime import Runtime, RuntimeStatus
 from netorch.lab.spec import LabDevice, LabHost
+from netorch.pki import FabricPki
 from netorch.verify import StateOrigin, VerifyReport, VerifyResult, lab_source, origin_of
 
 
@@ -216,8 +227,14 @@ def lab_verify(path: str | Path, *, lab: str | None = None, root: Path | None = 
     name = lab or inventory.fabric.name
     rt = runtime.attach(inventory, name, root)
     plan = pipeline.plan_for(rt, inventory)
-    report, _ = labverify.poll(rt, plan, _not_ok, wait)
+    report, _ = labverify.poll(rt, plan, _not_ok, wait, lab_pki(rt, inventory))
     return LabVerifyResult(name, report, origin_of(path, inventory.fabric.name, lab_source(name)))
+
+
+def lab_pki(rt: Runtime, inventory: Inventory) -> FabricPki | None:
+    """The lab's own PKI of a certificate fabric (None: PSK): what verify holds the
+    certificates each device presents against."""
+    return labpki.load(rt.workdir, pipeline.lab_inventory(inventory, rt.spec))
 
 
 def _not_ok(report: VerifyReport) -> list[str]:
@@ -237,7 +254,8 @@ def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = No
     plan = pipeline.plan_for(rt, inventory)
     sa_wait = labtest.SA_TIMEOUT if wait is None else wait
     bgp_wait = labtest.BGP_TIMEOUT if wait is None else wait
-    checks = [labtest.timed("ike", lambda: labtest.check_ike(rt, plan, sa_wait)),
+    fabric_pki = lab_pki(rt, inventory)
+    checks = [labtest.timed("ike", lambda: labtest.check_ike(rt, plan, sa_wait, fabric_pki)),
               labtest.timed("bgp", lambda: labtest.check_bgp(rt, plan, bgp_wait)),
               labtest.timed("ping", lambda: labtest.check_ping(rt)),
               labtest.timed("capture", lambda: labtest.check_capture(rt, plan)),

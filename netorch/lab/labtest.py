@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from netorch.lab import labverify, measure, probe
 from netorch.lab.runtime import Runtime
+from netorch.pki import FabricPki
 from netorch.plan.model import FabricPlan
 from netorch.verify import TunnelStatus
 
@@ -42,17 +43,21 @@ def timed(name: str, check: Callable[[], tuple[bool, str, list[str]]]) -> CheckR
     return CheckResult(name, ok, summary, details, time.monotonic() - began)
 
 
-def check_ike(rt: Runtime, plan: FabricPlan, wait: float = SA_TIMEOUT
-              ) -> tuple[bool, str, list[str]]:
-    """`netorch verify` over SSH: both ends of every planned tunnel ESTABLISHED; and
-    how each established SA authenticated, which must be the fabric's method."""
-    report, gaps = labverify.poll(rt, plan, labverify.tunnel_problems, wait)
+def check_ike(rt: Runtime, plan: FabricPlan, wait: float = SA_TIMEOUT,
+              pki: FabricPki | None = None) -> tuple[bool, str, list[str]]:
+    """`netorch verify` over SSH: both ends of every planned tunnel ESTABLISHED; how
+    each established SA authenticated, which must be the fabric's method; and, on a
+    certificate fabric (`pki`: the lab's), the certificate every device presents."""
+    report, gaps = labverify.poll(rt, plan, labverify.tunnel_problems, wait, pki)
     total = 2 * len(plan.tunnels)
     up = sum(t.status is TunnelStatus.ESTABLISHED for t in report.tunnels)
     methods, wrong = sa_auth(rt, plan)
-    return not gaps and not wrong, (f"{up}/{total} tunnel ends ESTABLISHED, IKE_SA and "
-                                    f"CHILD_SA (netorch verify over SSH); auth {methods}"), \
-        gaps + wrong
+    certs = labverify.cert_problems(report)
+    presented = "" if pki is None else \
+        f"; certificates presented as issued {len(report.certs) - len(certs)}/{len(report.certs)}"
+    return not gaps and not wrong and not certs, (
+        f"{up}/{total} tunnel ends ESTABLISHED, IKE_SA and CHILD_SA (netorch verify over "
+        f"SSH); auth {methods}{presented}"), gaps + wrong + certs
 
 
 def sa_auth(rt: Runtime, plan: FabricPlan) -> tuple[str, list[str]]:

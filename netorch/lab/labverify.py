@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from netorch.lab import pipeline
 from netorch.lab.runtime import Runtime
+from netorch.pki import FabricPki
 from netorch.plan.model import FabricPlan
 from netorch.verify import TunnelStatus, VerifyReport
 from netorch.verify.live import verify_fabric
@@ -20,17 +21,20 @@ READ_TIMEOUT = 15.0   # seconds per device: an sshd in a namespace answers in we
 INTERVAL = 0.5        # between two reads while waiting
 
 
-def verify_lab(rt: Runtime, plan: FabricPlan, *, workers: int = 10) -> VerifyReport:
+def verify_lab(rt: Runtime, plan: FabricPlan, *, workers: int = 10,
+               pki: FabricPki | None = None) -> VerifyReport:
+    """`verify_fabric` on the lab; with `pki` (the lab's own, `labpki.load`) also the
+    certificate each device presents."""
     return verify_fabric(plan, pipeline.lab_targets(plan), pipeline.lab_credentials(rt),
-                         workers=workers, timeout=READ_TIMEOUT)
+                         workers=workers, timeout=READ_TIMEOUT, pki=pki)
 
 
 def poll(rt: Runtime, plan: FabricPlan, problems: Callable[[VerifyReport], list[str]],
-         timeout: float) -> tuple[VerifyReport, list[str]]:
+         timeout: float, pki: FabricPki | None = None) -> tuple[VerifyReport, list[str]]:
     """Verify until `problems(report)` is empty or `timeout` seconds passed (at least once)."""
     deadline = time.monotonic() + timeout
     while True:
-        report = verify_lab(rt, plan)
+        report = verify_lab(rt, plan, pki=pki)
         found = problems(report)
         if not found or time.monotonic() >= deadline:
             return report, found
@@ -46,6 +50,13 @@ def tunnel_problems(report: VerifyReport) -> list[str]:
     return unread(report) + [f"{t.device}: {t.tunnel} {t.status.value}"
                              + (f" ({t.detail})" if t.detail else "")
                              for t in report.tunnels if t.status is not TunnelStatus.ESTABLISHED]
+
+
+def cert_problems(report: VerifyReport) -> list[str]:
+    """Every device presenting another certificate than the lab's PKI issued it (or an
+    expired, revoked or no certificate)."""
+    return [f"{c.device}: certificate {c.status.value}" + (f" ({c.detail})" if c.detail else "")
+            for c in report.certs if c.status.failed]
 
 
 def bgp_problems(report: VerifyReport) -> list[str]:

@@ -182,8 +182,10 @@ _CRYPTO = (
 _PKI = (
     _c("certificate-missing", "check", "A device of a certificate fabric with a PKI folder "
        "has no certificate (`pki/certs/DEVICE.crt`): its tunnels cannot authenticate.",
-       "Run `netorch pki issue INVENTORY`; with an enterprise CA, place the certificate it "
-       "issued there."),
+       "Run `netorch pki issue INVENTORY`. With an enterprise (imported) CA, which `pki "
+       "issue` refuses, have that CA issue it and place it there: `netorch pki request` "
+       "writes the CSR of a key netorch derives; a device that makes its own key gives its "
+       "CSR."),
     _c("certificate-unsigned", "check", "A device whose key is made on the device (IOS-XE, "
        "Junos) has no certificate yet: its configuration renders with the CA alone, so it "
        "can enrol, but its tunnels cannot authenticate until its request is signed.",
@@ -220,6 +222,16 @@ _PKI = (
        "`netorch pki revoke INVENTORY DEVICE` revokes it (it also revokes the certificate "
        "on disk); or remove the certificate and run `netorch pki issue` (`pki sign` for a "
        "key made on the device)."),
+    _c("certificate-orphaned", "check", "A warning: `pki/index.json` lists a certificate "
+       "in force (not revoked, not expired) for a device that is no longer in the "
+       "inventory: whoever holds its key still authenticates to the fabric until it "
+       "expires.", "`netorch pki revoke INVENTORY DEVICE` revokes it (the device need only "
+       "be in the ledger), then deploy pushes the CRL."),
+    _c("identity-too-long", "check", "A device's IKE identity (`DEVICE.FABRIC`, its "
+       "certificate's subject CN and SAN) is longer than the 64 characters a subject CN may "
+       "hold (RFC 5280, ub-common-name), or has a DNS label longer than 63 (RFC 1035): no "
+       "certificate can name the device. Checked on certificate fabrics, with or without a "
+       "PKI folder.", "Use a shorter device or fabric name."),
     _c("pki-index-mismatch", "check", "The PKI folder's `index.json` names another fabric "
        "than the inventory's, or a CA serial other than `ca.crt`'s: its records are not "
        "this CA's, so revocation and renewal would go by the wrong ones.",

@@ -13,7 +13,15 @@ The CA's findings sit at the fabric's `crypto.auth`, a device's at the device's 
   days are counted as `pki status` counts them (`netorch.pki.days_left`, `renew_due`);
 - an index.json of another fabric or CA, and (for a netorch CA) a device certificate
   signed by the CA that index.json does not record, are errors: netorch revokes and
-  renews by its records.
+  renews by its records;
+- a certificate index.json lists in force (not revoked, not expired) for a device no
+  longer in the inventory is a warning: anyone holding its key still authenticates;
+- a CRL the CA did not sign is an error, and revokes nothing here (devices ignore it);
+- with an enterprise (imported) CA, the fixes name the enterprise CA, never `pki issue`.
+
+Any certificate fabric, with a PKI folder or not: a device's IKE identity longer than a
+certificate's subject CN may be (64 characters), or with a DNS label longer than 63, is
+an error: no certificate can name the device (`identities`).
 
 Every file is read as a regular file inside the inventory (a link out of it is refused
 unopened); an unreadable or unparsable file is a finding, never a traceback. `now` is
@@ -24,7 +32,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,7 +109,11 @@ def certificates(ctx: Context) -> Iterator[Finding]:
     yield from _ca(ctx, loaded, now)
     mismatch = list(_index_mismatch(ctx, loaded))
     yield from mismatch
+    if not mismatch:
+        yield from _orphaned(ctx, loaded, now)
     recorded = None if mismatch else _recorded(loaded)
+    if not _crl_trusted(loaded):
+        loaded = replace(loaded, crl=None)  # a CRL the CA did not sign revokes nothing
     members = {m.name: m for m in view.members}
     for path, _site, device in ctx.devices():
         member = members.get(device.name)
@@ -254,7 +266,8 @@ def _ca(ctx: Context, fpki: FabricPki, now: datetime) -> Iterator[Finding]:
     if not crl_ok:
         yield error("certificate-mismatch", f"{fpki.view.paths.crl.as_posix()} is not signed "
                     f"by the fabric CA ({file}): devices would reject it", at)
-    yield from _crl_due(fpki, now, at)
+    else:
+        yield from _crl_due(fpki, now, at)
 
 
 def _crl_due(fpki: FabricPki, now: datetime, at: Location) -> Iterator[Finding]:
@@ -270,6 +283,14 @@ def _crl_due(fpki: FabricPki, now: datetime, at: Location) -> Iterator[Finding]:
             f"expires on {_iso(ends)}, in {_days(days_left(ends, now))}"
         yield warning("crl-renew-due", f"the fabric's CRL ({fpki.view.paths.crl.as_posix()}) "
                       f"{when}: devices stop checking revocation with a stale CRL", at)
+
+
+def _crl_trusted(fpki: FabricPki) -> bool:
+    """`_crl_signed`, False when the CA cannot be parsed (its own finding says so)."""
+    try:
+        return _crl_signed(fpki)
+    except _parse_errors():
+        return False
 
 
 def _crl_signed(fpki: FabricPki) -> bool:
@@ -297,13 +318,33 @@ def _device(ctx: Context, fpki: FabricPki, member: Member, path: PathKey,
     file = fpki.view.paths.cert(member.name).as_posix()
     cert = fpki.certs.get(member.name)
     if cert is None:
-        yield _missing(member, file, at)
+        yield _missing_imported(member, file, at) if _imported(fpki) else \
+            _missing(member, file, at)
         return
     try:
         yield from _standing(fpki, member, cert, file, now, at)
     except _parse_errors():
         yield error("pki-unreadable", f"{file}: the certificate of {member.name} cannot be "
                     "parsed", at)
+
+
+def _imported(fpki: FabricPki) -> bool:
+    """An enterprise CA (`pki init --ca-cert`): netorch issues and signs nothing."""
+    return fpki.ledger is not None and fpki.ledger.ca.source == "imported"
+
+
+def _missing_imported(member: Member, file: str, at: Location) -> Finding:
+    """With an enterprise CA, `pki issue` and `pki sign` are refused: it issues."""
+    if member.keys == "device":
+        return warning("certificate-unsigned", f"{member.name} has no certificate yet "
+                       f"({file}): its key is made on the device ({member.platform}); have "
+                       "the fabric's enterprise CA sign the request the device gives, and "
+                       "place the certificate there; until then its tunnels cannot "
+                       "authenticate", at)
+    return error("certificate-missing", f"{member.name} has no certificate ({file}): have "
+                 "the fabric's enterprise CA issue it and place it there (`netorch pki "
+                 "request INVENTORY --out DIR` writes the CSR of the key netorch derives "
+                 "for it; a device that makes its own key gives its CSR)", at)
 
 
 def _missing(member: Member, file: str, at: Location) -> Finding:
@@ -323,16 +364,18 @@ def _standing(fpki: FabricPki, member: Member, cert: x509.Certificate, file: str
 
     ends, ca_ends = cert.not_valid_after_utc, fpki.ca.not_valid_after_utc
     what = f"the certificate of {member.name} ({file})"
+    renew = "have the fabric's enterprise CA issue a new one" if _imported(fpki) else \
+        "`netorch pki issue` renews it"
     if fpki.revoked(cert):
         yield error("certificate-revoked", f"{what} is revoked ({fpki.view.paths.crl.as_posix()}"
-                    "): `netorch pki issue` issues a new one (`pki sign` for a key made on "
-                    "the device)", at)
+                    "): " + ("have the fabric's enterprise CA issue a new one" if _imported(fpki)
+                             else "`netorch pki issue` issues a new one (`pki sign` for a "
+                             "key made on the device)"), at)
     elif ends <= now:
-        yield error("certificate-expired", f"{what} expired on {_iso(ends)}: `netorch pki "
-                    "issue` renews it", at)
+        yield error("certificate-expired", f"{what} expired on {_iso(ends)}: {renew}", at)
     elif renew_due(ends, now):
         yield warning("certificate-renew-due", f"{what} expires on {_iso(ends)}, in "
-                      f"{_days(days_left(ends, now))}: `netorch pki issue` renews it", at)
+                      f"{_days(days_left(ends, now))}: {renew}", at)
     if ends > ca_ends:
         yield error("ca-expires-first", f"the fabric CA expires on {_iso(ca_ends)}, before "
                     f"{what} (valid until {_iso(ends)}): issue it for fewer days, or replace "
@@ -342,7 +385,6 @@ def _standing(fpki: FabricPki, member: Member, cert: x509.Certificate, file: str
                 if not p.startswith("it outlives the CA")]
     if problems:
         yield error("certificate-mismatch", f"{what} does not fit: {'; '.join(problems)}", at)
-
 
 
 def _index_mismatch(ctx: Context, fpki: FabricPki) -> Iterator[Finding]:
@@ -369,6 +411,33 @@ def _index_mismatch(ctx: Context, fpki: FabricPki) -> Iterator[Finding]:
                     f"{shown(ledger.ca.serial)}, but {ca_file} has serial {serial}: the "
                     "index belongs to another CA (restore the PKI folder from version "
                     "control)", at)
+
+
+def _orphaned(ctx: Context, fpki: FabricPki, now: datetime) -> Iterator[Finding]:
+    """index.json's certificates in force (not revoked, not expired) of devices the
+    inventory no longer has: whoever holds such a key still authenticates to the fabric."""
+    from netorch.inventory.types import is_name, shown  # noqa: PLC0415 - lazy: checks
+
+    if fpki.ledger is None:
+        return
+    devices = {m.name for m in fpki.view.members}
+    in_force: dict[str, tuple[str, str]] = {}  # device -> (serial, not_after): the newest
+    for record in fpki.ledger.certificates:
+        if record.device not in devices and record.revoked is None \
+                and _moment(record.not_after) > now:
+            in_force[record.device] = (record.serial, record.not_after)
+    at = ctx.at(*_AUTH)
+    for device, (serial, until) in sorted(in_force.items()):
+        name = device if is_name(device) else shown(device)
+        yield warning("certificate-orphaned", f"the PKI ledger lists {name}, no longer a "
+                      f"device of this fabric, with a certificate in force (serial {serial}, "
+                      f"until {until}): revoke it (`netorch pki revoke INVENTORY {name}`) so "
+                      "no one can use it", at)
+
+
+def _moment(text: str) -> datetime:
+    """A ledger time (`YYYY-MM-DDTHH:MM:SSZ`, checked by its schema) as a UTC datetime."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def _recorded(fpki: FabricPki) -> dict[str, set[str]] | None:
@@ -418,4 +487,30 @@ def _signed_by_ca(fpki: FabricPki, cert: x509.Certificate) -> bool:
     return True
 
 
-RULES = (certificates,)
+# RFC 5280 Appendix A: ub-common-name INTEGER ::= 64; RFC 1035 2.3.4: labels 63 octets
+CN_MAX, LABEL_MAX = 64, 63
+
+
+def identities(ctx: Context) -> Iterator[Finding]:
+    """A certificate fabric's device whose IKE identity (its certificate's subject CN
+    and SAN dNSName) no certificate can hold, PKI folder or not."""
+    from netorch.plan.model import ike_identity  # noqa: PLC0415 - lazy: with the checks
+
+    fabric = ctx.inventory.fabric
+    if fabric.crypto.auth != "certificate":
+        return
+    for path, _site, device in ctx.devices():
+        ident = ike_identity(device.name, fabric.name)
+        problems = [f"it is {len(ident)} characters, and a certificate's subject CN holds "
+                    f"at most {CN_MAX} (RFC 5280, ub-common-name)"] if len(ident) > CN_MAX \
+            else []
+        problems += [f"its DNS label {label!r} is {len(label)} characters, more than the "
+                     f"{LABEL_MAX} a DNS name allows (RFC 1035)"
+                     for label in ident.split(".") if len(label) > LABEL_MAX]
+        if problems:
+            yield error("identity-too-long", f"the IKE identity of {device.name}, {ident}, "
+                        f"cannot be named by a certificate: {'; '.join(problems)}; use a "
+                        "shorter device or fabric name", ctx.at(*path, "name"))
+
+
+RULES = (certificates, identities)

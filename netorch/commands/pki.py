@@ -17,6 +17,7 @@ from netorch.commands.common import (
     SecretFileOption,
     emit,
 )
+from netorch.findings import printable
 
 if TYPE_CHECKING:
     from netorch.pki import Authority, CaKeyFile, FabricView, Outcome, PkiStatus
@@ -67,10 +68,11 @@ def _authority(view: FabricView, key: Path | None, passphrase: Path | None) -> A
 
 
 def _print(outcome: Outcome) -> None:
+    """Each line made printable: a certificate's subject is the CA's or a CSR's text."""
     for line in outcome.done:
-        typer.echo(line)
+        typer.echo(printable(line))
     for line in outcome.skipped:
-        typer.echo(f"note: {line}")
+        typer.echo(printable(f"note: {line}"))
     if not outcome.done:
         typer.echo("nothing to do")
 
@@ -113,11 +115,16 @@ def issue(inventory: InventoryArg, limit: LimitOption = None, days: DaysOption =
                      renew_within=renew_within, crl_days=crl_days))
 
 
-def _member(view: FabricView, device: str) -> object:
-    member = view.member(device)
-    if member is None:
-        from netorch.errors import UserError  # noqa: PLC0415 - lazy: error path only
+def _member(view: FabricView, device: str, *, former: bool = False) -> object:
+    """The device; with `former`, also one the inventory no longer has but the PKI ledger
+    lists (revoke its certificate after removing or renaming it)."""
+    from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
+    from netorch.errors import UserError  # noqa: PLC0415 - lazy: error path only
 
+    member = view.member(device)
+    if member is None and former:
+        member = pki.former_member(view, device)
+    if member is None:
         raise UserError(f"{device} is not a device of fabric {view.name}")
     return member
 
@@ -162,7 +169,7 @@ def revoke(inventory: InventoryArg, device: DeviceArg, ca_key: CaKeyOption = Non
     from netorch import pki  # noqa: PLC0415 - lazy: cryptography's x509
 
     view = _view(inventory)
-    member = _member(view, device)
+    member = _member(view, device, former=True)
     authority = _authority(view, ca_key, ca_passphrase_file)
     assert isinstance(member, pki.Member)
     _print(pki.revoke(view, authority, member, crl_days=crl_days))
@@ -191,7 +198,7 @@ def status_table(result: PkiStatus) -> str:
     for name, cert in [("CA", result.ca), *sorted(result.devices.items())]:
         rows.append((name, cert.serial or "-", cert.not_after or "-",
                      "-" if cert.days_left is None else str(cert.days_left), cert.state))
-        lines.extend(f"{name}: {problem}" for problem in cert.problems)
+        lines.extend(printable(f"{name}: {problem}") for problem in cert.problems)
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from netorch.inventory.loader import pki_dir
 from netorch.pki.authority import CaKeyFile, ca_key_file
-from netorch.pki.fabric import FabricView, Member, fabric_view
+from netorch.pki.fabric import FabricView, Member, fabric_view, former_member
 from netorch.pki.ops import (
     CA_DAYS,
     DEVICE_DAYS,
@@ -42,6 +42,6 @@ from netorch.pki.view import CertView, DevicePki, device_view
 __all__ = ["CA_DAYS", "DEVICE_DAYS", "RENEW_WITHIN", "Authority", "CaKeyFile", "CertStatus",
            "CertView", "DevicePki", "FabricPki", "FabricView", "KeySpec", "Member", "Outcome",
            "PkiPaths", "PkiStatus", "ca_key_file", "days_left", "device_problems", "device_view",
-           "fabric_view", "import_ca", "init", "issue", "key_spec", "load_pki",
+           "fabric_view", "former_member", "import_ca", "init", "issue", "key_spec", "load_pki",
            "open_authority", "own_ca", "pki_dir", "renew_due", "request", "revoke", "sign",
            "status"]

@@ -44,6 +44,8 @@ def ca_key_file(path: Path | None, passphrase_file: Path | None,
                 pki_root: Path, inventory_path: Path) -> CaKeyFile:
     """The CA key's location and passphrase from the options or the environment."""
     chosen = path or (Path(os.environ[CA_KEY_ENV]) if os.environ.get(CA_KEY_ENV) else None)
+    if chosen is not None:
+        chosen = chosen.expanduser()  # `--ca-key=~/…` and an env value: no shell expanded it
     if chosen is None:
         raise UserError(f"the CA key's file is needed: pass --ca-key FILE or set {CA_KEY_ENV} "
                         "(it must be outside the inventory folder)")
@@ -66,7 +68,7 @@ def _passphrase(passphrase_file: Path | None) -> bytes:
         raw = read_regular(passphrase_file, limit=4096, what="passphrase file", pipes=True)
         value = raw.rstrip(b"\r\n")
     else:
-        value = os.environ.get(PASSPHRASE_ENV, "").encode()
+        value = os.environb.get(PASSPHRASE_ENV.encode(), b"")  # bytes: any encoding
     if not value:
         raise UserError(f"the CA key's passphrase is needed: set {PASSPHRASE_ENV} or pass "
                         "--ca-passphrase-file FILE")

@@ -66,3 +66,12 @@ def require_certificates(view: FabricView) -> None:
     if not view.certificates:
         raise UserError(f"fabric {view.name} authenticates with pre-shared keys: set "
                         "`crypto: {auth: certificate}` in its fabric before making its PKI")
+
+
+def former_member(view: FabricView, device: str) -> Member | None:
+    """A device the inventory no longer has but the PKI ledger lists: revocable, nothing
+    else (its platform and identity are gone with it)."""
+    ledger = view.paths.read_ledger() if view.paths.exists() else None
+    if ledger is None or ledger.current(device) is None:
+        return None
+    return Member(device, "", "(removed)", "", "device")

@@ -37,6 +37,12 @@ def ca_id(ca_cert: x509.Certificate) -> bytes:
     return x509.SubjectKeyIdentifier.from_public_key(ca_cert.public_key()).digest
 
 
+def key_id(public: object) -> str:
+    """A public key's identifier as the ledger records it (RFC 5280 method 1, upper-case
+    hex): how a revoked key is recognised in a later CSR."""
+    return x509.SubjectKeyIdentifier.from_public_key(public).digest.hex().upper()  # type: ignore[arg-type]
+
+
 def derived_key(secret: Secret, fabric: str, device: str, generation: int, spec: KeySpec,
                 *, ca: bytes) -> ec.EllipticCurvePrivateKey:
     """The device's key of `generation` under the CA whose key identifier is `ca` (a new

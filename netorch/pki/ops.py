@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from netorch.errors import UserError
@@ -23,7 +24,7 @@ from netorch.keys import Secret
 from netorch.pki import authority
 from netorch.pki.authority import CaKeyFile
 from netorch.pki.fabric import FabricView, Member, require_certificates
-from netorch.pki.issue import ca_id, crl, csr_pem, derived_key, device_cert, pem
+from netorch.pki.issue import ca_id, crl, csr_pem, derived_key, device_cert, key_id, pem
 from netorch.pki.profile import describe_key
 from netorch.pki.store import (
     CaRecord,
@@ -84,7 +85,14 @@ def _refuse_existing(view: FabricView) -> None:
 
 def init(view: FabricView, key_file: CaKeyFile, *, days: int = CA_DAYS,
          crl_days: int = CRL_DAYS, now: datetime | None = None) -> Outcome:
-    """Create the fabric CA: key to `key_file`, certificate, empty CRL and ledger."""
+    """Create the fabric CA: key to `key_file`, certificate, empty CRL and ledger (under
+    the lock of the folder the PKI folder is made in: two inits never both create)."""
+    with view.paths.locked(parent=True):
+        return _init(view, key_file, days, crl_days, now)
+
+
+def _init(view: FabricView, key_file: CaKeyFile, days: int, crl_days: int,
+          now: datetime | None) -> Outcome:
     _refuse_existing(view)
     moment = utcnow(now)
     key, cert = authority.make_ca(view.name, view.spec, days, moment)
@@ -102,6 +110,11 @@ def init(view: FabricView, key_file: CaKeyFile, *, days: int = CA_DAYS,
 
 def import_ca(view: FabricView, ca_file: Path) -> Outcome:
     """Use an enterprise CA: only its certificate is copied; netorch then signs nothing."""
+    with view.paths.locked(parent=True):
+        return _import_ca(view, ca_file)
+
+
+def _import_ca(view: FabricView, ca_file: Path) -> Outcome:
     _refuse_existing(view)
     cert = read_cert(ca_file)
     if not authority.is_ca(cert):
@@ -151,6 +164,16 @@ def own_ca(view: FabricView) -> None:
     if ledger.ca.source != "netorch":
         raise UserError(f"{view.paths.root.as_posix()}: the fabric's CA is an enterprise CA "
                         "(imported): netorch signs nothing; its certificates come from it")
+    check_ledger(view, ledger, read_cert(view.paths.ca_cert, view.paths.root))
+
+
+def check_ledger(view: FabricView, ledger: Ledger, ca_cert: x509.Certificate) -> None:
+    """Refuse (`UserError`) a ledger of another fabric or another CA (`pki-index-mismatch`
+    in validate): its records would be applied to the wrong certificates."""
+    if ledger.fabric != view.name or ledger.ca.serial != serial_hex(ca_cert.serial_number):
+        raise UserError(f"{view.paths.index.as_posix()}: the PKI index belongs to another "
+                        f"fabric or CA than {view.name}'s ca.crt (`netorch validate` says "
+                        "which): restore the fabric's own from version control")
 
 
 def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
@@ -173,11 +196,16 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
           days: int = DEVICE_DAYS, renew_within: int = RENEW_WITHIN,
           crl_days: int = CRL_DAYS, now: datetime | None = None) -> Outcome:
     """Issue every missing certificate of `members`, renew those due, re-key the revoked;
-    re-sign the CRL (valid `crl_days`) when it is due within `renew_within` days."""
+    re-sign the CRL (valid `crl_days`) when it is due within `renew_within` days.
+
+    Every certificate is made first (a missing secret stops before anything is written),
+    then the ledger records them all, then their files are written: an interrupted run
+    leaves recorded serials without a file (never deployed; the next run issues again),
+    never a certificate the ledger does not know and so could not revoke."""
     moment = utcnow(now)
     _within_ca(ca, moment, days)
     ledger = ca.ledger
-    outcome, records = Outcome(), list(ledger.certificates)
+    outcome, made = Outcome(), []
     for member in members:
         current = ledger.current(member.name)
         if not _due(current, view.paths.cert(member.name).exists(), moment, renew_within):
@@ -186,14 +214,16 @@ def issue(view: FabricView, ca: Authority, secret: Secret | None, members: list[
         if public is None:
             continue
         cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
-        view.paths.write(f"certs/{member.name}.crt", pem(cert))
-        records.append(_record(member.name, cert, source, generation))
+        made.append((member.name, cert, _record(member.name, cert, source, generation)))
         outcome.done.append(f"{member.name}: {_verb(current)} {serial_hex(cert.serial_number)}"
                             f", valid until {iso(cert.not_valid_after_utc)}")
+    records = [*ledger.certificates, *(record for *_, record in made)]
     number = _refresh_crl(view, ca, ledger, (moment, crl_days), renew_within, outcome)
     if outcome.done:
         view.paths.write_ledger(ledger.model_copy(
             update={"certificates": records, "crl_number": number}))
+    for name, cert, _ in made:
+        view.paths.write(f"certs/{name}.crt", pem(cert))
     return outcome
 
 
@@ -243,10 +273,9 @@ def _subject_key(view: FabricView, ca: Authority, ledger: Ledger, member: Member
     """The public key to certify: the same key to renew, a new derived one otherwise;
     a device that holds its own key and has no usable certificate needs `pki sign`."""
     current = ledger.current(member.name)
-    if current is not None and not current.revoked and view.paths.cert(member.name).exists():
-        public = read_cert(view.paths.cert(member.name), view.paths.root).public_key()
-        if isinstance(public, ec.EllipticCurvePublicKey):
-            return public, current.key, current.generation
+    renewable = _renewable(view, ca, member, current)
+    if renewable is not None and current is not None:
+        return renewable, current.key, current.generation
     if member.keys == "device":
         outcome.skipped.append(f"{member.name}: its key is made on the device ({member.platform})"
                                ": sign its CSR with `netorch pki sign INVENTORY "
@@ -261,8 +290,34 @@ def _subject_key(view: FabricView, ca: Authority, ledger: Ledger, member: Member
     return key.public_key(), "derived", generation
 
 
+def _renewable(view: FabricView, ca: Authority, member: Member, current: Issued | None
+               ) -> ec.EllipticCurvePublicKey | None:
+    """The key of the device's certificate on disk, when renewing it is safe: it is the
+    ledger's current, unrevoked serial and this CA signed it (a file put in its place is
+    never certified again: the device is re-keyed, or needs a CSR)."""
+    path = view.paths.cert(member.name)
+    if current is None or current.revoked or not path.exists():
+        return None
+    cert = read_cert(path, view.paths.root)
+    public = cert.public_key()
+    if serial_hex(cert.serial_number) != current.serial or not signed_by(cert, ca.cert) \
+            or not isinstance(public, ec.EllipticCurvePublicKey):
+        return None
+    return public
+
+
+def signed_by(cert: x509.Certificate, ca_cert: x509.Certificate) -> bool:
+    """Whether `ca_cert` issued `cert` (issuer name and signature)."""
+    try:
+        cert.verify_directly_issued_by(ca_cert)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
 def _record(device: str, cert: x509.Certificate, key: KeySource, generation: int) -> Issued:
     return Issued(device=device, serial=serial_hex(cert.serial_number),
+                  key_id=key_id(cert.public_key()),
                   not_before=iso(cert.not_valid_before_utc),
                   not_after=iso(cert.not_valid_after_utc), key=key, generation=generation)
 
@@ -277,7 +332,7 @@ def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
                         "certifies it; `pki sign` is for platforms that make their key on "
                         "the device")
     csr = _read_csr(csr_file)
-    problems = _csr_problems(csr, member, view) + _key_reused(view, member, csr)
+    problems = _csr_problems(csr, member, view) + _key_reused(view, ca.ledger, member, csr)
     if problems:
         raise UserError(f"{csr_file.as_posix()}: refused: " + "; ".join(problems))
     moment = utcnow(now)
@@ -285,24 +340,33 @@ def sign(view: FabricView, ca: Authority, member: Member, csr_file: Path, *,
     public = csr.public_key()
     assert isinstance(public, ec.EllipticCurvePublicKey)  # _csr_problems checked it
     cert = device_cert(member.ike_id, public, ca.cert, ca.key, view.spec, moment, days)
-    view.paths.write(f"certs/{member.name}.crt", pem(cert))
     ledger = ca.ledger
     records = [*ledger.certificates, _record(member.name, cert, "device", 0)]
     view.paths.write_ledger(ledger.model_copy(update={"certificates": records}))
+    view.paths.write(f"certs/{member.name}.crt", pem(cert))
     return Outcome([f"{member.name}: signed {serial_hex(cert.serial_number)} for its own "
                     f"key, valid until {iso(cert.not_valid_after_utc)}"])
 
 
-def _key_reused(view: FabricView, member: Member,
+def _key_reused(view: FabricView, ledger: Ledger, member: Member,
                 csr: x509.CertificateSigningRequest) -> list[str]:
-    """Another device's certificate for the same key: one key, one device."""
+    """A key once revoked (any device's), or another device's: one key, one device, and
+    a revoked key never again."""
     public = csr.public_key()
+    wanted = key_id(public)
+    if any(c.key_id == wanted and c.revoked for c in ledger.certificates):
+        return ["its key was revoked (the ledger lists a revoked certificate for it): make a "
+                "new key on the device"]
+    holders = {c.device for c in ledger.certificates if c.key_id == wanted}
     for other in view.members:
         path = view.paths.cert(other.name)
         if other.name != member.name and path.exists() \
                 and read_cert(path, view.paths.root).public_key() == public:
-            return [f"its key is the one {other.name}'s certificate holds (one key per "
-                    "device: make a new key on the device)"]
+            holders.add(other.name)
+    holders.discard(member.name)
+    if holders:
+        return [f"its key is the one {', '.join(sorted(holders))}'s certificate holds (one "
+                "key per device: make a new key on the device)"]
     return []
 
 
@@ -340,15 +404,16 @@ def _csr_problems(csr: x509.CertificateSigningRequest, member: Member,
     return problems
 
 
-def _unrecorded(view: FabricView, ledger: Ledger, member: Member, stamp: str) -> list[Issued]:
+def _unrecorded(view: FabricView, ca_cert: x509.Certificate, ledger: Ledger, member: Member,
+                stamp: str) -> list[Issued]:
     """The certificate on disk, as a revoked record, if the ledger does not list it."""
     path = view.paths.cert(member.name)
     if not path.exists():
         return []
     cert = read_cert(path, view.paths.root)
     serial = serial_hex(cert.serial_number)
-    if any(c.serial == serial for c in ledger.certificates if c.device == member.name):
-        return []
+    if any(c.serial == serial for c in ledger.certificates) or not signed_by(cert, ca_cert):
+        return []  # known already, or another CA's: this CA's CRL cannot revoke it
     record = _record(member.name, cert, "device", ledger.generation(member.name))
     return [record.model_copy(update={"revoked": stamp})]
 
@@ -367,7 +432,7 @@ def revoke(view: FabricView, ca: Authority, member: Member, *, crl_days: int = C
             record = record.model_copy(update={"revoked": stamp})
             serials.append(record.serial)
         records.append(record)
-    extra = _unrecorded(view, ledger, member, stamp)
+    extra = _unrecorded(view, ca.cert, ledger, member, stamp)
     records += extra
     serials += [record.serial for record in extra]
     if not serials:
@@ -393,6 +458,9 @@ def request(view: FabricView, secret: Secret, members: list[Member], out: Path) 
     ca_cert = read_cert(view.paths.ca_cert, view.paths.root)
     ledger = view.paths.read_ledger()
     outcome = Outcome()
+    if ledger is not None and ledger.ca.source == "netorch":
+        outcome.skipped.append("the fabric's CA is netorch's own: `netorch pki issue` "
+                               "certifies these keys; `pki request` is for an enterprise CA")
     for member in members:
         if member.keys != "derived":
             outcome.skipped.append(f"{member.name}: its key is made on the device "

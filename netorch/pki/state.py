@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pydantic import BaseModel, ConfigDict
 
 from netorch.pki.fabric import FabricView, Member
-from netorch.pki.ops import RENEW_WITHIN, iso, utcnow
+from netorch.pki.ops import RENEW_WITHIN, check_ledger, iso, signed_by, utcnow
 from netorch.pki.profile import describe_key
 from netorch.pki.store import Ledger, read_cert, read_crl, serial_hex
 
@@ -32,9 +33,18 @@ class FabricPki:
     crl: x509.CertificateRevocationList | None
     ledger: Ledger | None
 
+    @functools.cached_property
+    def crl_trusted(self) -> bool:
+        """Whether the CRL is the CA's (its signature checks): a CRL anyone else signed
+        revokes nothing, as on a device."""
+        public = self.ca.public_key()
+        return self.crl is not None and isinstance(
+            public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey) \
+            and self.crl.is_signature_valid(public)
+
     def revoked(self, cert: x509.Certificate) -> bool:
-        return self.crl is not None and self.crl.get_revoked_certificate_by_serial_number(
-            cert.serial_number) is not None
+        return self.crl is not None and self.crl_trusted and \
+            self.crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
 
     def key_source(self, member: Member) -> str:
         """"derived" when the ledger says netorch derives this device's key."""
@@ -57,8 +67,10 @@ def load_pki(view: FabricView) -> FabricPki | None:
     root = view.paths.root
     certs = {m.name: read_cert(view.paths.cert(m.name), root) for m in view.members
              if view.paths.cert(m.name).exists()}
-    return FabricPki(view, read_cert(view.paths.ca_cert, root), certs,
-                     read_crl(view.paths.crl, root), view.paths.read_ledger())
+    ca, ledger = read_cert(view.paths.ca_cert, root), view.paths.read_ledger()
+    if ledger is not None:
+        check_ledger(view, ledger, ca)
+    return FabricPki(view, ca, certs, read_crl(view.paths.crl, root), ledger)
 
 
 class CertStatus(BaseModel):
@@ -125,9 +137,7 @@ def device_problems(pki: FabricPki, member: Member, cert: x509.Certificate) -> l
     if member.ike_id not in _san_names(cert):
         problems.append(f"its SAN does not hold the IKE identity {member.ike_id} as a DNS "
                         "name")
-    try:
-        cert.verify_directly_issued_by(pki.ca)
-    except (InvalidSignature, ValueError, TypeError):
+    if not signed_by(cert, pki.ca):
         problems.append("it is not signed by the fabric CA (pki/ca.crt)")
     found = describe_key(cert.public_key())
     if found != pki.view.spec.name:
@@ -151,9 +161,12 @@ def status(pki: FabricPki, *, now: datetime | None = None,
     moment = utcnow(now)
     ca = _standing(pki.ca, moment, renew_within, revoked=False)
     found = describe_key(pki.ca.public_key())
-    if found != pki.view.spec.name:
-        ca = ca.model_copy(update={"problems": [
-            f"its key is {found}, the crypto profile needs {pki.view.spec.name}"]})
+    problems = [] if found == pki.view.spec.name else [
+        f"its key is {found}, the crypto profile needs {pki.view.spec.name}"]
+    if pki.crl is not None and not pki.crl_trusted:
+        problems.append(f"{pki.view.paths.crl.as_posix()} is not signed by the fabric CA: it "
+                        "revokes nothing")
+    ca = ca.model_copy(update={"problems": problems})
     devices = {}
     for member in pki.view.members:
         cert = pki.certs.get(member.name)

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from cryptography import x509
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from netorch.errors import UserError
 from netorch.fsio import os_error, read_regular, write_under
@@ -60,6 +60,8 @@ class Issued(_Record):
     key: KeySource
     generation: int = Field(ge=0, description="derived keys: which key (a revoke moves on)")
     revoked: str | None = Field(None, pattern=MOMENT)
+    key_id: str | None = Field(None, pattern=r"^[0-9A-F]{40}$",
+                               description="the certified key's identifier (SHA-1 of it)")
 
 
 class CaRecord(_Record):
@@ -76,6 +78,15 @@ class Ledger(_Record):
     certificates: list[Issued] = []
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _serials_unique(self) -> Ledger:
+        seen: set[str] = set()
+        for record in self.certificates:
+            if record.serial in seen:
+                raise ValueError(f"serial {record.serial} is listed twice")
+            seen.add(record.serial)
+        return self
 
     def current(self, device: str) -> Issued | None:
         """The device's newest certificate record."""
@@ -131,16 +142,18 @@ class PkiPaths:
         return self.ca_cert.exists() or self.ca_cert.is_symlink()
 
     @contextmanager
-    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+    def locked(self, wait: float = LOCK_WAIT, *, parent: bool = False) -> Iterator[None]:
         """Hold the folder's lock (`flock` on the folder itself: no lock file in the
         commit) while a command reads the ledger, signs and writes: two `pki` commands at
-        once would otherwise each write back a ledger missing the other's records."""
+        once would otherwise each write back a ledger missing the other's records. With
+        `parent`, the folder the PKI folder is made in (`init`)."""
+        folder = self.root.parent if parent else self.root
         try:
-            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
-            raise os_error(self.root, exc, "cannot open the PKI folder") from None
+            raise os_error(folder, exc, "cannot open the PKI folder") from None
         try:
-            _acquire(fd, self.root, wait)
+            _acquire(fd, folder, wait)
             yield
         finally:
             os.close(fd)  # closing releases the lock

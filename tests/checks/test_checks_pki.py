@@ -397,3 +397,179 @@ def test_an_enterprise_ca_keeps_no_records(tmp_path: Path) -> None:
     assert _findings(made, days_after(1)) == []
     write_cert(made, DERIVED, days=60)
     assert _findings(made, days_after(1)) == []
+
+
+# --- certificates of devices the inventory no longer has ---------------------------------
+
+GONE = "bed-dunstable-r1"  # the one device of sites/beds-dunstable.yaml (cisco_iosxe)
+
+
+def _records(made: MadePki) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = json.loads(
+        made.view().paths.index.read_text())["certificates"]
+    return records
+
+
+def _add_records(made: MadePki, *records: dict[str, object]) -> None:
+    index = made.view().paths.index
+    data = json.loads(index.read_text())
+    data["certificates"] += records
+    index.write_text(json.dumps(data, indent=1))
+
+
+def _orphaned(made: MadePki, when: datetime) -> list[Finding]:
+    return [f for f in _findings(made, when) if f.code == "certificate-orphaned"]
+
+
+def test_a_removed_device_with_a_certificate_in_force_is_a_warning(made: MadePki) -> None:
+    record = next(r for r in _records(made) if r["device"] == GONE)
+    (made.inventory / "sites" / "beds-dunstable.yaml").unlink()
+    found = _findings(made, days_after(10))
+    assert [(f.code, f.severity.value, _where(f)) for f in found] == [
+        ("certificate-orphaned", "warning", _auth_at(made))]
+    assert found[0].message == (
+        f"the PKI ledger lists {GONE}, no longer a device of this fabric, with a certificate "
+        f"in force (serial {record['serial']}, until 2031-01-01T00:00:00Z): revoke it "
+        f"(`netorch pki revoke INVENTORY {GONE}`) so no one can use it")
+
+
+def test_a_removed_device_whose_certificate_is_revoked_or_expired_is_not(
+        made: MadePki) -> None:
+    (made.inventory / "sites" / "beds-dunstable.yaml").unlink()
+    assert _orphaned(made, days_after(365)) == []  # expired at 2031-01-01T00:00:00Z
+    assert len(_orphaned(made, days_after(365) - timedelta(seconds=1))) == 1
+    index = made.view().paths.index
+    data = json.loads(index.read_text())
+    for record in data["certificates"]:
+        if record["device"] == GONE:
+            record["revoked"] = "2030-01-05T00:00:00Z"
+    index.write_text(json.dumps(data, indent=1))
+    assert _orphaned(made, days_after(10)) == []
+
+
+def test_one_orphaned_finding_per_device_sorted_with_its_newest_certificate(
+        made: MadePki) -> None:
+    base = {"not_before": "2030-01-01T00:00:00Z", "not_after": "2030-06-01T00:00:00Z",
+            "key": "derived", "generation": 0, "revoked": None}
+    _add_records(made, {**base, "device": "zz-gone", "serial": "0A"},
+                 {**base, "device": "zz-gone", "serial": "0B",
+                  "not_after": "2030-07-01T00:00:00Z"},
+                 {**base, "device": "aa-gone", "serial": "0C"},
+                 {**base, "device": "evil\x1b[2J", "serial": "0D"},
+                 {**base, "device": "old-gone", "serial": "0E",
+                  "not_after": "2030-01-05T00:00:00Z"})
+    found = _orphaned(made, days_after(10))
+    assert [f.message.split(", no longer")[0] for f in found] == [
+        "the PKI ledger lists 'evil\\x1b[2J'", "the PKI ledger lists aa-gone",
+        "the PKI ledger lists zz-gone"]
+    assert "(serial 0B, until 2030-07-01T00:00:00Z)" in found[2].message
+    assert {_where(f) for f in found} == {_auth_at(made)}
+
+
+def test_an_index_of_another_fabric_lists_no_orphans(made: MadePki) -> None:
+    """Its devices are another fabric's: not ours to revoke."""
+    (made.inventory / "sites" / "beds-dunstable.yaml").unlink()
+    _edit_index(made, fabric="western-region")
+    assert [f.code for f in _findings(made, days_after(1))] == ["pki-index-mismatch"]
+
+
+# --- IKE identities no certificate can hold ----------------------------------------------
+
+def _rename(made: MadePki, old: str, new: str) -> None:
+    site = next(p for p in (made.inventory / "sites").glob("*.yaml")
+                if f"name: {old}" in p.read_text())
+    site.write_text(site.read_text().replace(f"name: {old}", f"name: {new}"))
+
+
+def test_an_identity_longer_than_a_common_name_is_an_error(made: MadePki) -> None:
+    """eastern-region (14) + '.' + 50 = 65 characters: one more than ub-common-name."""
+    long = "r" * 50
+    _rename(made, GONE, long)
+    found = [f for f in _findings(made, days_after(1)) if f.code == "identity-too-long"]
+    assert [(f.severity.value, _where(f)) for f in found] == [
+        ("error", _device_at(made, long))]
+    assert f"the IKE identity of {long}, {long}.eastern-region, cannot be named by a " \
+           "certificate: it is 65 characters, and a certificate's subject CN holds at most " \
+           "64 (RFC 5280, ub-common-name); use a shorter device or fabric name" == \
+           found[0].message
+    _rename(made, long, "r" * 49)  # 64: fits
+    assert [f for f in _findings(made, days_after(1)) if f.code == "identity-too-long"] == []
+
+
+def test_identity_length_is_checked_without_a_pki_folder_not_with_psk(
+        tmp_path: Path) -> None:
+    made = make_pki(tmp_path)
+    shutil.rmtree(made.view().paths.root)
+    _rename(made, GONE, "r" * 60)
+    assert [f.code for f in _findings(made, days_after(1))] == ["identity-too-long"]
+    fabric = made.inventory / "fabric.yaml"
+    fabric.write_text(fabric.read_text().replace("auth: certificate", "auth: psk"))
+    assert _findings(made, days_after(1)) == []
+
+
+def test_a_dns_label_longer_than_63_is_an_error() -> None:
+    """A Python-built inventory, its fabric name unchecked: a label of 70 characters."""
+    inventory = build()
+    fabric = inventory.fabric.model_copy(update={"name": "f" * 70})
+    found = check_certificates(inventory.model_copy(update={"fabric": fabric}),
+                               now=days_after(1))
+    assert [f.code for f in found] == ["identity-too-long"] * 3
+    assert f"its DNS label '{'f' * 70}' is 70 characters, more than the 63 a DNS name " \
+           "allows (RFC 1035)" in found[0].message
+    assert "it is 77 characters" in found[0].message  # hub-r1 (6) + . + 70
+
+
+# --- an enterprise (imported) CA: netorch issues nothing -----------------------------------
+
+def _enterprise(tmp_path: Path) -> MadePki:
+    made = make_pki(tmp_path)
+    paths = made.view().paths
+    keep = tmp_path / "kept"
+    shutil.copytree(paths.root, keep)
+    shutil.rmtree(paths.root)
+    pki.import_ca(made.view(), keep / "ca.crt")
+    shutil.copytree(keep / "certs", paths.root / "certs")
+    return made
+
+
+def test_an_enterprise_ca_fabric_is_not_told_to_run_pki_issue(tmp_path: Path) -> None:
+    made = _enterprise(tmp_path)
+    made.cert_path(DERIVED).unlink()
+    made.cert_path(ON_DEVICE).unlink()
+    found = {f.code: f for f in _findings(made, days_after(1))}
+    assert set(found) == {"certificate-missing", "certificate-unsigned"}
+    missing, unsigned = found["certificate-missing"], found["certificate-unsigned"]
+    assert _where(missing) == _device_at(made, DERIVED) and missing.is_error
+    assert "have the fabric's enterprise CA issue it and place it there (`netorch pki " \
+           "request INVENTORY --out DIR` writes the CSR of the key netorch derives for it; " \
+           "a device that makes its own key gives its CSR)" in missing.message
+    assert _where(unsigned) == _device_at(made, ON_DEVICE) and unsigned.is_warning
+    assert "have the fabric's enterprise CA sign the request the device gives" in \
+        unsigned.message
+    renew = [f for f in _findings(made, days_after(340)) if f.code == "certificate-renew-due"]
+    assert renew and all(f.message.endswith("have the fabric's enterprise CA issue a new one")
+                         for f in renew)
+    for f in [*found.values(), *renew]:
+        assert "pki issue" not in f.message and "pki sign" not in f.message
+
+
+# --- a CRL the CA did not sign ---------------------------------------------------------
+
+def test_a_crl_not_signed_by_the_ca_revokes_nothing(made: MadePki) -> None:
+    """Devices ignore it: only the mismatch, not `certificate-revoked` as well."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    paths = made.view().paths
+    ca = x509.load_pem_x509_certificate(paths.ca_cert.read_bytes())
+    cert = x509.load_pem_x509_certificate(made.cert_path(DERIVED).read_bytes())
+    entry = x509.RevokedCertificateBuilder().serial_number(cert.serial_number) \
+        .revocation_date(days_after(1)).build()
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(ca.subject)
+           .last_update(days_after(1)).next_update(days_after(2))
+           .add_revoked_certificate(entry)
+           .sign(ec.generate_private_key(ec.SECP256R1()), made.view().spec.digest()))
+    paths.crl.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    found = _findings(made, days_after(3))  # past its next update as well: not said
+    assert [(f.code, _where(f)) for f in found] == [("certificate-mismatch", _auth_at(made))]
+    assert "crl.pem is not signed by the fabric CA" in found[0].message

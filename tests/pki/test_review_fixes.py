@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from netorch import api
@@ -193,3 +194,159 @@ def test_pki_request_gives_an_enterprise_ca_the_derived_keys_csrs(
             if "PRIVATE KEY-----" in text]
     assert len(keys) == len(CNSA_DERIVED)  # each derived key delivered, matching its cert
     assert PASSPHRASE not in str(files) and os.environ.get("NETORCH_CA_PASSPHRASE") is not None
+
+
+# -- the second review ------------------------------------------------------------------
+
+def _planted(path: Path, identity: str) -> ec.EllipticCurvePrivateKey:
+    """A self-signed certificate for the device's identity put in place of its own."""
+    key = ec.generate_private_key(ec.SECP384R1())
+    path.write_bytes(_pem(enterprise_cert(identity, key.public_key(), key, identity,
+                                          ca=False)))
+    return key
+
+
+def test_renewal_never_certifies_a_key_planted_in_certs(
+        issued: Path, ca_key: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = _folder(issued) / "certs" / "sb-r1.crt"
+    planted = _planted(target, "sb-r1.cnsa-regional")
+    run = cli(capsys, "pki", "issue", issued, "--ca-key", ca_key, "--renew-within", "400",
+              "--limit", "sb-r1")
+    assert run.code == 0, run
+    assert load_cert(target).public_key() != planted.public_key()
+    assert load_cert(target).issuer == load_cert(_folder(issued) / "ca.crt").subject
+
+
+def test_a_revoked_key_is_never_signed_again(
+        with_ca: Path, ca_key: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = tmp_path / "nb.csr"
+    request.write_bytes(csr("nb-r1.cnsa-regional"))
+    assert cli(capsys, "pki", "sign", with_ca, "nb-r1", request, "--ca-key", ca_key).code == 0
+    assert cli(capsys, "pki", "revoke", with_ca, "nb-r1", "--ca-key", ca_key).code == 0
+    user_error(cli(capsys, "pki", "sign", with_ca, "nb-r1", request, "--ca-key", ca_key),
+               "its key was revoked")
+
+
+def test_an_issue_that_fails_writes_nothing(
+        with_ca: Path, ca_key: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("NETORCH_SECRET", raising=False)
+    before = (_folder(with_ca) / "index.json").read_bytes()
+    user_error(cli(capsys, "pki", "issue", with_ca, "--ca-key", ca_key), "master secret")
+    assert (_folder(with_ca) / "index.json").read_bytes() == before
+    assert not (_folder(with_ca) / "certs").exists()
+
+
+def test_a_removed_device_can_still_be_revoked(
+        issued: Path, ca_key: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = issued.read_text(encoding="utf-8").replace("sb-r1", "sb-r9")
+    issued.write_text(text, encoding="utf-8")
+    run = cli(capsys, "pki", "revoke", issued, "sb-r1", "--ca-key", ca_key)
+    assert run.code == 0 and "sb-r1: revoked" in run.out, run
+    folder = _folder(issued)
+    done = openssl_verify(folder / "ca.crt", folder / "certs" / "sb-r1.crt", folder / "crl.pem")
+    assert done.returncode != 0
+
+
+def test_a_ledger_listing_a_serial_twice_is_refused(
+        issued: Path, ca_key: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = _ledger(issued)
+    first = dict(ledger["certificates"][0])  # type: ignore[index]
+    ledger["certificates"].append({**first, "device": "na-r1"})  # type: ignore[attr-defined]
+    (_folder(issued) / "index.json").write_text(json.dumps(ledger))
+    user_error(cli(capsys, "pki", "revoke", issued, "na-r1", "--ca-key", ca_key),
+               "listed twice")
+
+
+@pytest.mark.parametrize(("field", "value"), [("fabric", "other-fabric"), ("ca", "AB")])
+def test_a_ledger_of_another_fabric_or_ca_is_refused(
+        issued: Path, ca_key: Path, field: str, value: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = _ledger(issued)
+    if field == "ca":
+        ledger["ca"]["serial"] = value  # type: ignore[index]
+    else:
+        ledger[field] = value
+    (_folder(issued) / "index.json").write_text(json.dumps(ledger))
+    for args in (("status", issued), ("issue", issued, "--ca-key", ca_key),
+                 ("revoke", issued, "hub-r1", "--ca-key", ca_key)):
+        user_error(cli(capsys, "pki", *args), "belongs to another fabric or CA")
+
+
+def test_a_crl_the_ca_did_not_sign_revokes_nothing(
+        issued: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _folder(issued)
+    ca = load_cert(folder / "ca.crt")
+    stranger = ec.generate_private_key(ec.SECP384R1())
+    hub = load_cert(folder / "certs" / "hub-r1.crt")
+    now = datetime.now(UTC)
+    forged = (x509.CertificateRevocationListBuilder().issuer_name(ca.subject)
+              .last_update(now).next_update(now + timedelta(days=9))
+              .add_revoked_certificate(x509.RevokedCertificateBuilder()
+                                       .serial_number(hub.serial_number)
+                                       .revocation_date(now).build())
+              .sign(stranger, hashes.SHA384()))
+    (folder / "crl.pem").write_bytes(forged.public_bytes(serialization.Encoding.PEM))
+    run = cli(capsys, "pki", "status", issued, "--format", "json")
+    status = json.loads(run.out)
+    assert status["devices"]["hub-r1"]["state"] == "ok"
+    assert any("not signed by the fabric CA" in p for p in status["ca"]["problems"])
+    assert run.code == 1
+
+
+def test_a_certificate_of_another_ca_is_not_put_on_this_crl(
+        issued: Path, ca_key: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _folder(issued)
+    before = len(_ledger(issued)["certificates"])  # type: ignore[arg-type]
+    assert cli(capsys, "pki", "revoke", issued, "sb-r1", "--ca-key", ca_key).code == 0
+    _planted(folder / "certs" / "sb-r1.crt", "sb-r1.cnsa-regional")
+    user_error(cli(capsys, "pki", "revoke", issued, "sb-r1", "--ca-key", ca_key),
+               "no certificate in force")
+    assert len(_ledger(issued)["certificates"]) == before  # type: ignore[arg-type]
+
+
+def test_the_ca_key_path_expands_a_tilde(
+        fabric: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NETORCH_CA_KEY", "~/.netorch/ca.key")
+    monkeypatch.chdir(tmp_path)
+    assert cli(capsys, "pki", "init", fabric).code == 0
+    assert (tmp_path / "home" / ".netorch" / "ca.key").is_file()
+    assert not (tmp_path / "~").exists()
+
+
+def test_a_passphrase_in_any_encoding(
+        fabric: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(os.environb, b"NETORCH_CA_PASSPHRASE", b"\xff\xfe a long passphrase here")
+    assert cli(capsys, "pki", "init", fabric, "--ca-key", tmp_path / "k" / "ca.key").code == 0
+
+
+def test_a_certificate_subject_cannot_write_to_the_terminal(
+        fabric: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = ec.generate_private_key(ec.SECP384R1())
+    hostile = "CA\x1b]0;pwned\x07\n::error::x"
+    (tmp_path / "eca.crt").write_bytes(_pem(enterprise_cert(hostile, key.public_key(), key,
+                                                            hostile, ca=True)))
+    run = cli(capsys, "pki", "init", fabric, "--ca-cert", tmp_path / "eca.crt")
+    assert run.code == 0, run
+    assert "\x1b" not in run.out and "\x07" not in run.out
+    assert not any(line.startswith("::error::") for line in run.out.splitlines())
+
+
+def _init(args: tuple[str, str]) -> int:
+    from netorch.cli import main
+
+    inventory, key = args
+    return main(["pki", "init", inventory, "--ca-key", key])
+
+
+def test_two_inits_at_once_make_one_ca(fabric: Path, tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        codes = pool.map(_init, [(str(fabric), str(tmp_path / f"k{i}" / "ca.key"))
+                                 for i in range(2)])
+    assert sorted(codes) == [0, 1]
+    made = [i for i in range(2) if (tmp_path / f"k{i}" / "ca.key").exists()]
+    assert len(made) == 1

@@ -164,7 +164,7 @@ def own_ca(view: FabricView) -> None:
     if ledger.ca.source != "netorch":
         raise UserError(f"{view.paths.root.as_posix()}: the fabric's CA is an enterprise CA "
                         "(imported): netorch signs nothing; its certificates come from it")
-    check_ledger(view, ledger, read_cert(view.paths.ca_cert, view.paths.root))
+    check_ledger(view, ledger, read_cert(view.paths.ca_cert, view.paths.resolved))
 
 
 def check_ledger(view: FabricView, ledger: Ledger, ca_cert: x509.Certificate) -> None:
@@ -178,7 +178,7 @@ def check_ledger(view: FabricView, ledger: Ledger, ca_cert: x509.Certificate) ->
 
 def open_authority(view: FabricView, key_file: CaKeyFile) -> Authority:
     own_ca(view)
-    cert = read_cert(view.paths.ca_cert, view.paths.root)
+    cert = read_cert(view.paths.ca_cert, view.paths.resolved)
     key = authority.load_ca_key(key_file, view.spec)
     authority.check_key_matches(key, cert, key_file)
     return Authority(cert, key, view.paths)
@@ -238,7 +238,7 @@ def _refresh_crl(view: FabricView, ca: Authority, ledger: Ledger,
     """Re-sign the CRL (same entries, next number) when it is due within `within` days
     or missing: devices only ever get the CRL deploy pushes. Returns the CRL number."""
     moment, crl_days = when
-    current = read_crl(view.paths.crl, view.paths.root)
+    current = read_crl(view.paths.crl, view.paths.resolved)
     if current is not None and current.next_update_utc is not None \
             and current.next_update_utc - moment > timedelta(days=within):
         return ledger.crl_number
@@ -298,7 +298,7 @@ def _renewable(view: FabricView, ca: Authority, member: Member, current: Issued 
     path = view.paths.cert(member.name)
     if current is None or current.revoked or not path.exists():
         return None
-    cert = read_cert(path, view.paths.root)
+    cert = read_cert(path, view.paths.resolved)
     public = cert.public_key()
     if serial_hex(cert.serial_number) != current.serial or not signed_by(cert, ca.cert) \
             or not isinstance(public, ec.EllipticCurvePublicKey):
@@ -361,7 +361,7 @@ def _key_reused(view: FabricView, ledger: Ledger, member: Member,
     for other in view.members:
         path = view.paths.cert(other.name)
         if other.name != member.name and path.exists() \
-                and read_cert(path, view.paths.root).public_key() == public:
+                and read_cert(path, view.paths.resolved).public_key() == public:
             holders.add(other.name)
     holders.discard(member.name)
     if holders:
@@ -410,7 +410,7 @@ def _unrecorded(view: FabricView, ca_cert: x509.Certificate, ledger: Ledger, mem
     path = view.paths.cert(member.name)
     if not path.exists():
         return []
-    cert = read_cert(path, view.paths.root)
+    cert = read_cert(path, view.paths.resolved)
     serial = serial_hex(cert.serial_number)
     if any(c.serial == serial for c in ledger.certificates) or not signed_by(cert, ca_cert):
         return []  # known already, or another CA's: this CA's CRL cannot revoke it
@@ -455,7 +455,7 @@ def request(view: FabricView, secret: Secret, members: list[Member], out: Path) 
     if not view.paths.exists():
         raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
                         "`netorch pki init` (with --ca-cert for an enterprise CA) first")
-    ca_cert = read_cert(view.paths.ca_cert, view.paths.root)
+    ca_cert = read_cert(view.paths.ca_cert, view.paths.resolved)
     ledger = view.paths.read_ledger()
     outcome = Outcome()
     if ledger is not None and ledger.ca.source == "netorch":

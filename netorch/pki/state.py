@@ -64,7 +64,7 @@ def load_pki(view: FabricView) -> FabricPki | None:
     """The fabric's PKI, or None: a PSK fabric, or no PKI folder (out-of-band certs)."""
     if not view.certificates or not view.paths.exists():
         return None
-    root = view.paths.root
+    root = view.paths.resolved
     certs = {m.name: read_cert(view.paths.cert(m.name), root) for m in view.members
              if view.paths.cert(m.name).exists()}
     ca, ledger = read_cert(view.paths.ca_cert, root), view.paths.read_ledger()

@@ -15,6 +15,7 @@ derived from the master secret or stay on the device.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import time
@@ -138,6 +139,12 @@ class PkiPaths:
     def cert(self, device: str) -> Path:
         return self.root / CERTS / f"{device}.crt"
 
+    @functools.cached_property
+    def resolved(self) -> Path:
+        """The folder, symbolic links resolved, once: every file read is held inside it
+        (`read_cert(path, paths.resolved)`)."""
+        return Path(os.path.realpath(self.root))
+
     def exists(self) -> bool:
         return self.ca_cert.exists() or self.ca_cert.is_symlink()
 
@@ -166,7 +173,7 @@ class PkiPaths:
         if not (self.index.exists() or self.index.is_symlink()):
             return None
         raw = read_regular(self.index, limit=MAX_INDEX_BYTES, what="PKI index",
-                           **_within(self.root))
+                           **_within(self.resolved))
         try:
             return Ledger.model_validate_json(raw)
         except ValidationError as exc:
@@ -180,8 +187,9 @@ class PkiPaths:
 
 
 def read_cert(path: Path, inside: Path | None = None) -> x509.Certificate:
-    """A PEM certificate file, or a `UserError` naming it; with `inside` (the PKI folder)
-    a file that leads outside it through a symbolic link is refused unopened."""
+    """A PEM certificate file, or a `UserError` naming it; with `inside` (the PKI folder,
+    resolved: `PkiPaths.resolved`) a file that leads outside it through a symbolic link
+    is refused unopened."""
     raw = read_regular(path, limit=MAX_PEM_BYTES, what="certificate", **_within(inside))
     try:
         return x509.load_pem_x509_certificate(raw)
@@ -213,10 +221,10 @@ def _acquire(fd: int, root: Path, wait: float) -> None:
             time.sleep(0.05)
 
 
-def _within(folder: Path | None) -> dict[str, Any]:
-    if folder is None:
+def _within(resolved: Path | None) -> dict[str, Any]:
+    if resolved is None:
         return {}
-    return {"inside": Path(os.path.realpath(folder)), "folder_is": "the PKI folder"}
+    return {"inside": resolved, "folder_is": "the PKI folder"}
 
 
 def serial_hex(number: int) -> str:

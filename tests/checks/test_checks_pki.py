@@ -387,13 +387,7 @@ def test_a_record_of_another_device_does_not_count(made: MadePki) -> None:
 
 def test_an_enterprise_ca_keeps_no_records(tmp_path: Path) -> None:
     """An imported CA: index.json records no certificate, and none is asked of it."""
-    made = make_pki(tmp_path)
-    paths = made.view().paths
-    keep = tmp_path / "kept"
-    shutil.copytree(paths.root, keep)
-    shutil.rmtree(paths.root)
-    pki.import_ca(made.view(), keep / "ca.crt")
-    shutil.copytree(keep / "certs", paths.root / "certs")
+    made = _enterprise(tmp_path)
     assert _findings(made, days_after(1)) == []
     write_cert(made, DERIVED, days=60)
     assert _findings(made, days_after(1)) == []

@@ -15,12 +15,12 @@ import pytest
 
 from netorch import cli
 from netorch.inventory import load
-from netorch.lab import LabUpResult, lab_down, lab_status, lab_up, runtime
+from netorch.lab import LabUpResult, lab_down, lab_status, runtime
 from netorch.lab.names import lab_tag
 from netorch.lab.state import load_state
 from netorch.lab.teardown import lab_namespaces, lab_root_links
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, module_lab
 
 pytestmark = pytest.mark.lab
 INVENTORY = FIXTURES / "three-site.yaml"
@@ -29,12 +29,8 @@ LAB = "t-pipeline"
 
 @pytest.fixture(scope="module")
 def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabUpResult, Path]]:
-    root = tmp_path_factory.mktemp("labs")
-    try:
-        yield lab_up(INVENTORY, lab=LAB, root=root), root
-    finally:
-        runtime.stop(LAB, root)
-        assert not lab_namespaces(lab_tag(LAB)), "the module's lab left namespaces behind"
+    with module_lab(tmp_path_factory, INVENTORY, LAB) as made:
+        yield made
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -15,13 +15,11 @@ from pathlib import Path
 import pytest
 
 from netorch.inventory import load
-from netorch.lab import LabUpResult, lab_up, labpki, labtest, pipeline, probe, runtime
+from netorch.lab import LabUpResult, labpki, labtest, pipeline, probe, runtime
 from netorch.lab.daemons import device_dir
-from netorch.lab.names import lab_tag
 from netorch.lab.runtime import Runtime
-from netorch.lab.teardown import lab_namespaces
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, module_lab
 
 pytestmark = pytest.mark.lab
 INVENTORY = FIXTURES / "three-site-cert.yaml"
@@ -34,12 +32,8 @@ INTERVAL = 0.5             # so at most WATCH_SECONDS / INTERVAL samples
 
 @pytest.fixture(scope="module")
 def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabUpResult, Path]]:
-    root = tmp_path_factory.mktemp("labs")
-    try:
-        yield lab_up(INVENTORY, lab=LAB, root=root), root
-    finally:
-        runtime.stop(LAB, root)
-        assert not lab_namespaces(lab_tag(LAB)), "the module's lab left namespaces behind"
+    with module_lab(tmp_path_factory, INVENTORY, LAB) as made:
+        yield made
 
 
 def _rt(root: Path) -> Runtime:

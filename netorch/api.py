@@ -245,11 +245,7 @@ def pki_status(path: str | Path | Inventory, *, now: datetime | None = None,
 
     inventory = path if isinstance(path, Inventory) else load(path)
     view = pki.fabric_view(inventory)
-    if not view.certificates:
-        raise UserError(f"fabric {view.name} authenticates with pre-shared keys: it has no "
-                        "certificates")
+    pki.require_ca(view)
     found = pki.load_pki(view)
-    if found is None:
-        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
-                        "`netorch pki init`")
+    assert found is not None  # require_ca: a certificate fabric with a PKI folder
     return pki.status(found, now=now, renew_within=renew_within)

@@ -295,21 +295,7 @@ def _crl_trusted(fpki: FabricPki) -> bool:
 
 def _crl_signed(fpki: FabricPki) -> bool:
     """No CRL, or one the CA signed (a CRL signed by another key, devices ignore)."""
-    from cryptography.hazmat.primitives.asymmetric import (  # noqa: PLC0415 - lazy
-        dsa,
-        ec,
-        ed448,
-        ed25519,
-        rsa,
-    )
-
-    public = fpki.ca.public_key()
-    if fpki.crl is None:
-        return True
-    if not isinstance(public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey | dsa.DSAPublicKey
-                      | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-        return False
-    return fpki.crl.is_signature_valid(public)
+    return fpki.crl is None or fpki.crl_trusted
 
 
 def _device(ctx: Context, fpki: FabricPki, member: Member, path: PathKey,
@@ -456,6 +442,7 @@ def _unrecorded(at: Location, fpki: FabricPki, member: Member,
                 recorded: dict[str, set[str]] | None) -> Iterator[Finding]:
     """A certificate the netorch CA signed, in force, that index.json does not list for
     the device: `pki revoke` goes by the index, so it could not be revoked."""
+    from netorch.pki import signed_by  # noqa: PLC0415 - lazy: cryptography
     from netorch.pki.store import serial_hex  # noqa: PLC0415 - lazy: cryptography
 
     cert = fpki.certs.get(member.name)
@@ -464,7 +451,7 @@ def _unrecorded(at: Location, fpki: FabricPki, member: Member,
     try:
         serial = serial_hex(cert.serial_number)
         if serial in recorded.get(member.name, ()) or fpki.revoked(cert) \
-                or not _signed_by_ca(fpki, cert):
+                or not signed_by(cert, fpki.ca):
             return  # recorded, already revoked, or not this CA's (certificate-mismatch)
     except _parse_errors():
         return  # its own finding says it cannot be parsed
@@ -475,16 +462,6 @@ def _unrecorded(at: Location, fpki: FabricPki, member: Member,
                 f"has not recorded. `netorch pki revoke INVENTORY {member.name}` revokes it "
                 "(it also revokes the certificate on disk); or remove it and run `netorch "
                 "pki issue` (`pki sign` for a key made on the device)", at)
-
-
-def _signed_by_ca(fpki: FabricPki, cert: x509.Certificate) -> bool:
-    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 - lazy
-
-    try:
-        cert.verify_directly_issued_by(fpki.ca)
-    except (InvalidSignature, ValueError, TypeError):  # another issuer, another key type
-        return False
-    return True
 
 
 # RFC 5280 Appendix A: ub-common-name INTEGER ::= 64; RFC 1035 2.3.4: labels 63 octets

@@ -24,6 +24,7 @@ from netorch.findings import printable
 
 if TYPE_CHECKING:
     from netorch.deploy import DeployResult, DeviceTarget
+    from netorch.pki import FabricPki
     from netorch.plan.model import FabricPlan
 
 
@@ -33,19 +34,22 @@ class VerifyFormat(str, Enum):
 
 
 def _targets(inventory: Path, limit: list[str] | None, secret_file: Path | None,
-             *, with_files: bool = True) -> tuple[FabricPlan, list[DeviceTarget]]:
+             *, with_files: bool = True
+             ) -> tuple[FabricPlan, list[DeviceTarget], FabricPki | None]:
+    """The plan, the devices to reach (with their rendered files, unless not
+    `with_files`) and the inventory's PKI folder, the inventory read once."""
     from netorch.deploy import build_targets  # noqa: PLC0415 - lazy: Nornir, Netmiko
     from netorch.keys import load_secret, needs_secret  # noqa: PLC0415 - lazy: cryptography
 
     loaded = api.load_checked(inventory)
     plan = api.plan(loaded)
+    pki = api.load_pki(loaded)
     files: dict[str, dict[str, str]] = {}
     if with_files:
-        pki = api.load_pki(loaded)
         secret = load_secret(secret_file) \
             if needs_secret(plan.fabric) or (pki and pki.derives_keys()) else None
         files = api.render(plan, secret, options=api.RenderOptions(pki=pki))
-    return plan, build_targets(plan.devices, files, tuple(limit or ()), plan.tunnels)
+    return plan, build_targets(plan.devices, files, tuple(limit or ()), plan.tunnels), pki
 
 
 def _print_result(result: DeployResult, *, show_diff: bool) -> None:
@@ -78,7 +82,7 @@ def diff(inventory: InventoryArg, limit: LimitOption = None, workers: WorkersOpt
     )
 
     check_secret_file(secret_file, strict=strict)
-    _, targets = _targets(inventory, limit, secret_file)
+    _, targets, _ = _targets(inventory, limit, secret_file)
     result = diff_fabric(targets, credentials_from_env(), workers=workers, timeout=timeout,
                          reporter=ConsoleReporter())
     _print_result(result, show_diff=True)
@@ -123,7 +127,7 @@ def deploy(
     from netorch.deploy.tiers import verify_check  # noqa: PLC0415 - lazy: as netorch.deploy
 
     check_secret_file(secret_file, strict=strict)
-    plan, targets = _targets(inventory, limit, secret_file)
+    plan, targets, _ = _targets(inventory, limit, secret_file)
     credentials = credentials_from_env()
     options = DeployOptions(commit=commit, workers=workers, canary=canary,
                             max_failures=max_failures, timeout=timeout, audit_log=audit_log,
@@ -144,9 +148,9 @@ def verify(inventory: InventoryArg,
     from netorch.verify import PRODUCTION, origin_of  # noqa: PLC0415 - lazy: start-up
     from netorch.verify.live import verify_fabric  # noqa: PLC0415 - lazy: the SSH stack
 
-    plan, targets = _targets(inventory, limit, None, with_files=False)
+    plan, targets, pki = _targets(inventory, limit, None, with_files=False)
     report = verify_fabric(plan, targets, credentials_from_env(), workers=workers,
-                           timeout=timeout, pki=api.load_pki(api.load(inventory)))
+                           timeout=timeout, pki=pki)
     result = report.result(origin_of(inventory, plan.fabric.name, PRODUCTION))
     sys.stdout.write(result.to_json() if fmt is VerifyFormat.json else result.table())
     raise typer.Exit(result.exit_code)

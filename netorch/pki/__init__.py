@@ -22,8 +22,10 @@ from netorch.pki.ops import (
     open_authority,
     own_ca,
     request,
+    require_ca,
     revoke,
     sign,
+    signed_by,
 )
 from netorch.pki.profile import KeySpec, key_spec
 from netorch.pki.state import (
@@ -43,5 +45,5 @@ __all__ = ["CA_DAYS", "DEVICE_DAYS", "RENEW_WITHIN", "Authority", "CaKeyFile", "
            "CertView", "DevicePki", "FabricPki", "FabricView", "KeySpec", "Member", "Outcome",
            "PkiPaths", "PkiStatus", "ca_key_file", "days_left", "device_problems", "device_view",
            "fabric_view", "former_member", "import_ca", "init", "issue", "key_spec", "load_pki",
-           "open_authority", "own_ca", "pki_dir", "renew_due", "request", "revoke", "sign",
-           "status"]
+           "open_authority", "own_ca", "pki_dir", "renew_due", "request", "require_ca", "revoke",
+           "sign", "signed_by", "status"]

@@ -1,8 +1,9 @@
 """`pki init`, `issue`, `sign` and `revoke`: every change to the fabric's PKI folder.
 
-Each writes its files atomically; the ledger (`index.json`) is written last, so an
-interrupted run leaves certificates the ledger does not list yet, which the next run
-re-issues, never a ledger naming a certificate that is not there.
+Each writes its files atomically, holding the PKI folder's lock. A certificate is
+recorded in the ledger (`index.json`) before its file is written, so an interrupted run
+may leave a recorded serial without a file (never deployed: the next run issues
+again), never a certificate the ledger does not know and so could not revoke.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from netorch.pki.store import (
     KeySource,
     Ledger,
     PkiPaths,
+    common_names,
+    dns_names,
     read_cert,
     read_crl,
     serial_hex,
@@ -149,14 +152,19 @@ class Authority:
         return ledger
 
 
+def require_ca(view: FabricView, init: str = "`netorch pki init`") -> None:
+    """Refuse (`UserError`) a PSK fabric, or a certificate fabric without a CA yet."""
+    require_certificates(view)
+    if not view.paths.exists():
+        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
+                        f"{init} first")
+
+
 def own_ca(view: FabricView) -> None:
     """Refuse (`UserError`) unless the fabric has a CA netorch made: asked before any CA
     key or passphrase is, so an enterprise fabric is told at once that netorch signs
     nothing."""
-    require_certificates(view)
-    if not view.paths.exists():
-        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
-                        "`netorch pki init` first")
+    require_ca(view)
     ledger = view.paths.read_ledger()
     if ledger is None:
         raise UserError(f"{view.paths.index.as_posix()}: the PKI index is missing (restore it "
@@ -391,13 +399,8 @@ def _csr_problems(csr: x509.CertificateSigningRequest, member: Member,
     found = describe_key(csr.public_key())
     if found != view.spec.name:
         problems.append(f"its key is {found}, the fabric's profile needs {view.spec.name}")
-    names = {a.value for a in csr.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)}
-    try:
-        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names |= set(san.get_values_for_type(x509.DNSName))
-    except x509.ExtensionNotFound:
-        pass
-    strangers = sorted(str(n) for n in names if n != member.ike_id)
+    names = set(common_names(csr.subject)) | set(dns_names(csr))
+    strangers = sorted(n for n in names if n != member.ike_id)
     if not names or strangers:
         problems.append(f"it names {', '.join(strangers) or 'no identity'}, but "
                         f"{member.name}'s IKE identity is {member.ike_id}")
@@ -451,10 +454,7 @@ def request(view: FabricView, secret: Secret, members: list[Member], out: Path) 
     bound to the fabric's CA, as render derives it), written to `out/DEVICE.csr`: what
     an enterprise CA signs. Devices that make their own key are skipped (their CSR comes
     from the device)."""
-    require_certificates(view)
-    if not view.paths.exists():
-        raise UserError(f"{view.paths.root.as_posix()}: the fabric has no CA yet: run "
-                        "`netorch pki init` (with --ca-cert for an enterprise CA) first")
+    require_ca(view, "`netorch pki init` (with --ca-cert for an enterprise CA)")
     ca_cert = read_cert(view.paths.ca_cert, view.paths.resolved)
     ledger = view.paths.read_ledger()
     outcome = Outcome()

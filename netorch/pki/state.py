@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from pydantic import BaseModel, ConfigDict
 
 from netorch.pki.fabric import FabricView, Member
 from netorch.pki.ops import RENEW_WITHIN, check_ledger, iso, signed_by, utcnow
 from netorch.pki.profile import describe_key
-from netorch.pki.store import Ledger, read_cert, read_crl, serial_hex
+from netorch.pki.store import Ledger, common_names, dns_names, read_cert, read_crl, serial_hex
 
 State = Literal["ok", "renew-due", "expired", "missing", "revoked"]
 BAD_STATES = frozenset({"expired", "missing", "revoked"})
@@ -39,7 +39,8 @@ class FabricPki:
         revokes nothing, as on a device."""
         public = self.ca.public_key()
         return self.crl is not None and isinstance(
-            public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey) \
+            public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey | dsa.DSAPublicKey
+            | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey) \
             and self.crl.is_signature_valid(public)
 
     def revoked(self, cert: x509.Certificate) -> bool:
@@ -130,11 +131,11 @@ def _standing(cert: x509.Certificate, now: datetime, renew_within: int,
 def device_problems(pki: FabricPki, member: Member, cert: x509.Certificate) -> list[str]:
     """Why the device's certificate does not fit: identity, issuer, key type."""
     problems = []
-    names = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    names = common_names(cert.subject)
     if names != [member.ike_id]:
-        problems.append(f"its subject CN is {', '.join(map(str, names)) or 'missing'}, not "
+        problems.append(f"its subject CN is {', '.join(names) or 'missing'}, not "
                         f"the IKE identity {member.ike_id}")
-    if member.ike_id not in _san_names(cert):
+    if member.ike_id not in dns_names(cert):
         problems.append(f"its SAN does not hold the IKE identity {member.ike_id} as a DNS "
                         "name")
     if not signed_by(cert, pki.ca):
@@ -145,14 +146,6 @@ def device_problems(pki: FabricPki, member: Member, cert: x509.Certificate) -> l
     if cert.not_valid_after_utc > pki.ca.not_valid_after_utc:
         problems.append(f"it outlives the CA, which expires {iso(pki.ca.not_valid_after_utc)}")
     return problems
-
-
-def _san_names(cert: x509.Certificate) -> list[str]:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    return [str(n) for n in san.get_values_for_type(x509.DNSName)]
 
 
 def status(pki: FabricPki, *, now: datetime | None = None,

@@ -227,6 +227,20 @@ def _within(resolved: Path | None) -> dict[str, Any]:
     return {"inside": resolved, "folder_is": "the PKI folder"}
 
 
+def common_names(name: x509.Name) -> list[str]:
+    """The subject (or issuer) CNs of a certificate or CSR, as text."""
+    return [str(a.value) for a in name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+
+
+def dns_names(holder: x509.Certificate | x509.CertificateSigningRequest) -> list[str]:
+    """The SAN dNSNames of a certificate or CSR ([] without the extension)."""
+    try:
+        san = holder.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(n) for n in san.get_values_for_type(x509.DNSName)]
+
+
 def serial_hex(number: int) -> str:
     """A serial as the ledger, reports and IOS show it: upper-case hex, even length.
 

@@ -15,7 +15,7 @@ from netorch.pki.issue import ca_id, derived_key, key_pem
 from netorch.pki.ops import iso
 from netorch.pki.profile import KeySpec
 from netorch.pki.state import FabricPki
-from netorch.pki.store import serial_hex
+from netorch.pki.store import common_names, serial_hex
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,12 @@ def ios_hex(der: bytes) -> list[str]:
 
 
 def cert_view(cert: x509.Certificate) -> CertView:
-    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    names = common_names(cert.subject)
     return CertView(
         pem_lines=cert.public_bytes(serialization.Encoding.PEM).decode().splitlines(),
         hex_lines=ios_hex(cert.public_bytes(serialization.Encoding.DER)),
         serial_hex=serial_hex(cert.serial_number),
-        subject_cn=str(names[0].value) if names else "",
+        subject_cn=names[0] if names else "",
         not_after=iso(cert.not_valid_after_utc))
 
 

@@ -168,25 +168,15 @@ def _by_device(fpki: FabricPki, rule: str, reference: str,
 
 
 def _names_fit(fpki: FabricPki, member: Member, cert: x509.Certificate) -> bool:
-    from cryptography import x509  # noqa: PLC0415 - lazy: cryptography
+    from netorch.pki.store import common_names, dns_names  # noqa: PLC0415 - lazy: x509
 
-    names = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        dns = san.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        dns = []
-    return names == [member.ike_id] and dns == [member.ike_id]
+    return common_names(cert.subject) == [member.ike_id] == dns_names(cert)
 
 
 def _signed(fpki: FabricPki, member: Member, cert: x509.Certificate) -> bool:
-    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 - lazy
+    from netorch.pki import signed_by  # noqa: PLC0415 - lazy: cryptography
 
-    try:
-        cert.verify_directly_issued_by(fpki.ca)
-    except InvalidSignature:
-        return False
-    return True
+    return signed_by(cert, fpki.ca)
 
 
 def _states(devices: list[CertificateRow]) -> Check:

@@ -46,15 +46,16 @@ def common_name(text: str) -> str | None:
 
 
 def _serial(cert: x509.Certificate) -> str:
-    text = f"{cert.serial_number:X}"  # as netorch.pki.store.serial_hex writes it
-    return text if len(text) % 2 == 0 else "0" + text
+    from netorch.pki.store import serial_hex  # noqa: PLC0415 - lazy: only with a PKI
+
+    return serial_hex(cert.serial_number)
 
 
 def _cn(name: x509.Name) -> str:
-    from cryptography.x509.oid import NameOID  # noqa: PLC0415 - lazy: only with a PKI
+    from netorch.pki.store import common_names  # noqa: PLC0415 - lazy: only with a PKI
 
-    found = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(found[0].value) if found else ""
+    found = common_names(name)
+    return found[0] if found else ""
 
 
 def presented(held: Sequence[LiveCert], serial: str | None, names: set[str]) -> LiveCert | None:

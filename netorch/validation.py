@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from netorch.checks import check, check_certificates
+from netorch.checks import check, check_certificates, policy
 from netorch.checks.pki import moment, out_of_band
 from netorch.findings import Finding, InventoryError, Location, error, note, sort_findings
 from netorch.inventory.loader import location_of
@@ -28,7 +28,7 @@ from netorch.plan.lockfile import (
 
 # Checks that judge whether each site can reach the sites it must: with a site left out
 # they would report its absence, not a fault.
-NEEDS_EVERY_SITE = frozenset({"no-common-underlay", "isolated-site"})
+NEEDS_EVERY_SITE = frozenset({"no-common-underlay", "isolated-site"}) | policy.NEEDS_EVERY_SITE
 PLAN_STAGE = "the plan-time checks (addresses, crypto proposals, hub paths)"
 
 
@@ -61,10 +61,12 @@ def _certificates(inventory: Inventory, today: date | None, before: list[Finding
     """The certificate stage: a certificate fabric's PKI folder held against `today`
     (its errors hold back no other stage: the plan does not depend on them). Without a
     folder, once every other stage is free of errors, a note says the certificates were
-    not checked (managed out of band)."""
+    not checked (managed out of band), and another that a fabric without a policy is
+    flat."""
     found = check_certificates(inventory, now=moment(today))
     if not any(f.is_error for f in before):
         found += out_of_band(inventory, location_of(inventory, ("fabric", "crypto", "auth")))
+        found += policy.flat(inventory, location_of(inventory, ("fabric",), key=True))
     return found
 
 

@@ -69,8 +69,9 @@ def _paths(plan: FabricPlan, a: str, b: str, down: str | None = None
 def test_one_primary_hub_device_both_ways_and_in_each_failure() -> None:
     plan, _ = _plan(ROOT / "inventories" / "eastern-region")
     for down in (None, "private", "internet"):
-        # spoke <-> spoke: the first hub device of the first hub site, both ways
-        there, back = _paths(plan, "norfolk-hq", "suffolk-hq", down)
+        # spoke <-> spoke (police <-> CPS: the policy allows flows): the first hub device
+        # of the first hub site, both ways
+        there, back = _paths(plan, "norfolk-hq", "cps-east", down)
         assert there == back == ("dcn-r1",)
     # a data-centre LAN is entered and left through its own gateway (first device)
     assert _paths(plan, "norfolk-hq", "dc-south") == (("dcs-fw1",), ("dcs-fw1",))

@@ -20,6 +20,7 @@ from netorch.checks import (
     identity,
     interfaces,
     pki,
+    policy,
     steering,
     topology,
 )
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     *interfaces.RULES,
     *brownfield.RULES,
     *crypto.RULES,
+    *policy.RULES,
 )
 
 

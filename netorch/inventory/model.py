@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from netorch.inventory.errors import describe
+from netorch.inventory.policy import SELECTOR_FORMS, SERVICE_FORMS, SelectorSpec, ServiceSpec
 from netorch.inventory.types import (
     Address,
     FreeText,
@@ -212,6 +213,29 @@ class Crypto(Model):
     esp: EspProposal | None = Field(default=None, description="profile: custom only")
 
 
+Verdict = Literal["allow", "deny"]
+
+
+class PolicyRule(Model):
+    """One directional, stateful allow: sites `from` selects may open flows of these
+    services to sites `to` selects; replies return (the firewalls keep state)."""
+
+    source: SelectorSpec = Field(alias="from", description=f"who opens the flow: {SELECTOR_FORMS}")
+    to: SelectorSpec = Field(description=f"who receives it: {SELECTOR_FORMS}")
+    services: list[ServiceSpec] = Field(min_length=1, description=SERVICE_FORMS)
+    description: FreeText | None = None
+
+
+class Policy(Model):
+    """Who may open flows to whom across the fabric (docs/policy.md)."""
+
+    default: Verdict = Field(
+        "deny", description="between sites of different organisations: deny | allow")
+    same_organisation: Verdict = Field(
+        "allow", description="between sites of one organisation: allow | deny")
+    rules: list[PolicyRule] = Field(default_factory=list, description="allows, in order")
+
+
 class Fabric(Model):
     name: Name
     description: FreeText | None = None
@@ -226,6 +250,9 @@ class Fabric(Model):
         "agencies' traffic; default 8")
     routing: Routing
     crypto: Crypto = Field(default_factory=Crypto)
+    policy: Policy | None = Field(
+        default=None, description="segmentation between sites (none: every site reaches "
+        "every other)")
 
 
 class Link(Model):

@@ -45,6 +45,17 @@ def _row(t: Tunnel) -> list[str]:
             t.kind, t.proposal.name]
 
 
+def _policy(plan: FabricPlan) -> str:
+    """One line: flat, or the policy's shape (what each rule allows: `report`)."""
+    policy = plan.policy
+    if policy is None:
+        return "none: the fabric is flat, every site reaches every other"
+    written = sum(1 for r in policy.rules if r.origin.startswith("rules["))
+    return (f"default {policy.default}, same organisation {policy.same_organisation}; "
+            f"{written} rules, {len(policy.rules)} flow rules compiled over "
+            f"{len(policy.groups)} groups and {len(policy.services)} services")
+
+
 def _summary(plan: FabricPlan) -> Table:
     f = plan.fabric
     by_underlay = Counter(t.underlay for t in plan.tunnels)
@@ -60,6 +71,7 @@ def _summary(plan: FabricPlan) -> Table:
         ("crypto", f"{f.crypto_profile}, auth {f.auth}"),
         ("pools", f"tunnels {f.tunnel_pool}, loopbacks {f.loopback_pool}"),
         ("ASNs", f"{f.asn_base} + site id"),
+        ("policy", _policy(plan)),
     ]
     for row in rows:
         table.add_row(*row)

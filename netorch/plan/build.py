@@ -14,12 +14,14 @@ from netorch.plan.model import (
     FabricSummary,
     LinkPlan,
     Preference,
+    PrefixSet,
     Proposal,
     SitePlan,
     Tunnel,
     TunnelEnd,
     ike_identity,
 )
+from netorch.plan.policy import compile_policy
 from netorch.plan.proposals import negotiate
 from netorch.plan.tunnels import Side, TunnelSpec, key_ref
 from netorch.plan.values import shared_address, shared_network
@@ -53,6 +55,20 @@ class Builder:
         # One value per site, device and link, shared by every plan value that holds it
         # (a 10,000-site plan has ~160,000 tunnel ends on ~20,000 links).
         self.lans = {s.name: [shared_network(p) for p in s.lan] for s in inventory.sites}
+        own_loopbacks = {name: shared_network(loopback.network)
+                         for name, loopback in self.loopbacks.items()}
+        self.prefix_sets = routing.prefix_sets(inventory, self.lans, own_loopbacks)
+        self.policy = compile_policy(inventory, {
+            s.name: [*self.lans[s.name], *(own_loopbacks[d.name] for d in s.devices
+                                           if d.name in own_loopbacks)]
+            for s in inventory.sites}, self.hubs)
+        self.reach: dict[str, str] = {}
+        if self.policy is not None:
+            self.reach, reach = routing.reach_sets(self.policy.related, self.prefix_sets,
+                                                   {s.name: s.id for s in inventory.sites})
+            self.prefix_sets = sorted([*self.prefix_sets, *reach, routing.no_routes()],
+                                      key=lambda s: s.name)
+        self._filtered: dict[tuple[int, str], list[Preference]] = {}
         self._proposals: dict[tuple[str, str], Proposal] = {}
         self._ike_ids: dict[str, str] = {}
         self._link_addresses: dict[int, tuple[IPv4Address, IPv4Address]] = {}
@@ -120,8 +136,7 @@ class Builder:
         link = side.link
         own_ip, endpoint = self.link_addresses(link)
         number = tunnel_offset(side.device, platform) + index
-        peer_hub = peer.site.name in self.hubs
-        accepts = routing.accepts_from(peer.site.name, peer_hub)
+        accepts, advertises = self._filters(side, peer)
         local_preference, preferences = self._preferences(side, peer, band)
         return TunnelEnd.build(
             site=side.site.name, site_id=side.site.id, device=side.device.name,
@@ -130,18 +145,44 @@ class Builder:
             underlay=link.underlay, underlay_interface=link.interface, underlay_address=own_ip,
             endpoint=endpoint, behind_nat=bool(link.public),
             ike_id=self.ike_id(side.device.name), asn=self.device_asn(side.site, side.device),
-            accepts=accepts,
-            advertises=routing.advertises(side.site.name, side.site.name in self.hubs),
-            local_preference=local_preference, preferences=preferences,
+            accepts=accepts, advertises=advertises, local_preference=local_preference,
+            preferences=preferences,
         )
+
+    def _filters(self, side: Side, peer: Side) -> tuple[str, str]:
+        """(what the end accepts, what it advertises). Under a policy, a hub sends a
+        spoke only the prefixes of the spoke's flow partners, and the spoke takes only
+        those; direct peers whose sites share no flow exchange nothing."""
+        own, other = side.site.name, peer.site.name
+        own_hub, peer_hub = own in self.hubs, other in self.hubs
+        accepts = routing.accepts_from(other, peer_hub)
+        advertises = routing.advertises(own, own_hub)
+        if self.policy is None or (own_hub and peer_hub):
+            return accepts, advertises
+        if peer_hub:
+            return self.reach[own], advertises
+        if own_hub:
+            return accepts, self.reach[other]
+        if other in self.policy.related[own]:
+            return accepts, advertises
+        return routing.NO_ROUTES, routing.NO_ROUTES
 
     def _preferences(self, side: Side, peer: Side, band: int) -> tuple[int, list[Preference]]:
         """A spoke end facing a hub: the hub order's rules (every set they match is a
-        site set inside the fabric set the end accepts); any other end: the band less
-        the member rank of the device it faces, plus `DIRECT` between two non-hubs."""
+        site set inside the set the end accepts: under a policy, only the hub sites it
+        may reach); any other end: the band less the member rank of the device it
+        faces, plus `DIRECT` between two non-hubs."""
         peer_hub, own_hub = peer.site.name in self.hubs, side.site.name in self.hubs
         if peer_hub and not own_hub:
-            return self.hub_order.spoke_end(peer.device.name, band)
+            catch_all, rules = self.hub_order.spoke_end(peer.device.name, band)
+            if self.policy is None:
+                return catch_all, rules
+            partners = self.policy.related[side.site.name]
+            key = (id(rules), self.reach[side.site.name])
+            if key not in self._filtered:
+                allowed = {routing.site_set(p) for p in partners}
+                self._filtered[key] = [p for p in rules if p.match in allowed]
+            return catch_all, self._filtered[key]
         direct = 0 if peer_hub or own_hub else routing.DIRECT
         return direct + routing.end_preference(band, self.member_rank[peer.device.name]), []
 
@@ -156,11 +197,16 @@ class Builder:
             fabric=self._summary(), sites=[self._site(s) for s in sites],
             devices=[self._device(s, d, by_device.get(d.name, []))
                      for s in sites for d in sorted(s.devices, key=lambda d: d.name)],
-            tunnels=tunnels,
-            prefix_sets=routing.prefix_sets(self.inventory, self.lans, {
-                name: shared_network(loopback.network)
-                for name, loopback in self.loopbacks.items()}),
+            tunnels=tunnels, prefix_sets=self._used_sets(tunnels),
+            policy=self.policy.plan if self.policy else None,
         )
+
+    def _used_sets(self, tunnels: list[Tunnel]) -> list[PrefixSet]:
+        if self.policy is None:
+            return self.prefix_sets
+        used = {routing.FABRIC_SET} | {n for t in tunnels for e in t.ends()
+                                       for n in (e.accepts, e.advertises)}
+        return [s for s in self.prefix_sets if s.name in used or s.name.startswith("site-")]
 
     def _summary(self) -> FabricSummary:
         f = self.fabric
@@ -191,7 +237,15 @@ class Builder:
             router_id=router_id, tunnel_offset=tunnel_offset(device, platform),
             vdom=device.vdom, lan_zone=device.lan_zone, hub=hub,
             ike_id=self.ike_id(device.name),
-            links=links, advertises=routing.advertises(site.name, hub), tunnels=tunnels)
+            links=links, advertises=routing.advertises(site.name, hub), tunnels=tunnels,
+            policy=self._enforced(site.name, hub))
+
+    def _enforced(self, site: str, hub: bool) -> list[str] | None:
+        if self.policy is None:
+            return None
+        if hub:
+            return [r.name for r in self.policy.plan.rules]
+        return self.policy.enforced[site]
 
     def _link(self, link: Link) -> LinkPlan:
         endpoint = self.link_addresses(link)[1]

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # Addresses are `ipaddress` values in the plan, built once by the planner; they become
 # text only at the edges: templates (`str`, the render filters) and JSON, which holds
@@ -158,7 +158,7 @@ class PrefixEntry(PlanModel):
 class PrefixSet(PlanModel):
     name: str
     description: str
-    entries: list[PrefixEntry]
+    entries: list[PrefixEntry] = Field(description="empty: matches no route")
 
 
 class LinkPlan(PlanModel):
@@ -168,6 +168,53 @@ class LinkPlan(PlanModel):
     next_hop: Address
     public: Address | None
     zone: str | None = Field(default=None, description="existing zone holding it (Junos)")
+
+
+class ServicePort(PlanModel):
+    protocol: Literal["tcp", "udp", "icmp", "any"]
+    first: int | None = Field(default=None, description="first port (None: every port)")
+    last: int | None = Field(default=None, description="last port")
+
+
+class Service(PlanModel):
+    """A service a rule allows, as the policy wrote it."""
+
+    name: str = Field(description="object name: https, tcp-445, udp-5000-5010, icmp, any")
+    spec: str = Field(description="as written in the policy: https, tcp/445, ...")
+    description: str
+    ports: list[ServicePort]
+
+
+class AddressGroup(PlanModel):
+    """The sites a selector picks, and their addresses (LANs and device loopbacks)."""
+
+    name: str = Field(description="object name: any, zone-Z, org-O, site-S, others-org-O")
+    selector: str = Field(description="as written: any, zone:police, org:Essex Police, ...")
+    sites: list[str]
+    prefixes: list[Network] = Field(description="the sites' LANs and loopbacks, collapsed")
+
+
+class FlowRule(PlanModel):
+    """Sites of `source` may open flows of `services` to sites of `destination`
+    (stateful: replies return)."""
+
+    name: str = Field(description="object name: rule-N (the N-th rule), same-org-O, default")
+    origin: str = Field(description="what made it: rules[N-1], same_organisation, default")
+    description: str
+    source: str = Field(description="address group")
+    destination: str = Field(description="address group")
+    services: list[str] = Field(description="service names")
+
+
+class PolicyPlan(PlanModel):
+    """The segmentation policy, compiled: rules over groups and services; every flow
+    that crosses the fabric and no rule allows is refused."""
+
+    default: Literal["allow", "deny"]
+    same_organisation: Literal["allow", "deny"]
+    services: list[Service]
+    groups: list[AddressGroup]
+    rules: list[FlowRule]
 
 
 class DevicePlan(PlanModel):
@@ -188,6 +235,9 @@ class DevicePlan(PlanModel):
     links: list[LinkPlan]
     advertises: str = Field(description="prefix set this device originates")
     tunnels: list[str] = Field(description="ids of the tunnels ending here, by index")
+    policy: list[str] | None = Field(
+        default=None, description="the flow rules its firewall enforces, in order (None: "
+        "the fabric has no policy)")
 
 
 class SitePlan(PlanModel):
@@ -221,6 +271,7 @@ class FabricPlan(PlanModel):
     devices: list[DevicePlan]
     tunnels: list[Tunnel]
     prefix_sets: list[PrefixSet]
+    policy: PolicyPlan | None = Field(default=None, description="None: a flat fabric")
 
     def device(self, name: str) -> DevicePlan:
         return next(d for d in self.devices if d.name == name)

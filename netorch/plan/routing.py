@@ -18,6 +18,20 @@ from netorch.plan.model import PrefixEntry, PrefixSet
 from netorch.plan.values import shared_network
 
 FABRIC_SET = "fabric-all"
+# What an end accepts from, and advertises to, a direct (mesh) peer its site may
+# exchange no flow with under the policy: nothing.
+NO_ROUTES = "fabric-none"
+REACH = "fabric-reach-"  # + the lowest site id of the sites sharing the set (`reach_sets`)
+
+
+def unfiltered(name: str) -> str:
+    """A set as the hub-path simulation sees it: a spoke's reach set is the fabric set.
+
+    The policy's reach sets decide only whether a spoke hears a site at all, never
+    which hub device carries it (the same set is on every end between the spoke and
+    the hubs), so paths are simulated as without a policy (`netorch.plan.symmetry`).
+    """
+    return FABRIC_SET if name.startswith(REACH) else name
 
 
 @lru_cache(maxsize=1 << 15)
@@ -39,6 +53,42 @@ def prefix_sets(inventory: Inventory, lans: Mapping[str, Sequence[IPv4Network]],
     sets.append(PrefixSet(name=FABRIC_SET, description="every site's prefixes (from hubs)",
                           entries=sorted(aggregate, key=_entry_key)))
     return sorted(sets, key=lambda s: s.name)
+
+
+def reach_sets(related: Mapping[str, frozenset[str]], sets: Sequence[PrefixSet],
+               ids: Mapping[str, int]) -> tuple[dict[str, str], list[PrefixSet]]:
+    """Under a policy, what each site accepts from the hubs (and they advertise to it):
+    the prefixes of the sites it may exchange flows with. Sites with the same partners
+    share one `fabric-reach-ID` set (ID: the lowest site id among them, so the name
+    stays short: FortiOS allows 35 characters); a site whose partners are every site
+    takes the fabric set; one with none, `NO_ROUTES`. `related`: each site's partners
+    (one shared object per class of sites); `sets`: the site sets (`prefix_sets`);
+    `ids`: every site's id."""
+    by_name = {s.name: s for s in sets}
+    classes: dict[frozenset[str], list[str]] = {}
+    for site in sorted(related):
+        classes.setdefault(related[site], []).append(site)
+    names: dict[str, str] = {}
+    out = []
+    for partners, members in sorted(classes.items(), key=lambda kv: kv[1][0]):
+        first = min(members, key=lambda m: ids[m])
+        if len(partners) == len(ids):
+            name = FABRIC_SET
+        elif not partners:
+            name = NO_ROUTES
+        else:
+            name = f"{REACH}{ids[first]}"
+            entries = [e for p in sorted(partners) for e in by_name[site_set(p)].entries]
+            out.append(PrefixSet(name=name, description=f"what {first}"
+                                 f"{' and its peers' if len(members) > 1 else ''} may reach",
+                                 entries=sorted(entries, key=_entry_key)))
+        names.update(dict.fromkeys(members, name))
+    return names, out
+
+
+def no_routes() -> PrefixSet:
+    return PrefixSet(name=NO_ROUTES, description="nothing: the policy allows no flow",
+                     entries=[])
 
 
 def _site_prefixes(site: Site, lans: Sequence[IPv4Network], loopbacks: Mapping[str, IPv4Network]

@@ -28,7 +28,7 @@ from netorch.inventory.model import Inventory
 from netorch.plan.bgpsim import ORIGIN, OWN, Destination, Edge, Route, best, offer, transit_routes
 from netorch.plan.model import FabricPlan
 from netorch.plan.prefixindex import PrefixIndex
-from netorch.plan.routing import site_set
+from netorch.plan.routing import REACH, site_set, unfiltered
 
 MAX_HOPS = 64
 
@@ -64,7 +64,7 @@ class Fabric:
                 if id(prefs) not in rules:
                     rules[id(prefs)] = tuple((p.match, p.local_preference) for p in prefs)
                 edge = Edge(remote.device, t.underlay, local.local_preference, rules[id(prefs)],
-                            local.accepts, remote.advertises, t.prepend)
+                            unfiltered(local.accepts), unfiltered(remote.advertises), t.prepend)
                 fab.edges.setdefault(local.device, {}).setdefault(remote.device, []).append(edge)
         fab.transit = {t: {p: es for p, es in fab.edges.get(t, {}).items() if p in movers}
                        for t in sorted(movers)}
@@ -211,7 +211,8 @@ def paused_gc() -> Iterator[None]:
 
 def _check(plan: FabricPlan, inventory: Inventory) -> list[Finding]:
     fab = Fabric.of(plan)
-    sites = sites_of(fab, PrefixIndex(plan.prefix_sets))
+    sites = sites_of(fab, PrefixIndex([s for s in plan.prefix_sets
+                                       if not s.name.startswith(REACH)]))
     downs: list[str | None] = [None]
     if len(plan.fabric.underlays) > 1:
         downs += sorted(plan.fabric.underlays)

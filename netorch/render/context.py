@@ -12,10 +12,14 @@ from netorch.keys import REDACTED, Secret, needs_secret
 from netorch.pki.state import FabricPki
 from netorch.pki.view import DevicePki, device_view
 from netorch.plan.model import (
+    AddressGroup,
     DevicePlan,
     FabricPlan,
     FabricSummary,
+    FlowRule,
+    PolicyPlan,
     PrefixSet,
+    Service,
     SitePlan,
     Tunnel,
     TunnelEnd,
@@ -41,6 +45,20 @@ class TunnelView:
 
 
 @dataclass(frozen=True)
+class DevicePolicy:
+    """The segmentation rules one device enforces, and the groups and services they
+    use (each sorted by name). Its firewall allows a new flow that crosses a tunnel
+    interface (in, out, or tunnel to tunnel) only when one of `rules` does; replies
+    of an allowed flow return by state."""
+
+    rules: list[FlowRule]
+    groups: list[AddressGroup]
+    services: list[Service]
+    default: str
+    same_organisation: str
+
+
+@dataclass(frozen=True)
 class DeviceContext:
     """The variables of every template of one device."""
 
@@ -51,11 +69,12 @@ class DeviceContext:
     prefix_sets: list[PrefixSet]
     options: dict[str, object]
     pki: DevicePki | None = None
+    policy: DevicePolicy | None = None
 
     def variables(self) -> dict[str, object]:
         return {"fabric": self.fabric, "site": self.site, "device": self.device,
                 "tunnels": self.tunnels, "prefix_sets": self.prefix_sets,
-                "options": self.options, "pki": self.pki}
+                "options": self.options, "pki": self.pki, "policy": self.policy}
 
 
 def find_field(variables: dict[str, object], value: str, char: str) -> str:
@@ -102,6 +121,7 @@ def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
     sites = {s.name: s for s in plan.sites}
     sets = {s.name: s for s in plan.prefix_sets}
     views = _views(plan, secret, redact=redact, devices=devices)
+    policies = _Policies(plan.policy)
     for device in plan.devices:
         if devices is not None and device.name not in devices:
             continue
@@ -111,7 +131,33 @@ def device_contexts(plan: FabricPlan, secret: Secret | None, *, redact: bool,
         yield DeviceContext(plan.fabric, sites[device.site], device, mine,
                             [sets[n] for n in sorted(used)], options,
                             _device_pki(plan, pki, device.name,
-                                        secret if pki_keys else None, redact=redact))
+                                        secret if pki_keys else None, redact=redact),
+                            policies.of(device))
+
+
+class _Policies:
+    """Each device's `DevicePolicy`, one per distinct rule list (devices of sites alike
+    share one)."""
+
+    def __init__(self, plan: PolicyPlan | None) -> None:
+        self.plan = plan
+        self.rules = {r.name: r for r in plan.rules} if plan else {}
+        self.groups = {g.name: g for g in plan.groups} if plan else {}
+        self.services = {s.name: s for s in plan.services} if plan else {}
+        self._made: dict[tuple[str, ...], DevicePolicy] = {}
+
+    def of(self, device: DevicePlan) -> DevicePolicy | None:
+        if self.plan is None or device.policy is None:
+            return None
+        key = tuple(device.policy)
+        if key not in self._made:
+            rules = [self.rules[n] for n in key]
+            groups = sorted({n for r in rules for n in (r.source, r.destination)})
+            services = sorted({n for r in rules for n in r.services})
+            self._made[key] = DevicePolicy(
+                rules, [self.groups[n] for n in groups], [self.services[n] for n in services],
+                self.plan.default, self.plan.same_organisation)
+        return self._made[key]
 
 
 def _views(plan: FabricPlan, secret: Secret | None, *, redact: bool,

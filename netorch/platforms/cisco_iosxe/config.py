@@ -7,6 +7,13 @@ every rendered object is classified as netorch's here):
 - named objects: `crypto ikev2 proposal|policy|keyring|profile`, `crypto ipsec
   profile|transform-set`, `ip prefix-list`, `route-map` and `ip route ... name` whose
   name starts with `netorch-`; a stale one (its tunnel or site left the plan) is removed;
+- the segmentation policy's firewall (`zbf`): object-groups, extended ACLs, inspect
+  class-maps and policy-maps, zones and zone-pairs named `netorch-...`, and the default
+  zone while its description carries the marker (an operator's default zone is used as
+  it is, never changed or removed); IOS's ACL sequence numbers and port names are read
+  back as netorch renders them; inside netorch's object-groups new entries are sent
+  before old ones are removed, as IOS refuses to empty a group an ACL uses
+  (`ios_order.additions_first`);
 - interfaces: netorch's tunnels (`Tunnel<offset+index>`) and its loopback
   (`device.loopback_interface`, default Loopback1000) carry a description starting with
   `netorch:`; only a marked interface is netorch's. One the plan needs that exists
@@ -35,7 +42,8 @@ every rendered object is classified as netorch's here):
   netorch never removes a trustpoint, its own included.
 
 Removals are sent last, referrers first (`ios_order.REMOVE_ORDER`): BGP neighbours,
-then tunnel interfaces, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
+then tunnel interfaces, zone-pairs, zones, inspect policy-maps and class-maps, ACLs,
+object-groups, IPsec profiles, IKEv2 profiles, keyrings, policies, proposals,
 transform-sets, route-maps, prefix-lists, routes. Then, in config mode, `do clear ip bgp
 X soft in` for each existing netorch neighbour whose inbound policy changed
 (`ios_refresh`). IOS shows a keyring's pre-shared key
@@ -52,7 +60,7 @@ from collections.abc import Iterator
 from hier_config import Host
 
 from netorch.deploy.change import Change, Conflict, unified
-from netorch.platforms.cisco_iosxe import PLATFORM, bgp, pki, refresh, routes
+from netorch.platforms.cisco_iosxe import PLATFORM, bgp, pki, refresh, routes, zbf
 from netorch.platforms.cisco_iosxe.order import ordered, with_exits
 
 PREFIX = PLATFORM.owned["prefix"]  # every object netorch names
@@ -60,7 +68,7 @@ MARKER = PLATFORM.owned["marker"]  # netorch's interface and neighbour descripti
 _N = re.escape(PREFIX) + r"\S+"
 NAMED = re.compile(rf"^(crypto ikev2 (proposal|policy|keyring|profile) {_N}$|crypto ipsec "
                    rf"profile {_N}$|crypto ipsec transform-set {_N} |ip prefix-list {_N} |"
-                   rf"route-map {_N} |ip route .* name {_N}$)")
+                   rf"route-map {_N} |ip route .* name {_N}$|{zbf.NAMED})")
 _NOISE = {"", "!", "exit-address-family"}  # separators; IOS adds exit-address-family itself
 _KEY = re.compile(r"^(?P<head>\s*pre-shared-key(?: local| remote)?) (?:(?P<type>[067]) )?"
                   r"(?P<value>\S.*)$")
@@ -75,7 +83,7 @@ def _logical(text: str) -> Iterator[tuple[int, str]]:
     >>> list(_logical("banner motd ^C\\nHi\\n^C\\n!\\nhostname r"))
     [(0, 'banner motd ^C'), (1, 'Hi'), (1, '^C'), (0, 'hostname r')]
     """
-    delimiter = ""
+    delimiter = header = ""
     for raw in text.splitlines():
         line = raw.rstrip()
         if delimiter:
@@ -85,7 +93,8 @@ def _logical(text: str) -> Iterator[tuple[int, str]]:
         indent = len(line) - len(line.lstrip(" "))  # IOS indents `\tquit` with a tab too
         if line.strip() in _NOISE or (indent == 0 and _SKIP.match(line)):
             continue
-        yield indent, line
+        header = header if indent else line
+        yield indent, zbf.as_rendered(header, line) if indent else line
         if m := _BANNER.match(line):
             delimiter = "" if m[1] in line[m.end():] else m[1]
 
@@ -146,6 +155,8 @@ def owned(section: list[str], rendered: set[str]) -> bool:
     head = section[0]
     if head.startswith("interface "):
         return marked(section)
+    if head == zbf.DEFAULT_ZONE:
+        return zbf.owned_default_zone(section)
     return bool(NAMED.match(head)) or (head in rendered and not head.startswith("router bgp "))
 
 
@@ -153,6 +164,8 @@ def _want(have: list[list[str]], intended: str) -> tuple[list[list[str]], list[C
     """What netorch sends to a device with `have`: the rendered config fitted beside the
     operator's BGP process and routes, and the route conflicts found doing so."""
     want = bgp.yielding(have, bgp.joining(have, sections(intended)))
+    if any(s[0] == zbf.DEFAULT_ZONE and not zbf.owned_default_zone(s) for s in have):
+        want = [s for s in want if s[0] != zbf.DEFAULT_ZONE]  # the operator's serves
     process = bgp.parse(bgp.find(have))
     theirs = set(process.networks() if process else ()) - bgp_owned_networks(have)
     return routes.fit(have, want, theirs)

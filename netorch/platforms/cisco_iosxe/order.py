@@ -4,12 +4,44 @@ BGP, then removals, referrers first (`REMOVE_ORDER`), each sub-mode left with `e
 
 from __future__ import annotations
 
-from netorch.platforms.cisco_iosxe import routes
+import re
 
-REMOVE_ORDER = ("no interface ", "no crypto ipsec profile ", "no crypto ikev2 profile ",
+from netorch.platforms.cisco_iosxe import PLATFORM, routes
+
+# A zone-pair refers to its zones and its policy-map, a policy-map to its class-maps, a
+# class-map to its ACL, an ACL to its object-groups (a zone's members, the tunnels, have
+# left it by then: `no zone-member security` is a change inside the interface, sent first).
+REMOVE_ORDER = ("no interface ", "no zone-pair security ", "no zone security ",
+                "no policy-map type inspect ", "no class-map type inspect ",
+                "no ip access-list extended ", "no object-group ",
+                "no crypto ipsec profile ", "no crypto ikev2 profile ",
                 "no crypto ikev2 keyring ", "no crypto ikev2 policy ",
                 "no crypto ikev2 proposal ", "no crypto ipsec transform-set ", "no route-map ",
                 "no ip prefix-list ", "no ip route ")
+
+
+# IOS refuses to make an object-group an ACL uses empty ("You cannot remove an object
+# group or make an object group empty if it is used in an ACL": Cisco IOS XE 17 Security
+# and VPN Configuration Guide, "Object Groups for ACLs", cisco.com/c/en/us/td/docs/routers/
+# ios/config/17-x/sec-vpn/b-security-vpn/m_sec_zbf_ogacl-xe.html): inside netorch's
+# object-groups the new entries go in before the old ones go, so a group whose every
+# entry changes (a site renumbered) is never empty on the way.
+_GROUP = re.compile(rf"^object-group (network|service) {re.escape(PLATFORM.owned['prefix'])}\S+$")
+
+
+def additions_first(block: list[str]) -> list[str]:
+    """A changed section as sent: in netorch's object-groups, its entries' negations after
+    the additions (a `no description` keeps its place, before the new description).
+
+    >>> additions_first(["object-group network netorch-a", "  no host 10.0.0.1",
+    ...                  "  host 10.0.0.2"])
+    ['object-group network netorch-a', '  host 10.0.0.2', '  no host 10.0.0.1']
+    """
+    if not _GROUP.match(block[0]):
+        return block
+    later = [line for line in block[1:] if line.lstrip().startswith("no ")
+             and not line.lstrip().startswith("no description")]
+    return [block[0], *(line for line in block[1:] if line not in later), *later]
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -44,8 +76,9 @@ def _replaces(line: str, rendered: set[str]) -> bool:
 def ordered(remediation: list[str], routing: list[str], rendered: set[str]) -> list[str]:
     """hier_config's remediation and the BGP commands, in an order IOS accepts: entries
     replaced in place first, then what is added or changed (in rendered order, referenced
-    objects first), then BGP, then removals, each referrer before what it refers to. A
-    route a rendered one replaces in place (same prefix, mask and next hop) is not removed.
+    objects first; in an object-group, new entries before old ones go), then BGP, then
+    removals, each referrer before what it refers to. A route a rendered one replaces in
+    place (same prefix, mask and next hop) is not removed.
 
     >>> ordered(["no crypto ipsec profile netorch-T3", "no interface Tunnel3", "ip x"], [],
     ...         set())
@@ -55,7 +88,7 @@ def ordered(remediation: list[str], routing: list[str], rendered: set[str]) -> l
     blocks = [b for b in blocks if not routes.replaced(b[0], rendered)]
     removal = [b for b in blocks if b[0].startswith("no ") and not _replaces(b[0], rendered)]
     first = [b for b in blocks if b[0].startswith("no ") and b not in removal]
-    changes = [b for b in blocks if not b[0].startswith("no ")]
+    changes = [additions_first(b) for b in blocks if not b[0].startswith("no ")]
     removal.sort(key=lambda b: _rank(b[0]))
     return [line for b in (*first, *changes, *_blocks(routing), *removal) for line in b]
 

@@ -9,7 +9,9 @@ prints it back line for line, so a rehearsal compares before and after exactly; 
 it cannot place is a `ConfigParseError` naming the line, never dropped. Like IOS it
 refuses to remove an IPsec profile a tunnel still uses (the error real routers give is
 modelled on "attempting to remove when referred by tunnel config",
-netascode/terraform-iosxe-nac-iosxe#230) and a second `router bgp`.
+netascode/terraform-iosxe-nac-iosxe#230) and a second `router bgp`. The zone-based
+firewall's lines, how IOS stores them and the references it holds them to:
+`netorch.platforms.cisco_iosxe.sim_zbf`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import re
 
 from netorch.platforms.cisco_iosxe import sim_grammar as grammar
-from netorch.platforms.cisco_iosxe import sim_pki
+from netorch.platforms.cisco_iosxe import sim_pki, sim_zbf
 from netorch.platforms.cisco_iosxe import sim_state as state
 from netorch.platforms.cisco_iosxe.sim_load import Node, parse, render
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
@@ -251,24 +253,27 @@ class IosXeSession(CliSession):
             if f"no {text}" in grammar.STORED_NO:
                 node.remove(f"no {text}")
             new_mode = grammar.starter(mode, text)
+            refused = sim_zbf.refusal(self.device.root, mode, text)
             if new_mode is not None:
-                return self._enter(new_mode, node, text)
+                return Reply(refused) if refused else self._enter(new_mode, node, text)
             bad = grammar.error_token(mode, words)
             if bad is None and grammar.incomplete(mode, words):
                 return Reply(INCOMPLETE)
             if bad is None:
-                self._set(node, text)
-                return Reply()
+                return Reply(refused) if refused else self._set(node, mode, text)
             if len(self.path) == 1 or bad > 0:
                 self.path = saved
                 return Reply(caret(self.prompt(), text, bad) + "\n" + INVALID)
             self.path.pop()  # IOS retries an unknown sub-mode line at the parent level
 
-    def _set(self, node: Node, text: str) -> None:
+    def _set(self, node: Node, mode: str, text: str) -> Reply:
         pattern = self.device.faults.ignore_on_commit
-        if pattern and re.search(pattern, text):
-            return
-        node.add(encrypt(text) if self.device.encrypts_keys else text)
+        line = sim_zbf.stored(node, mode, text)
+        if line is None:
+            return Reply("% Duplicate sequence number\n")
+        if not (pattern and re.search(pattern, text)):
+            node.add(encrypt(line) if self.device.encrypts_keys else line)
+        return Reply()
 
     def _enter(self, mode: str, node: Node, text: str) -> Reply:
         """Open a sub-mode; IOS runs one BGP process, closes a new section with `!` and
@@ -284,8 +289,9 @@ class IosXeSession(CliSession):
             text = grammar.family(text)
             text = next((c.text for c in node.children
                          if grammar.family(c.text) == text and not c.comment), text)
+        text = sim_zbf.class_map_header(text)
         new = node.find(text) is None
-        self.path.append((mode, node.add(text)))
+        self.path.append((mode, sim_zbf.enter(node, mode, text) or node.add(text)))
         if new and node is self.device.root:
             node.children.append(Node("!"))
         return Reply()
@@ -299,6 +305,10 @@ class IosXeSession(CliSession):
             if user is not None:
                 return Reply(f"% IPsec profile {words[3]} is in use by {user}: remove its "
                              "tunnel protection first\n")
+        refused = sim_zbf.in_use(self.device.root, words) or sim_zbf.emptied(
+            self.device.root, node, mode, words)
+        if refused or sim_zbf.remove_entry(node, mode, words):
+            return Reply(refused or "")
         if mode == "config-router" and words[0] == "neighbor" and len(words) > 1 and (
                 len(words) == 2 or words[2] == "remote-as"):
             for scope in (node, *node.children):

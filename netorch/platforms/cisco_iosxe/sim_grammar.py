@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from netorch.platforms.cisco_iosxe import sim_zbf
+
 STARTERS: dict[str, list[tuple[str, str]]] = {
     "config": [
         (r"^interface \S+$", "config-if"),
@@ -35,6 +37,8 @@ STARTERS: dict[str, list[tuple[str, str]]] = {
                        r"link-state)( \S+)*$", "config-router-af")],
     "config-ikev2-keyring": [(r"^peer \S+$", "config-ikev2-keyring-peer")],
 }
+STARTERS["config"] += sim_zbf.STARTERS["config"]
+STARTERS["config-pmap"] = sim_zbf.STARTERS["config-pmap"]
 
 # The first words of global configuration commands a typed line may start with (IOS-XE
 # 17 `?` at `(config)#`, less hardware-specific ones); a loaded config may hold any.
@@ -64,7 +68,8 @@ KEYWORDS: dict[str, set[str]] = {
     "config": _GLOBAL,
     "config-if": {"ip", "ipv6", "description", "tunnel", "shutdown", "bfd", "mtu",
                   "negotiation", "load-interval", "bandwidth", "keepalive", "vrf", "cdp",
-                  "speed", "duplex", "no", "delay", "media-type", "service-policy"},
+                  "speed", "duplex", "no", "delay", "media-type", "service-policy",
+                  "zone-member"},
     "config-router": {"bgp", "neighbor", "network", "redistribute", "timers", "no",
                       "maximum-paths", "address-family", "default-information",
                       "aggregate-address", "distance", "template"},
@@ -90,6 +95,7 @@ KEYWORDS: dict[str, set[str]] = {
                     "session-timeout", "access-class", "stopbits"},
     "config-archive": {"path", "maximum", "write-memory", "time-period", "no"},
     "config-vrf": {"rd", "address-family", "description", "no"},
+    **sim_zbf.KEYWORDS,
 }
 
 _ENCR = {"aes-cbc-128", "aes-cbc-192", "aes-cbc-256", "aes-gcm-128", "aes-gcm-256", "3des",
@@ -120,7 +126,9 @@ _SINGLE = ("ip address", "tunnel source", "tunnel destination", "tunnel mode",
            "ip tcp adjust-mss", "identity local", "keyring local", "dpd", "lifetime",
            "address", "encryption", "integrity", "prf", "group",
            "proposal", "mode", "interval", "enrollment", "fqdn", "subject-name",
-           "revocation-check", "pki trustpoint", "eckeypair", "rsakeypair", "hash")
+           "revocation-check", "pki trustpoint", "eckeypair", "rsakeypair", "hash",
+           "zone-member security", "service-policy type inspect")
+_ACTIONS = ("inspect", "pass", "drop")  # an inspect policy-map class takes one of them
 
 
 _PER_DIRECTION = {"route-map", "prefix-list", "filter-list", "distribute-list"}
@@ -139,6 +147,8 @@ def starter(mode: str, line: str) -> str | None:
 
 def error_token(mode: str, words: list[str]) -> int | None:
     """Index of the first word IOS would put its caret under, or None if valid."""
+    if mode in sim_zbf.MODES:
+        return sim_zbf.error_token(mode, words)
     if words[0] not in KEYWORDS.get(mode, set()):
         return 0
     allowed = VALUES.get((mode, words[0]))
@@ -153,6 +163,8 @@ def error_token(mode: str, words: list[str]) -> int | None:
 
 
 def incomplete(mode: str, words: list[str]) -> bool:
+    if mode in sim_zbf.MODES:
+        return sim_zbf.incomplete(mode, words)
     if (mode, words[0]) in VALUES or (mode, words[0]) in SECOND:
         return len(words) < 2
     return words[0] == "crypto" and len(words) < 4
@@ -174,6 +186,8 @@ def single_key(line: str) -> str | None:
         return " ".join(words[:4])
     if words[0] == "neighbor" and len(words) >= 4 and words[2] in _PER_DIRECTION:
         return " ".join([*words[:3], words[-1]])  # `route-map X in` and `... out` coexist
+    if words[0] in _ACTIONS:
+        return "<action>"
     if words[0] in ("neighbor", "pre-shared-key") and len(words) >= 3:
         return " ".join(words[:3] if words[0] == "neighbor" or words[1] in ("local", "remote")
                         else words[:1])

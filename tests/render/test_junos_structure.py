@@ -118,7 +118,7 @@ def _bgp_problems(s: list[list[str]]) -> list[str]:
                 problems.append(f"policy {named[0]}: does not end in reject")
             lists = [w[4] for w in body if w[:1] == ["term"] and w[2:4] ==
                      ["from", "route-filter-list"]]
-            if not lists or not set(lists) <= filters:
+            if not set(lists) <= filters or (not lists and any(w[:1] == ["term"] for w in body)):
                 problems.append(f"policy {named[0]}: route-filter-lists {lists} missing")
     return problems
 

@@ -11,7 +11,8 @@ Owned (changed and deleted by netorch), by name:
   templates/juniper_junos/_names.j2; a test proves every rendered object is owned here):
   IKE proposals, policies and gateways; IPsec proposals, policies and VPNs; the PKI CA
   profile; its zones `netorch-vpn` and `netorch-<underlay>`; security policies named
-  `netorch-...` (in any zone pair); address-book addresses and sets; policy-statements;
+  `netorch-...` (in any zone pair); address-book addresses and sets; applications and
+  application-sets (a segmentation policy's services); policy-statements;
   route-filter-lists; and the BGP group `netorch` (every other group is the operator's).
   A name starting with `netorch-` is reserved: an operator object so named counts as netorch's;
 - tunnel units `st0 unit N` whose description starts with `netorch` (`MARKER`). netorch
@@ -47,7 +48,15 @@ interface; an operator zone whose zone-level system-services netorch's interface
 netorch would set in place of the implicit one; an operator's static route to a tunnel's
 far end over another next hop, or an inactive one to a LAN; a BGP neighbour netorch
 peers with already in an operator's group; the operator's statements inside a netorch
-zone (they would be deleted) or using a netorch zone a deploy deletes (junos_zones.py).
+zone (they would be deleted) or using a netorch zone a deploy deletes (junos_zones.py);
+an operator zone with its own address book (`security zones security-zone Z
+address-book`) while netorch renders global address-book entries (every config does):
+Junos refuses to commit the two together ("If a global address book is defined, you
+cannot create zone-based address books": Juniper, "NAT Global Address Book Overview",
+https://www.juniper.net/documentation/en_US/junos-space22.2/topics/concept/junos-space-nat-global-address-book-overview.html;
+commit error "Zone specific address books are not allowed when there are global address
+books defined", https://rtodto.net/address-books-explained/). netorch keeps to the
+global book, which every zone's policies can name, so the operator moves theirs there.
 The operator's `deactivate` lines are kept; one on netorch's own object is undone
 (`activate`).
 
@@ -66,8 +75,9 @@ do at all (a no-change deploy never opens configuration mode).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from netorch.deploy.change import Change, unified
+from netorch.deploy.change import Change, Conflict, unified
 from netorch.platforms.juniper_junos.device import conflicts, present
 from netorch.platforms.juniper_junos.order import inserts, orders, sort_key
 from netorch.platforms.juniper_junos.routing import fit
@@ -93,7 +103,8 @@ __all__ = ["MARKER", "MASK", "PREFIX", "STATIC_TAG", "Running", "containers", "l
 _RANK = tuple(re.compile(p) for p in (
     r"security policies ", r"protocols bgp ", r"policy-options policy-statement ",
     r"policy-options route-filter-list ", r"security address-book global address-set ",
-    r"security address-book ", r"security zones ", r"security ipsec vpn ",
+    r"security address-book ", r"applications application-set ", r"applications application ",
+    r"security zones ", r"security ipsec vpn ",
     r"security ike gateway ", r"security ike policy ", r"security ipsec policy ",
     r"security (ike|ipsec) proposal ", r"security pki ", r"interfaces st0 ", r""))
 
@@ -121,7 +132,8 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
     commands += [f"activate {p}" for p in have.inactive if have.root(p) and _covers(p, target)]
     commands += [f"set {s}" for s in target if not present(s, have, rotate_keys)]
     commands += inserts(have.statements, commands, target)
-    found = (*conflicts(have, target), *zone_conflicts(have, stale, commands))
+    found = (*conflicts(have, target), *zone_conflicts(have, stale, commands),
+             *book_conflicts(have, target))
     if not commands and not found:
         return Change()
     shown = [s for s in target if s in have.index or s not in have.parents]
@@ -130,6 +142,26 @@ def plan_change(running: str, intended: str, *, rotate_keys: bool = False) -> Ch
     before = sorted(managed(running, intended).splitlines(keepends=True),
                     key=sort_key(orders(have.statements)))
     return Change(unified("".join(before), "".join(after), "config.set"), commands, found)
+
+
+_ZONE_BOOK = re.compile(r"security zones security-zone (\S+) address-book ")
+
+
+def book_conflicts(have: Running, target: list[str]) -> Iterator[Conflict]:
+    """The operator's zone address books, which Junos refuses beside the global
+    address-book entries netorch renders: one conflict per zone."""
+    if not any(s.startswith("security address-book ") for s in target):
+        return
+    zones: dict[str, str] = {}
+    for statement in have.effective:
+        if (m := _ZONE_BOOK.match(statement)) and have.active(statement):
+            zones.setdefault(m[1], statement)
+    for zone, statement in zones.items():
+        yield Conflict(have.source(statement), f"zone {zone} has its own address book, "
+                       "which Junos refuses beside the global address book netorch uses",
+                       f"move zone {zone}'s addresses and address-sets into `security "
+                       "address-book global` (the policies naming them need no change; rename a "
+                       "name two zones share)")
 
 
 def _covers(path: str, target: list[str]) -> bool:

@@ -8,7 +8,10 @@ candidate copy (`configure exclusive` also locks it) with `set`, `delete`, `deac
 Junos evaluates in order: `sim_order`); nothing reaches the active config
 before `commit`, whose check refuses what Junos refuses (`sim_check`: an
 interface in two security zones, also through a group; a policy naming a zone that does
-not exist; an IKE policy trusting an undefined ca-profile). The PKI (`sim_pki`): files
+not exist; an IKE policy trusting an undefined ca-profile; a reference to an undefined
+address, application or route-filter-list). A `set` word outside the grammar it models
+(security policies, address books, applications: `sim_policy`) is a syntax error. The
+PKI (`sim_pki`): files
 put on the box over SFTP and the `request security pki` commands that load them.
 `commit confirmed N` rolls back by itself after N "minutes" (`JunosDevice.minute`
 seconds, shortened for tests) unless a later `commit` confirms.
@@ -38,6 +41,7 @@ from netorch.platforms.juniper_junos.sim_pki import (
 )
 from netorch.platforms.juniper_junos.sim_pki import request as pki_request
 from netorch.platforms.juniper_junos.sim_pki import show as pki_show
+from netorch.platforms.juniper_junos.sim_policy import policy_bad_token
 from netorch.sim.base import CliSession, Reply, SimDevice, caret
 
 __all__ = ["JunosDevice", "JunosSession", "bad_token"]
@@ -63,6 +67,15 @@ _SINGLE = {"dh-group", "authentication-method", "authentication-algorithm",
            "bind-interface", "establish-tunnels", "peer-as", "type", "autonomous-system",
            "router-id", "description", "host-name", "protocol", "keys", "interval",
            "ascii-text"}
+# A security policy's action is one of these (the [edit security policies] hierarchy:
+# `then { (deny | permit {...} | reject); }`, https://juniper.net/documentation/en_US/
+# junos13.2/topics/reference/statement-hierarchy/security-policies.html): setting one
+# replaces another. An application's ports are single values too (leaves of Juniper's
+# YANG junos-es-conf-applications), unlike a firewall filter's `from destination-port`.
+_ACTIONS = {"permit", "deny", "reject"}
+_APPLICATION_SINGLE = {"destination-port", "source-port"}
+
+
 def bad_token(words: list[str]) -> int | None:
     """Index (within `set ...`) of the word Junos would reject, or None."""
     if len(words) < 2 or words[1] not in _TOP:
@@ -73,13 +86,19 @@ def bad_token(words: list[str]) -> int | None:
         allowed = _VALUES.get(word)
         if allowed is not None and index >= 4 and words[index + 1] not in allowed:
             return index + 1
-    return pki_bad_token(words)
+    found = policy_bad_token(words)
+    return found if found is not None else pki_bad_token(words)
 
 
 def _replaces(old: str, new: str) -> bool:
     a, b = old.split(), new.split()
     if a[:4] == b[:4] == ["security", "address-book", "global", "address"]:
         return len(a) == len(b) == 6 and a[4] == b[4]  # an address entry has one prefix
+    if a[:2] == b[:2] == ["security", "policies"] and len(a) == len(b) and a[-2:-1] == [
+            "then"] and a[:-1] == b[:-1]:
+        return {a[-1], b[-1]} <= _ACTIONS
+    if a[0] == b[0] == "applications" and len(a) == len(b) and a[-2] in _APPLICATION_SINGLE:
+        return a[:-1] == b[:-1]
     return (len(a) == len(b) and len(a) >= 3 and a[:-1] == b[:-1] and a[-2] in _SINGLE
             and a[0] != "interfaces" and "address-set" not in a)
 

@@ -9,7 +9,10 @@ netorch/platforms/juniper_junos/groups.py, so the device does not share its mist
 
 Refused, as Junos prints it: an interface in two security zones; a security policy
 whose from-zone or to-zone is not a zone the configuration has (`junos-host` is Junos's
-own); an IKE policy trusting a ca-profile the configuration does not have (`sim_pki`).
+own); an IKE policy trusting a ca-profile the configuration does not have (`sim_pki`);
+a security policy, address-set or application-set naming an address or application, or
+a policy-statement naming a route-filter-list, that the configuration does not define
+(`sim_policy`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from fnmatch import fnmatchcase
 
 from netorch.platforms.juniper_junos.sim_config import inactive
 from netorch.platforms.juniper_junos.sim_pki import unknown_profiles
+from netorch.platforms.juniper_junos.sim_policy import policy_problems
 
 _BUILTIN_ZONES = {"junos-host", "any"}
 _MEMBER = re.compile(r"security zones (?:security|functional)-zone (\S+) interfaces (\S+)")
@@ -69,7 +73,8 @@ def _wild(words: list[str], own: list[str]) -> list[str]:
 def commit_problems(entries: list[str]) -> list[str]:
     """What Junos's commit check refuses, as it prints it."""
     effect = in_effect(entries)
-    return [*_two_zones(effect), *_unknown_zones(effect), *unknown_profiles(effect)]
+    return [*_two_zones(effect), *_unknown_zones(effect), *unknown_profiles(effect),
+            *policy_problems(effect)]
 
 
 def _two_zones(effect: list[str]) -> list[str]:

@@ -27,6 +27,7 @@ _OBJECT = re.compile("(?:" + "|".join((
     rf"security policies from-zone \S+ to-zone \S+ policy {PREFIX}-\S+",
     rf"security address-book global address(?:-set)? {PREFIX}-\S+",
     rf"policy-options (?:policy-statement|route-filter-list) {PREFIX}-\S+",
+    rf"applications (?:application|application-set) {PREFIX}-\S+",
     rf"protocols bgp group {PREFIX}")) + r")(?= |$)")
 UNIT = re.compile(r"interfaces st0 unit (\d+)(?= |$)")
 ROUTE = re.compile(r"routing-options static route (\S+)(?= |$)")

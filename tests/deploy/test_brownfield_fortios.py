@@ -197,13 +197,13 @@ def test_stale_objects_go_in_dependency_order() -> None:
     the device leaves the fabric: every netorch object goes, referrers first (the
     simulator refuses to delete an object still named), and nothing of the operator's."""
     device, _, _ = _deploy(VDOM_MODE, intended())
-    stale = '    edit "netorch-fabric-all-22"\n        set comment "netorch: fabric-all ' \
-            'entry 22"\n        set subnet 100.65.0.0 255.255.252.0\n    next\n'
-    shrunk = intended().replace(stale, "").replace(' "netorch-fabric-all-22"', "")
+    stale = '    edit "netorch-net-10.91.0.0-16"\n        set comment "netorch: 10.91.0.0/16 ' \
+            'in the segmentation policy"\n        set subnet 10.91.0.0 255.255.0.0\n    next\n'
+    shrunk = intended().replace(stale, "").replace(' "netorch-net-10.91.0.0-16"', "")
     change = fortios.plan_change(device.running_text(), shrunk)
-    assert 'delete "netorch-fabric-all-22"' in change.commands
+    assert 'delete "netorch-net-10.91.0.0-16"' in change.commands
     _apply(device, change.commands)
-    assert "netorch-fabric-all-22" not in device.running_text()
+    assert "netorch-net-10.91.0.0-16" not in device.running_text()
     before = device.running_text()
     gone = fortios.plan_change(before, "")
     blocks = [c for c in gone.commands if c.startswith("config ") and c.count(" ") > 1]
@@ -251,15 +251,34 @@ def _corpus() -> list[dict[str, object]]:
     return [e for e in entries if e["platform"] == "fortinet_fortios"]
 
 
+# the corpus configs' accept policies from "any" to "any", which sit above netorch's
+# deny policies once it deploys its segmentation policy (the spoke golden has one)
+SHADOWING = {"lv-fortios-d2-fw": ["1"], "lv-fortios-fw-policy": ["3"]}
+
+
+def _narrowed(text: str, policy: str, interface: str) -> str:
+    """`text` with the operator's policy `policy` taking traffic from `interface` only
+    (instead of "any"), one of the resolutions the conflict names."""
+    start = text.index(f"    edit {policy}\n", text.index("config firewall policy\n"))
+    at = text.index('set srcintf "any"', start)
+    return text[:at] + f'set srcintf "{interface}"' + text[at + len('set srcintf "any"'):]
+
+
 @pytest.mark.parametrize("entry", _corpus(), ids=lambda e: Path(str(e["file"])).stem)
 def test_corpus_config_keeps_every_operator_line(entry: dict[str, object]) -> None:
     """Each public FortiOS config: netorch's spoke deploys with 0 operator lines
-    changed, once its conflicts are resolved the way the manifest says."""
+    changed, once its conflicts are resolved the way the manifest says, and its
+    accept-any policies above netorch's deny policies narrowed."""
     text = (CORPUS / str(entry["file"])).read_text()
     asn, router_id = entry.get("bgp_asn"), entry.get("router_id")
     want = intended(asn=int(str(asn)) if asn else None,
                     router_id=str(router_id) if router_id else None,
                     vdom=str(entry["vdom"]) if entry.get("vdom") else None)
+    shadowing = SHADOWING.get(Path(str(entry["file"])).stem, [])
+    assert [c.line for c in fortios.plan_change(text, want).conflicts] == [
+        f"config firewall policy > edit {p}" for p in shadowing]
+    for policy in shadowing:
+        text = _narrowed(text, policy, str(entry["underlay_interface"]))
     device, _, removed = _deploy(text, want)
     assert removed == []
     assert not fortios.plan_change(device.running_text(), want)

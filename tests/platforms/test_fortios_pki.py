@@ -26,7 +26,7 @@ from netorch.platforms.fortinet_fortios import config as fortios
 from netorch.platforms.fortinet_fortios.names import TABLES
 from netorch.platforms.fortinet_fortios.sim import FortiOsDevice, FortiOsSession
 from netorch.render.context import device_contexts
-from netorch.render.engine import Renderer
+from netorch.render.engine import Renderer, platform_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "inventories" / "eastern-region"
@@ -107,7 +107,9 @@ def _plan() -> FabricPlan:
 
 def render(view: DevicePki | None, device: str = DEVICE) -> str:
     """The device's config.fortios with this `pki` (a `SecretText` when it holds a key)."""
-    ctx = next(device_contexts(_plan(), None, redact=True, options={}, devices={device}))
+    plan = _plan()
+    ctx = next(device_contexts(plan, None, redact=True,
+                               options=platform_variables(plan, {}), devices={device}))
     return Renderer().render_device(dataclasses.replace(ctx, pki=view))["config.fortios"]
 
 
@@ -181,7 +183,8 @@ def test_names_fit_fortios_limits() -> None:
     plan = _plan()
     long = "x" * 63
     device = next(d for d in plan.devices if d.name == DEVICE)
-    ctx = next(device_contexts(plan, None, redact=True, options={}, devices={DEVICE}))
+    ctx = next(device_contexts(plan, None, redact=True, options=platform_variables(plan, {}),
+                               devices={DEVICE}))
     view = dataclasses.replace(device_pki(make_pki()), ca_name=long)
     ctx = dataclasses.replace(ctx, pki=view,
                               device=device.model_copy(update={"name": long}))

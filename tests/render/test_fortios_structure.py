@@ -2,7 +2,9 @@
 
 Every phase2 names an existing phase1, every phase1 has its interface addresses and
 authentication, every tunnel interface is covered by firewall policies both ways
-(directly or through its zone), every BGP neighbour's route-maps exist and match
+(directly or through its zone), the LAN zone lets its interfaces talk (traffic that
+crosses no tunnel is not netorch's) and the tunnels' zone does not (a hub's transit
+goes through netorch's policies), every BGP neighbour's route-maps exist and match
 existing prefix-lists. A test feeds the checker broken configs to prove it rejects them.
 """
 
@@ -93,11 +95,16 @@ def _policy_problems(root: Node) -> list[str]:
     problems: list[str] = []
     zones = {name: set(z.settings.get("interface", []))
              for name, z in root.table("system zone").items()}
-    addresses = set(root.table("firewall address")) | set(root.table("firewall addrgrp"))
+    addresses = set(root.table("firewall address")) | set(root.table("firewall addrgrp")) \
+        | {"all"}
     for name, group in root.table("firewall addrgrp").items():
         missing = set(group.settings.get("member", [])) - addresses
         if missing:
             problems.append(f"addrgrp {name}: members {sorted(missing)} missing")
+    for zone, want in (("netorch-lan", ["allow"]), ("netorch-vpn", ["deny"])):
+        got = root.table("system zone").get(zone, Node()).settings.get("intrazone")
+        if got != want:
+            problems.append(f"zone {zone}: intrazone {got}, not {want}")
     policies = root.table("firewall policy").values()
     for policy in policies:
         for key in ("srcaddr", "dstaddr"):
@@ -148,6 +155,7 @@ def test_rendered_fortios_is_structurally_sound(case: str, device: str) -> None:
     ('                set match-ip-address "', "prefix-lists"),
     ('        set psksecret "', "psk without psksecret"),
     ('        set interface "nt', "no firewall policy with it as srcintf"),
+    ("        set intrazone allow", "zone netorch-lan: intrazone None"),
 ])
 def test_checker_rejects_broken_config(drop: str, expect: str) -> None:
     text = sample(PLATFORM)

@@ -1,8 +1,9 @@
 """Fortinet FortiGate (FortiOS 7.x): interface-mode IPsec, BGP, BFD.
 
 The plugin: `PLATFORM` below; templates in `templates/fortinet_fortios/`; ownership
-and diff logic in `config` (with `parse`, `tree`, `names`, `bgp`); the deploy driver
-in `driver`; the verify reader in `reader`; the SSH simulator in `sim`.
+and diff logic in `config` (with `parse`, `tree`, `names`, `bgp`); the segmentation
+policy's firewall policy IDs and names in `policy` (the templates' variables hook); the
+deploy driver in `driver`; the verify reader in `reader`; the SSH simulator in `sim`.
 """
 
 from __future__ import annotations
@@ -46,4 +47,5 @@ PLATFORM = Platform(
     encryption=AES | {"chacha20-poly1305"},
     dh_groups=frozenset({1, 2, 5, 14, 15, 16, 19, 20, 21, 31}),
     driver=f"{__name__}.driver:FortiOsDriver", reader=f"{__name__}.reader:read_fortios",
+    variables=f"{__name__}.policy:template_variables",
     simulator=f"{__name__}.sim:FortiOsDevice", sim_seed=SEED)

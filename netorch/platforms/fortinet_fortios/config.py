@@ -8,10 +8,14 @@ comment or description that starts with `netorch: ` (`MARKER`, colon and space);
 
 - `vpn ipsec phase1-interface` / `phase2-interface`: `ntN` entries with the marker in
   `comments`; `router route-map`: `ntN-in` / `ntN-out` with it; `router prefix-list`:
-  `site-SITE` / `fabric-all` with it;
-- `firewall address` / `firewall addrgrp` / `system zone`: names starting `netorch-`;
+  `site-SITE` / `fabric-*` with it;
+- `firewall address` / `firewall addrgrp` / `firewall service custom`: names starting
+  `netorch-` with the marker in `comment` (the segmentation policy's addresses, groups
+  and services among them); `system zone`: names starting `netorch-`;
 - `firewall policy` / `router static`: IDs of `RESERVED_IDS` (one there without the
-  marker is the operator's: a conflict);
+  marker is the operator's: a conflict). FortiOS matches policies in list order, a new
+  one at the end: netorch keeps its own in the rendered order with `move` (`_moves`),
+  never moving the operator's;
 - `vpn certificate ca` / `crl` / `local`: names starting `netorch-` (the fabric's CA, its
   CRL, the device's own certificate and key, from `netorch pki`); merged, so what FortiOS
   adds (`last-updated`, `range`, the password it keeps a key under) stays. The operator's
@@ -32,7 +36,14 @@ with another router-id (`router_id:`); an entry with netorch's name that is not 
 (loopback: `loopback_interface:`; tunnel objects: `tunnel_offset:`, with a value past the
 operator's highest ntN); a BGP network at a reserved ID with a prefix netorch does not
 announce, a static route or policy at one without the marker (renumber it); a `vdom:`
-the device does not have, or `vdom:` other than root on a device not in VDOM mode.
+the device does not have, or `vdom:` other than root on a device not in VDOM mode; an
+operator's policy that may accept traffic between netorch's zones above netorch's deny
+policies (`policy.shadowing`: it would let through what no rule allows).
+
+Read-back: `show` prints a setting only where it differs from its default, and spells
+a prefix-list's 0.0.0.0/0 `any`; netorch's own entries are compared in the spelling
+netorch renders (`_as_rendered`), so a re-deploy sends nothing however the device
+shows them.
 
 VDOMs: when the running config is in VDOM mode, netorch works inside one VDOM, the one
 the rendered loopback names (`set vdom`, from the device's `vdom:`, default root), plus
@@ -51,9 +62,12 @@ the diff mask keys (a PEM key whole, every line of it).
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import replace
+
 from netorch.deploy.change import Change, ConfigParseError, unified
 from netorch.keys import REDACTED
-from netorch.platforms.fortinet_fortios import bgp, names
+from netorch.platforms.fortinet_fortios import bgp, names, policy
 from netorch.platforms.fortinet_fortios.parse import parse
 from netorch.platforms.fortinet_fortios.tree import Node, quote, render, split
 
@@ -62,15 +76,27 @@ SECRETS = frozenset({"psksecret", "psksecret-remote", "password", "passwd", "pri
                      "passphrase"})
 MASK = "<secret>"
 PEM_KEYS = frozenset({"private-key"})  # masked as deploy's scrubber masks a key
-DELETE_ORDER = ("firewall policy", "router static", "router bgp", "router route-map",
-                "router prefix-list", "system zone", "vpn ipsec phase2-interface",
-                "vpn ipsec phase1-interface", "system interface", "user peer",
-                "vpn certificate local", "vpn certificate crl", "vpn certificate ca",
-                "firewall addrgrp", "firewall address")
+ORDERED = "firewall policy"  # matched in list order: netorch keeps its own in order
+# settings FortiOS gives an entry itself, which `show` prints: a policy's, address's or
+# address group's `uuid` ("automatically assigned", FortiOS CLI Reference, config
+# firewall policy / address / addrgrp). Never unset as "not rendered".
+GENERATED = frozenset({"uuid"})
+DELETE_ORDER = ("firewall policy", "firewall service custom", "router static", "router bgp",
+                "router route-map", "router prefix-list", "system zone",
+                "vpn ipsec phase2-interface", "vpn ipsec phase1-interface", "system interface",
+                "user peer", "vpn certificate local", "vpn certificate crl",
+                "vpn certificate ca", "firewall addrgrp", "firewall address")
 # How FortiOS shows a local certificate's key once imported: encrypted under a password
 # of its own (`set password ENC ...`), never as typed.
 ENCRYPTED_KEY = '"-----BEGIN ENCRYPTED PRIVATE KEY-----'
 KEY_PAIR = frozenset({"password", "private-key", "certificate"})  # sent together
+# what a netorch zone without `intrazone` does: "Allow or deny traffic routing between
+# different interfaces in the same zone (default = deny)" (FortiOS 6.4.5 CLI Reference,
+# config system zone)
+ZONE_DEFAULTS = {"intrazone": "deny"}
+# how `show` prints a prefix-list rule's 0.0.0.0/0 (real `show router prefix-list`
+# outputs: `set prefix any`), and how netorch writes it (templates/fortinet_fortios)
+ANY_PREFIX, ZERO_PREFIX = ["any"], "0.0.0.0 0.0.0.0"
 
 __all__ = ["RESERVED_IDS", "ConfigParseError", "Node", "lines", "managed", "mask", "parse",
            "plan_change"]
@@ -78,17 +104,47 @@ __all__ = ["RESERVED_IDS", "ConfigParseError", "Node", "lines", "managed", "mask
 
 def _scope(view: Node, intended: Node, *, restore: bool = False) -> Node:
     """The part of a flat view netorch owns, in intended order (to restore: with the
-    password FortiOS keeps a certificate's key under, which goes back with the key)."""
+    password FortiOS keeps a certificate's key under, which goes back with the key),
+    each entry as netorch renders it (`_as_rendered`)."""
     scoped, owners = Node(), bgp.owners(view, intended)
+    defaults = {"firewall policy": {"action": policy.default_action(view)},
+                "system zone": ZONE_DEFAULTS}
     for path in [*intended.tables, *(p for p in view.tables if p not in intended.tables)]:
         table, want = view.tables.get(path), intended.tables.get(path, Node())
         if table is None or (path not in names.TABLES and path != "router bgp"):
             continue
         part = _bgp(table, want, owners) if path == "router bgp" else \
             _entries(table, want, path, restore)
+        part.entries = {n: _as_rendered(path, e, defaults.get(path, {}))
+                        for n, e in part.entries.items()}
         if part.entries or part.tables or part.settings:
             scoped.tables[path] = part
     return scoped
+
+
+def _as_rendered(path: str, entry: Node, defaults: dict[str, str]) -> Node:
+    """An owned entry read back, in netorch's spelling: a setting `show` leaves out at
+    its default (`defaults`: a policy's `action`, a zone's `intrazone`) filled in, a
+    prefix-list rule's `set prefix any` as the 0.0.0.0 0.0.0.0 netorch writes for it.
+    A copy: the view stays as the device shows it.
+
+    >>> _as_rendered("firewall policy", Node(), {"action": "deny"}).settings
+    {'action': 'deny'}
+    >>> rule = Node(settings={"prefix": "any", "le": "32"})
+    >>> shown = Node(tables={"rule": Node(entries={"1": rule})})
+    >>> _as_rendered("router prefix-list", shown, {}).tables["rule"].entries["1"].settings
+    {'prefix': '0.0.0.0 0.0.0.0', 'le': '32'}
+    """
+    missing = {k: v for k, v in defaults.items() if k not in entry.settings}
+    if missing:
+        entry = replace(entry, settings={**entry.settings, **missing})
+    rules = entry.tables.get("rule") if path == "router prefix-list" else None
+    if rules is not None and any(r.words("prefix") == ANY_PREFIX
+                                 for r in rules.entries.values()):
+        fixed = {n: replace(r, settings={**r.settings, "prefix": ZERO_PREFIX})
+                 if r.words("prefix") == ANY_PREFIX else r for n, r in rules.entries.items()}
+        entry = replace(entry, tables={**entry.tables, "rule": replace(rules, entries=fixed)})
+    return entry
 
 
 def _entries(table: Node, want: Node, path: str, restore: bool = False) -> Node:
@@ -228,7 +284,8 @@ def plan_change(running: str, intended: str, *, restore_from: str | None = None,
     blocks = _blocks(have, want, restore_from is not None, rotate_keys)
     blocks += _removals(have, want, restore_from is not None, _released(view, have, want))
     conflicts = () if restore_from is not None else \
-        (*names.conflicts(view, full), *bgp.conflicts(view, full))
+        (*names.conflicts(view, full), *bgp.conflicts(view, full),
+         *policy.shadowing(view, full, _policy_order(view, have, full)))
     if not blocks:
         return Change(conflicts=conflicts)
     new = "<new secret>" if rotate_keys else MASK
@@ -289,16 +346,86 @@ def _blocks(have: Node, want: Node, restore: bool, rotate_keys: bool) -> list[Bl
         replace = restore or (path in names.TABLES and names.TABLES[path].replace)
         inner = replace or path == "router bgp"
         body = _changes(old, table, replace, rotate_keys, inner)
+        body += _moves(old, table) if path == ORDERED else []
         out += [(path, body)] if body else []
     return out
+
+
+def _moves(have: Node, want: Node) -> list[str]:
+    """`move` commands that put netorch's entries of an ordered table in the rendered
+    order. FortiOS matches firewall policies top down in list order and puts a new one
+    at the end; `move ID before|after ID` reorders (Fortinet KB 197353). Only netorch's
+    own entries move, as few as can: the longest run already in order stays, each other
+    goes after its rendered predecessor (the first, before the first that stays). The
+    operator's never move.
+
+    >>> have = Node(entries={"11": Node(), "12": Node(), "5": Node()})
+    >>> _moves(have, Node(entries={"5": Node(), "11": Node(), "12": Node(), "6": Node()}))
+    ['move 5 before 11']
+    >>> _moves(have, Node(entries={"11": Node(), "6": Node(), "12": Node(), "5": Node()}))
+    ['move 6 after 11']
+    """
+    wanted = list(want.entries)
+    rank = {name: i for i, name in enumerate(wanted)}
+    order = [n for n in have.entries if n in rank]
+    present = set(order)
+    order += [n for n in wanted if n not in present]  # new ones go to the end
+    stay = _in_order([rank[n] for n in order])
+    first = min(stay, default=0)
+    return [f"move {quote(name)} after {quote(wanted[i - 1])}" if i else
+            f"move {quote(name)} before {quote(wanted[first])}"
+            for i, name in enumerate(wanted) if i not in stay]
+
+
+def _policy_order(view: Node, have: Node, want: Node) -> list[str]:
+    """The device's policy list once the commands ran: netorch's stale policies
+    deleted, its new ones appended (FortiOS puts a new policy at the end), then its
+    `move`s.
+
+    >>> view = Node(tables={ORDERED: Node(entries={"7": Node(), "12": Node(), "11": Node()})})
+    >>> have = Node(tables={ORDERED: Node(entries={"12": Node(), "11": Node()})})
+    >>> want = Node(tables={ORDERED: Node(entries={"11": Node(), "12": Node(), "13": Node()})})
+    >>> _policy_order(view, have, want)
+    ['7', '11', '12', '13']
+    """
+    table, old = view.tables.get(ORDERED, Node()), have.tables.get(ORDERED, Node())
+    wanted = want.tables.get(ORDERED, Node())
+    order = [n for n in table.entries if n in wanted.entries or n not in old.entries]
+    order += [n for n in wanted.entries if n not in table.entries]
+    for command in _moves(old, wanted):
+        _, name, where, other = command.split()
+        order.remove(name)
+        order.insert(order.index(other) + (where == "after"), name)
+    return order
+
+
+def _in_order(ranks: list[int]) -> set[int]:
+    """The longest increasing run (not necessarily contiguous) of `ranks`, distinct
+    values (patience sorting, O(n log n)).
+
+    >>> sorted(_in_order([0, 1, 4, 2, 3]))
+    [0, 1, 2, 3]
+    """
+    tails: list[int] = []  # tails[k]: index in `ranks` ending the best run of length k+1
+    before: dict[int, int] = {}
+    for i, value in enumerate(ranks):
+        k = bisect.bisect_left(tails, value, key=ranks.__getitem__)
+        if k:
+            before[i] = tails[k - 1]
+        tails[k:k + 1] = [i]
+    run, at = set(), tails[-1] if tails else None
+    while at is not None:
+        run.add(ranks[at])
+        at = before.get(at)
+    return run
 
 
 def _changes(have: Node, want: Node, replace: bool, rotate_keys: bool,
              inner: bool | None = None) -> list[str]:
     inner = replace if inner is None else inner
     out = _settings(have, want, rotate_keys)
-    out += [f"unset {k}" for k in have.settings
-            if (replace and k not in want.settings) or k in want.unsets]
+    out += [f"unset {k}" for k in have.settings if k in want.unsets or
+            (replace and k not in want.settings and k not in GENERATED)]
     for path, table in want.tables.items():
         old = have.tables.get(path, Node())
         body = _changes(old, table, inner, rotate_keys) + (_deletions(old, table)

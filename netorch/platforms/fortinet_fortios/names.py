@@ -95,17 +95,24 @@ TABLES: dict[str, Rule] = {
                                        resolve=TUNNEL),
     "router route-map": Rule(_named(r"nt\d+-(in|out)", "comments"), "comments",
                              resolve=TUNNEL),
-    "router prefix-list": Rule(_named(r"site-.+|fabric-all", "comments"), "comments",
+    # site-SITE, fabric-all, and under a segmentation policy fabric-reach-ID (what a
+    # site may reach) and fabric-none (nothing): netorch/plan/routing.py
+    "router prefix-list": Rule(_named(r"site-.+|fabric-.+", "comments"), "comments",
                                resolve="rename the operator's prefix-list: netorch names "
-                                       "its own site-SITE and fabric-all"),
+                                       "its own site-SITE and fabric-*"),
     "router static": Rule(lambda n, e: reserved_id(n), "comment"),
     "firewall policy": Rule(lambda n, e: reserved_id(n), "comments"),
-    "firewall address": Rule(lambda n, e: n.startswith(PREFIX), "comment"),
+    "firewall address": Rule(_named(rf"{re.escape(PREFIX)}.+", "comment"), "comment"),
     # the fabric's PKI (no comment to mark them: the name alone, FortiOS 7.2 CLI Reference)
     "vpn certificate ca": Rule(lambda n, e: n.startswith(PREFIX), replace=False),
     "vpn certificate crl": Rule(lambda n, e: n.startswith(PREFIX), replace=False),
     "vpn certificate local": Rule(lambda n, e: n.startswith(PREFIX), replace=False),
-    "firewall addrgrp": Rule(lambda n, e: n.startswith(PREFIX), "comment"),
+    "firewall addrgrp": Rule(_named(rf"{re.escape(PREFIX)}.+", "comment"), "comment"),
+    # the segmentation policy's services (templates/fortinet_fortios/_policy.j2); like
+    # the addresses and groups, netorch's by name and marker: an operator's object named
+    # "netorch-..." without the marker stays (a conflict only if netorch renders it)
+    "firewall service custom": Rule(_named(rf"{re.escape(PREFIX)}.+", "comment"),
+                                    "comment"),
 }
 
 

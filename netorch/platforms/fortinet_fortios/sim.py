@@ -10,7 +10,11 @@ on a real FortiGate, where a top-level `config router bgp` is refused.
 Like FortiOS it creates a phase1-interface's tunnel interface (`system interface`,
 `set type tunnel`) and removes it with the phase1, and refuses to delete an object
 another entry still names ("The entry is used by other N entries"), so removals out
-of dependency order fail here as they would on the box.
+of dependency order fail here as they would on the box. A firewall policy or address
+group naming an address, service or interface that does not exist is refused ("entry
+not found in datasource"; FortiOS's predefined "all", "ALL" and "any" always exist),
+and `move ID before|after ID` reorders the policy list (Fortinet KB 197353), the only
+table here where order counts.
 
 A value in quotes over several lines (a PEM certificate, CRL or key) is taken line by
 line behind a `> ` prompt and used whole once its quote closes; `vpn certificate`
@@ -25,6 +29,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import shlex
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from netorch.platforms.fortinet_fortios import sim_pki
@@ -46,14 +52,57 @@ PHASE1 = "vpn ipsec phase1-interface"
 # tables whose entries other entries name (phase2 -> phase1, policy -> address, ...)
 REFERABLE = frozenset({PHASE1, "router route-map", "router prefix-list", "firewall address",
                        "firewall addrgrp", "system zone", "user peer", "system interface",
-                       *sim_pki.TABLES})
+                       "firewall service custom", *sim_pki.TABLES})
+# tables whose entries FortiOS matches in list order: `move ID before|after ID` (Fortinet
+# KB 197353); elsewhere `move` is not a command
+ORDERED = frozenset({"firewall policy"})
+# tables whose new entries FortiOS gives a UUID (`set uuid`, "automatically assigned":
+# FortiOS CLI Reference, config firewall policy / address / addrgrp)
+WITH_UUID = frozenset({"firewall policy", "firewall address", "firewall addrgrp"})
 _NOT_REFERENCES = frozenset({"comments", "comment", "description", "name", "alias"})
+# settings that name other objects, which FortiOS refuses unless they exist ("entry not
+# found in datasource"): (table, setting) -> (the tables they may be in, the factory
+# objects every FortiGate has: the address "all", the service "ALL", the interface "any")
+_ADDRESSES = ("firewall address", "firewall addrgrp")
+_SERVICES = ("firewall service custom", "firewall service group")
+_INTERFACES = ("system zone", "system interface")
+DATASOURCES: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[str]]] = {
+    ("firewall policy", "srcaddr"): (_ADDRESSES, frozenset({"all"})),
+    ("firewall policy", "dstaddr"): (_ADDRESSES, frozenset({"all"})),
+    ("firewall policy", "service"): (_SERVICES, frozenset({"ALL"})),
+    ("firewall policy", "srcintf"): (_INTERFACES, frozenset({"any"})),
+    ("firewall policy", "dstintf"): (_INTERFACES, frozenset({"any"})),
+    ("firewall addrgrp", "member"): (_ADDRESSES, frozenset()),
+}
 
 
-def bad_value(attr: str, words: list[str]) -> str | None:
+def _port_range(word: str) -> bool:
+    """A service port range as FortiOS takes it: LOW[-HIGH][:SRCLOW[-SRCHIGH]], 0-65535,
+    low not above high (FortiOS CLI Reference, config firewall service custom)."""
+    ranges = [r.split("-") for r in word.split(":")]
+    return len(ranges) <= 2 and all(
+        1 <= len(r) <= 2 and all(p.isdigit() and int(p) <= 65535 for p in r)
+        and int(r[0]) <= int(r[-1]) for r in ranges)
+
+
+# values FortiOS refuses in the tables netorch writes its policy to (FortiOS 7.4.6 CLI
+# Reference: config firewall policy, config firewall service custom)
+_TABLE_CHECKS: dict[tuple[str, str], Callable[[str], bool]] = {
+    ("firewall policy", "action"): lambda w: w in ("accept", "deny", "ipsec"),
+    ("firewall policy", "logtraffic"): lambda w: w in ("all", "utm", "disable"),
+    ("firewall policy", "name"): lambda w: len(w) <= 35,
+    ("firewall service custom", "protocol"): lambda w: w in (
+        "TCP/UDP/SCTP", "ICMP", "ICMP6", "IP", "HTTP", "FTP", "CONNECT", "SOCKS-TCP",
+        "SOCKS-UDP", "ALL"),
+    ("firewall service custom", "tcp-portrange"): _port_range,
+    ("firewall service custom", "udp-portrange"): _port_range,
+}
+
+
+def bad_value(attr: str, words: list[str], table: str = "") -> str | None:
     checks = {"proposal": lambda w: bool(_PROPOSAL.match(w)), "dhgrp": lambda w: w in _DH,
               "ike-version": lambda w: w in ("1", "2")}
-    check = checks.get(attr)
+    check = _TABLE_CHECKS.get((table, attr)) or checks.get(attr)
     return next((w for w in words if check and not check(w)), None)
 
 
@@ -250,6 +299,8 @@ class FortiOsSession(CliSession):
             return self._enter(" ".join(words[1:]), node, top=False)
         if verb in ("edit", "delete") and len(words) == 2 and frame.kind == "table":
             return self._edit(frame, words[1]) if verb == "edit" else self._delete(frame, words[1])
+        if verb == "move" and frame.kind == "table" and frame.path in ORDERED:
+            return _move(frame.node, words[1:])
         if verb == "unset" and len(words) == 2:
             node.settings.pop(words[1], None)
             return Reply()
@@ -268,6 +319,9 @@ class FortiOsSession(CliSession):
             tunnel = self.device.interfaces().entry(name)
             tunnel.put("vdom", f'"{self._vdom_name()}"')
             tunnel.put("type", "tunnel")
+        if fresh and frame.path in WITH_UUID:  # FortiOS assigns one; `show` prints it
+            entry.put("uuid", str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                             f"{self.device.name}/{frame.path}/{name}")))
         self.stack.append(_Frame(name, entry, "entry"))
         return Reply()
 
@@ -287,6 +341,18 @@ class FortiOsSession(CliSession):
             self.device.interfaces().entries.pop(name, None)
         return Reply()
 
+    def _missing(self, table: str, attr: str, values: list[str]) -> str | None:
+        """The first object a setting names that does not exist (`DATASOURCES`)."""
+        source = DATASOURCES.get((table, attr))
+        if source is None:
+            return None
+        paths, factory = source
+        scopes = [self._scope().tables.get(p, Node()) for p in paths
+                  if p != "system interface"]
+        scopes += [self.device.interfaces()] if "system interface" in paths else []
+        return next((v for v in values if v not in factory
+                     and not any(v in scope.entries for scope in scopes)), None)
+
     def _users(self, name: str, entry: Node) -> int:
         """How many other entries name `name` in a setting (a reference to it)."""
         scopes = [self._scope(), self.device.interfaces()]
@@ -297,7 +363,7 @@ class FortiOsSession(CliSession):
                        if key not in _NOT_REFERENCES))
 
     def _set(self, node: Node, attr: str, raw: str, values: list[str], table: str) -> Reply:
-        bad = bad_value(attr, values)
+        bad = bad_value(attr, values, table)
         if bad is not None:
             return Reply(f"node_check_object fail! for {attr} {bad}\n\n"
                          f"value parse error before '{bad}'\nCommand fail. Return code -651\n")
@@ -306,8 +372,30 @@ class FortiOsSession(CliSession):
             return Reply()
         if table in sim_pki.TABLES:
             return Reply(sim_pki.set_value(table, node, attr, raw) or "")
+        missing = self._missing(table, attr, values)
+        if missing is not None:
+            return Reply(f"entry not found in datasource\n\nvalue parse error before "
+                         f"'{missing}'\nCommand fail. Return code -3\n")
         node.put(attr, encrypt(raw) if attr in SECRETS else raw)
         return Reply()
+
+
+def _move(table: Node, words: list[str]) -> Reply:
+    """`move ID before|after ID`: the entry goes next to the other, as FortiOS moves a
+    policy in its list (its ID unchanged); `show` then prints the new order."""
+    if len(words) != 3 or words[1] not in ("before", "after"):
+        return _parse_error(words[1] if len(words) > 1 else "")
+    name, where, other = words
+    missing = next((w for w in (name, other) if w not in table.entries), None)
+    if missing is not None:
+        return Reply(f"entry not found in datasource\n\nvalue parse error before "
+                     f"'{missing}'\nCommand fail. Return code -3\n")
+    order = [n for n in table.entries if n != name]
+    order.insert(order.index(other) + (where == "after"), name)
+    table.entries = {n: table.entries[n] for n in order}
+    table.layout = [item for item in table.layout if item[0] != "edit"] + \
+        [("edit", n) for n in order]
+    return Reply()
 
 
 def _ipv4(word: str) -> bool:

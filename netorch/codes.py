@@ -249,6 +249,28 @@ _PKI = (
        "creates a fabric CA netorch manages."),
 )
 
+_POLICY = (
+    _c("policy-flat", "validate", "A note: the fabric has no `policy:`, so it is flat: every "
+       "site reaches every other site, across organisations (shown once there are no "
+       "errors).",
+       "Nothing, if that is intended; otherwise add `fabric.policy` (docs/policy.md)."),
+    _c("policy-unknown-selector", "check", "A policy rule's `from` or `to` names a zone, an "
+       "organisation or a site that no site has: the rule would allow nothing to or from it.",
+       "Correct the name (the message suggests the nearest; organisation names are matched "
+       "exactly, case included), or add the site."),
+    _c("policy-shadowed", "check", "A policy rule allows nothing new: another rule, "
+       "`same_organisation: allow` or `default: allow` already allows every flow it "
+       "allows (the same or more sites on each side, the same or more ports).",
+       "Remove the rule, or narrow the rule the message names, if that one is too wide."),
+    _c("policy-any-to-any", "check", "Under `default: deny`, a policy rule lets every site "
+       "open flows to every other site: the fabric is flat for its services.",
+       "Name the zones, organisations or sites that need the services."),
+    _c("policy-allows-nothing", "check", "A policy rule's `from` and `to` both pick only "
+       "one and the same site: flows inside a site do not cross the fabric, so the rule "
+       "allows nothing.", "Correct the selector that should name another site, or remove "
+                          "the rule."),
+)
+
 _PLAN = (
     _c("pool-exhausted", "plan", "A pool has no room for the addresses the fabric needs.",
        "Use a larger pool (keep its start: addresses already allocated stay)."),
@@ -281,6 +303,13 @@ _PLAN = (
     _c("checks-skipped", "validate", "A note: some checks could not run because of the "
        "errors above (a site that does not load, a broken fabric file); it names them.",
        "Fix the errors; the skipped checks then run."),
+    _c("policy-drift", "plan", "Found by `netorch report`: between two zones, the plan lets "
+       "some site pairs open other services than the segmentation policy allows them, more or "
+       "fewer. The report reads what the plan lets through from its route filters (both ways) "
+       "and the firewall rules of each device on the way, and names an example pair and why.",
+       "Re-plan with this netorch (`netorch plan`) and re-render; a plan edited or built by "
+       "hand must be regenerated. If it persists, report it with the example: it is a netorch "
+       "bug."),
 )
 
 _REHEARSE = (
@@ -298,7 +327,8 @@ _REHEARSE = (
 )
 
 CODES: dict[str, Code] = {c.code: c for group in (
-    _YAML, _SCHEMA, _IDENTITY, _ADDRESSING, _STEERING, _TOPOLOGY, _CRYPTO, _PKI, _PLAN, _REHEARSE)
+    _YAML, _SCHEMA, _IDENTITY, _ADDRESSING, _STEERING, _TOPOLOGY, _CRYPTO, _PKI, _POLICY, _PLAN,
+    _REHEARSE)
     for c in group}
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netorch import __version__
-from netorch.findings import Finding
+from netorch.findings import Finding, sort_findings
 from netorch.inventory.model import Inventory
 from netorch.output.plan import plan_json
 from netorch.plan.model import FabricPlan, Proposal, Tunnel
@@ -25,6 +25,7 @@ from netorch.report.model import (
 )
 from netorch.report.overview import matrices, site_reach, summary
 from netorch.report.reachability import reach_of
+from netorch.report.segmentation import segmentation
 from netorch.report.state import live_state
 from netorch.report.statefile import StateFile
 from netorch.verify.origin import StateOrigin
@@ -55,7 +56,8 @@ def build(inputs: Inputs) -> Report:
     sites = _site_rows(inputs)
     reach = reach_of(plan)
     reach_rows = site_reach(reach, sites)
-    findings = [_finding_row(f) for f in inputs.findings]
+    policy, drift = segmentation(inputs.inventory, plan)
+    findings = [_finding_row(f) for f in sort_findings([*inputs.findings, *drift])]
     return Report(
         banner=lab_banner(state.origin) if state is not None else None,
         provenance=_provenance(inputs),
@@ -67,7 +69,7 @@ def build(inputs: Inputs) -> Report:
                                      why=compliance.why(by_tunnel[t.id].checks))
                     for t in plan.tunnels],
         findings=findings, certificates=inputs.certificates,
-        matrices=matrices(reach, sites, reach_rows), reach=reach_rows,
+        matrices=matrices(reach, sites, reach_rows), reach=reach_rows, policy=policy,
         state=state)
 
 

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netorch.verify.origin import StateOrigin
 
-SCHEMA_VERSION = "1.2"  # 1.1: live state's origin, the lab banner, zones' `outside`
+SCHEMA_VERSION = "1.3"  # 1.1: live state's origin, the lab banner, zones' `outside`
 # 1.2: `certificates` (a certificate fabric's CA and device certificates, their checks)
+# 1.3: `policy` (the segmentation policy: intended and effective matrices, differences)
 
 CheckStatus = Literal["pass", "warn", "fail"]
 Compliance = Literal["pass", "warn", "fail"]
@@ -208,6 +209,70 @@ class SiteReach(ReportModel):
     routes: list[RouteCount]
 
 
+class ServicePairs(ReportModel):
+    service: str = Field(description="a service as the policy names it (https, tcp/445), "
+                                     "`any`, or ports no named service matches exactly")
+    pairs: int = Field(description="pairs of sites of the cell that may open it")
+
+
+class PolicyCell(ReportModel):
+    """The services sites of `source` may open to sites of `target`."""
+
+    source: str
+    target: str
+    pairs: int = Field(description="ordered pairs of two different sites, source to target")
+    allowed: int = Field(description="pairs that may open at least one service")
+    services: list[ServicePairs] = Field(
+        description="each service and the pairs that may open it; a service is left out "
+                    "where a larger one (`any`, a port range) is allowed on as many pairs")
+
+
+class PolicyMatrix(ReportModel):
+    by: Literal["zone", "organisation"]
+    view: Literal["intended", "effective"] = Field(
+        description="intended: what the inventory's policy allows; effective: what the "
+                    "plan's routes and firewall rules let through")
+    groups: list[str]
+    cells: list[PolicyCell]
+
+
+class DriftCase(ReportModel):
+    """Site pairs the policy and the plan treat alike among themselves, but not as the
+    policy says."""
+
+    intended: list[str] = Field(description="services the policy allows ([]: nothing)")
+    effective: list[str] = Field(description="services the plan lets through ([]: nothing)")
+    pairs: int
+    example: tuple[str, str] = Field(description="one such pair: (source site, target site)")
+    why: str = Field(description="what in the plan makes the example differ")
+
+
+class Drift(ReportModel):
+    """Where the plan lets through more, or less, than the policy: by zone."""
+
+    source: str
+    target: str
+    pairs: int
+    differing: int = Field(description="pairs whose services differ")
+    cases: list[DriftCase]
+
+
+class Segmentation(ReportModel):
+    """The fabric's segmentation policy, as intended and as the plan enforces it."""
+
+    default: Literal["allow", "deny"]
+    same_organisation: Literal["allow", "deny"]
+    rules: int = Field(description="rules the inventory writes")
+    pairs: int = Field(description="ordered pairs of two different sites")
+    intended_pairs: int = Field(description="pairs the policy allows some service")
+    effective_pairs: int = Field(description="pairs the plan lets some service through")
+    differing: int = Field(description="pairs whose services differ between the two")
+    matrices: list[PolicyMatrix] = Field(
+        description="intended, then effective; by zone, and by organisation when the "
+                    "fabric has at most 24 organisations")
+    drift: list[Drift]
+
+
 class TunnelState(ReportModel):
     tunnel: str
     status: str
@@ -278,4 +343,6 @@ class Report(ReportModel):
         description="None for a PSK fabric (pre-shared keys, no certificates)")
     matrices: list[Matrix]
     reach: list[SiteReach]
+    policy: Segmentation | None = Field(
+        description="None: the fabric has no policy, every site reaches every other")
     state: ObservedState | None

@@ -54,6 +54,9 @@ def _env(html: bool) -> Environment:
     env.filters["count"] = wording.count
     env.filters["verdict"] = wording.verdict
     env.filters["reached_by"] = wording.reached_by
+    env.filters["segmentation"] = wording.segmentation
+    env.filters["services"] = wording.services
+    env.filters["drift_case"] = wording.drift_case
     return env
 
 

@@ -1,12 +1,13 @@
 """The report's sentences with numbers in them, worded once for every format.
 
-Templates call these as filters (`count`, `verdict`, `reached_by`), so HTML and
+Templates call these as filters (`count`, `verdict`, `reached_by`, `segmentation`,
+`services`, `drift_case`), so HTML and
 Markdown say the same thing and a plural is never left to a template.
 """
 
 from __future__ import annotations
 
-from netorch.report.model import Summary, ZoneAnswer
+from netorch.report.model import DriftCase, PolicyCell, Segmentation, Summary, ZoneAnswer
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -54,3 +55,47 @@ def reached_by(z: ZoneAnswer) -> str:
     if not z.unreachable_from:
         return f"all {z.outside} sites outside {z.zone}"
     return f"{z.reached_by} of the {z.outside} sites outside {z.zone}"
+
+
+def segmentation(p: Segmentation | None) -> str:
+    """The summary's line on the policy: flat, or what it allows and whether the plan
+    carries exactly that."""
+    if p is None:
+        return ("none: the fabric is flat, every site reaches every other (the inventory "
+                "has no policy)")
+    said = (f"default {p.default} between organisations, {p.same_organisation} within one, "
+            f"{count(p.rules, 'rule')}: {p.intended_pairs} of the {count(p.pairs, 'pair')} of "
+            f"sites may open some service")
+    if not p.differing:
+        return said + "; the plan lets through exactly what the policy allows"
+    return said + (f"; the plan differs from the policy for {count(p.differing, 'pair')} "
+                   "of sites (see the differences)")
+
+
+def services(c: PolicyCell) -> str:
+    """A matrix cell: the services every pair may open, then the others with how many
+    pairs may.
+
+    >>> from netorch.report.model import ServicePairs as S
+    >>> services(PolicyCell(source="a", target="b", pairs=12, allowed=12, services=[
+    ...     S(service="https", pairs=12), S(service="any", pairs=3)]))
+    'https; any (3 of 12 pairs)'
+    >>> services(PolicyCell(source="a", target="a", pairs=0, allowed=0, services=[]))
+    '—'
+    """
+    if not c.pairs:
+        return "—"
+    if not c.allowed:
+        return "nothing"
+    every = ", ".join(s.service for s in c.services if s.pairs == c.pairs)
+    some = "; ".join(f"{s.service} ({s.pairs} of {c.pairs} pairs)"
+                     for s in c.services if s.pairs != c.pairs)
+    return "; ".join(t for t in (every, some) if t)
+
+
+def drift_case(c: DriftCase) -> str:
+    """One way the plan differs, with an example pair and why."""
+    allowed = ", ".join(c.intended) or "nothing"
+    passes = ", ".join(c.effective) or "nothing"
+    return (f"{count(c.pairs, 'pair')}: the policy allows {allowed}, the plan lets "
+            f"{passes} through (e.g. {c.example[0]} → {c.example[1]}: {c.why})")

@@ -66,7 +66,7 @@ def test_no_key_in_any_format(at_root: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_json_is_versioned_and_matches_the_model(example: Report) -> None:
     data = json.loads(render(example, "json"))
-    assert (data["kind"], data["schema_version"]) == ("netorch-report", "1.2")
+    assert (data["kind"], data["schema_version"]) == ("netorch-report", "1.3")
     assert Report.model_validate(data) == example
 
 

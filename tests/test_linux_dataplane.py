@@ -24,6 +24,8 @@ INVENTORIES = {"eastern-region": REPO / "inventories" / "eastern-region",
                "psk-mesh": REPO / "tests" / "fixtures" / "psk-mesh.yaml",
                "cnsa-regional": REPO / "tests" / "fixtures" / "cnsa-regional.yaml"}
 LAB_ONLY_FILES = {"strongswan.conf"}
+# a tunnel interface in the policy's set of them, or its entry in the map of source checks
+_TUNNEL_ELEMENT = r'"(xfrm|vx)\d+"( : jump policy-from-[a-z0-9-]+)?'
 # Every kind of line the lab renders differently; docs/lab.md names each (its heading).
 DIFFERENCES: dict[str, tuple[str, re.Pattern[str]]] = {
     "tunnel device": ("interfaces.sh", re.compile(
@@ -40,6 +42,8 @@ DIFFERENCES: dict[str, tuple[str, re.Pattern[str]]] = {
     "CHILD_SA selectors": ("swanctl.conf", re.compile(
         r" {8}(local|remote)_ts = (0\.0\.0\.0/0|198\.19\.[\d.]+/32)")),
     "BFD timers": ("frr.conf", re.compile(r" {2}(receive|transmit)-interval (100|300)")),
+    "policy tunnel set": ("interfaces.sh", re.compile(
+        rf" {{4}}elements = \{{ {_TUNNEL_ELEMENT}(, {_TUNNEL_ELEMENT})* \}}")),
 }
 
 

@@ -5,6 +5,10 @@ lab dataplane's `_lab_*.j2` partials, and its endpoints in `lab`); the deploy dr
 (files over SFTP, then reloads) in `driver`, FRR's stale-line removal in `frr`; the
 verify reader in `reader`. The lab runs every device as this platform.
 
+A segmentation policy (`fabric.policy`) renders as nftables rules with conntrack in
+netorch's own table, inside interfaces.sh (`_policy_nft.j2`); FRR's empty prefix set
+denies every route.
+
 A certificate fabric's CA certificate, device certificate, CRL and derived private key
 render as `pki-*` files, which deploy writes into swanctl's credential folders (`driver`).
 """
@@ -20,6 +24,11 @@ INTERFACES = r"(?!xfrm\d+$)(?!vx\d+$)(?!lo$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"
 
 # What netorch names on a box (templates: `owned.name`): the header of the three files
 # it owns whole ("Rendered by netorch"), its nftables table and its FRR BFD profile.
+# The table (`table inet netorch`, loaded by interfaces.sh) is netorch's whole: the MSS
+# clamp and, with a segmentation policy, its sets, counter and chains (names listed in
+# templates/linux_strongswan/_policy_nft.j2). It is replaced in one transaction (`table`,
+# `delete table`, `table {...}`); no other table is read or changed, and the ruleset is
+# never flushed, so an operator's own tables and chains stay as they are.
 OWNED = {"name": "netorch"}
 
 PLATFORM = Platform(

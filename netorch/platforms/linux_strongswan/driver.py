@@ -9,6 +9,12 @@ on the box the same way and reloads them. Paths are relative to `$NETORCH_ROOT`
 both are read on the device, so a lab or test can point netorch at its own copies
 without touching /etc.
 
+interfaces.sh also loads netorch's nftables table (the MSS clamp and, with a policy,
+the segmentation rules) with one `nft -f` transaction that replaces that table alone:
+nft refuses a bad ruleset whole, so the table loaded before stays, the script exits
+non-zero (`set -eu`) and the deploy rolls back. A policy change is a change of
+interfaces.sh, which runs again.
+
 A certificate fabric's PKI files (`pki-*`) go into swanctl's credential folders under
 netorch's name (`PKI_FILES`); one the render left empty is removed from the box; any of
 them changed reloads strongSwan with `swanctl --load-all --clear`, which reads them. The

@@ -27,6 +27,9 @@ from netorch.lab import (
     runtime,
 )
 from netorch.lab.errors import LabError
+from netorch.lab.labcompromise import check_compromise
+from netorch.lab.labenforce import check_policy
+from netorch.lab.labpolicy import FlowPolicy
 from netorch.lab.labsymmetry import check_symmetry
 from netorch.lab.labtest import CheckResult
 from netorch.lab.runtime import Runtime, RuntimeStatus
@@ -255,13 +258,17 @@ def lab_test(path: str | Path, *, lab: str | None = None, root: Path | None = No
     sa_wait = labtest.SA_TIMEOUT if wait is None else wait
     bgp_wait = labtest.BGP_TIMEOUT if wait is None else wait
     fabric_pki = lab_pki(rt, inventory)
+    policy = FlowPolicy.of(plan)  # None: a flat fabric, every check as without a policy
     checks = [labtest.timed("ike", lambda: labtest.check_ike(rt, plan, sa_wait, fabric_pki)),
               labtest.timed("bgp", lambda: labtest.check_bgp(rt, plan, bgp_wait)),
-              labtest.timed("ping", lambda: labtest.check_ping(rt)),
-              labtest.timed("capture", lambda: labtest.check_capture(rt, plan)),
-              labtest.timed("symmetry", lambda: check_symmetry(rt, plan))]
+              labtest.timed("ping", lambda: labtest.check_ping(rt, policy)),
+              labtest.timed("capture", lambda: labtest.check_capture(rt, plan, policy)),
+              labtest.timed("symmetry", lambda: check_symmetry(rt, plan, policy))]
+    if policy is not None:
+        checks += [labtest.timed("policy", lambda: check_policy(rt, plan, policy)),
+                   labtest.timed("compromise", lambda: check_compromise(rt, plan, policy))]
     if failover:
-        case = labfailover.choose_case(rt, plan)
+        case = labfailover.choose_case(rt, plan, policy)
         if case is None:
             checks.append(CheckResult("failover", True, "no site has a backup underlay: "
                                       "nothing to fail over"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netorch.lab import measure
+from netorch.lab.labpolicy import ICMP, FlowPolicy
 from netorch.lab.runtime import Runtime
 from netorch.plan.model import DevicePlan, FabricPlan, Tunnel
 
@@ -22,8 +23,10 @@ class FailoverCase:
     backup_hops: set[str]
 
 
-def choose_case(rt: Runtime, plan: FabricPlan) -> FailoverCase | None:
-    """The first non-hub device with tunnels on the primary and a backup underlay."""
+def choose_case(rt: Runtime, plan: FabricPlan, policy: FlowPolicy | None = None
+                ) -> FailoverCase | None:
+    """The first non-hub device with tunnels on the primary and a backup underlay (under a
+    policy: and a site it may ping)."""
     primary = min(plan.fabric.underlays, key=lambda u: (plan.fabric.underlays[u], u))
     tunnels = {t.id: t for t in plan.tunnels}
     for dev in plan.devices:
@@ -32,7 +35,7 @@ def choose_case(rt: Runtime, plan: FabricPlan) -> FailoverCase | None:
         backup = _peer_hops(dev, [t for t in mine if t.underlay != primary])
         if dev.hub or not first or not backup:
             continue
-        target = _target_site(plan, dev)
+        target = _target_site(plan, dev, policy)
         if target is None:
             continue
         return FailoverCase(dev.name, primary, target[0], target[1], first, backup)
@@ -44,9 +47,12 @@ def _peer_hops(dev: DevicePlan, tunnels: list[Tunnel]) -> set[str]:
     return {str(r.address.ip) for r in remote}
 
 
-def _target_site(plan: FabricPlan, dev: DevicePlan) -> tuple[str, str] | None:
-    """Another spoke if there is one (its traffic crosses a hub), else a hub."""
-    others = sorted((s.hub, s.id, s.name, s.lan[0]) for s in plan.sites if s.name != dev.site)
+def _target_site(plan: FabricPlan, dev: DevicePlan, policy: FlowPolicy | None = None
+                 ) -> tuple[str, str] | None:
+    """Another spoke if there is one (its traffic crosses a hub), else a hub; under a
+    policy, one the device's site may ping."""
+    others = sorted((s.hub, s.id, s.name, s.lan[0]) for s in plan.sites if s.name != dev.site
+                    and (policy is None or policy.allows(dev.site, s.name, ICMP)))
     return (others[0][2], str(others[0][3])) if others else None
 
 

@@ -27,6 +27,7 @@ from itertools import combinations
 
 from netorch.lab import sh
 from netorch.lab.errors import LabError
+from netorch.lab.labpolicy import FlowPolicy
 from netorch.lab.runtime import Runtime
 from netorch.lab.spec import LabHost, LabSpec
 from netorch.plan import symmetry
@@ -170,15 +171,18 @@ def homes(plan: FabricPlan) -> dict[str, Home]:
     return {s.name: (len(s.devices), tuple(sorted(found[s.name]))) for s in plan.sites}
 
 
-def choose_pairs(plan: FabricPlan, spec: LabSpec, limit: int = MAX_PAIRS
+def choose_pairs(plan: FabricPlan, spec: LabSpec, limit: int = MAX_PAIRS,
+                 traceable: Callable[[str, str], bool] | None = None
                  ) -> tuple[list[tuple[str, str]], int]:
     """Spoke pairs to trace, and how many there are: all when they fit in `limit`, else
     a deterministic sample that first covers new pairs of hub homes, then uses the
-    sites used least."""
+    sites used least. `traceable` (under a policy): only pairs a probe may cross both
+    ways."""
     traced = {h.site for h in spec.hosts}
     spokes = [s.name for s in sorted(plan.sites, key=lambda s: s.id)
               if not s.hub and s.lan and s.name in traced]
-    every = list(combinations(spokes, 2))
+    every = [(a, b) for a, b in combinations(spokes, 2)
+             if traceable is None or (traceable(a, b) and traceable(b, a))]
     if len(every) <= limit:
         return every, len(every)
     home = homes(plan)
@@ -221,8 +225,9 @@ def predicted(plan: FabricPlan, pairs: list[tuple[str, str]]
     return out
 
 
-def traceroute(src: LabHost, dst: LabHost) -> Traced:
-    argv = sh.in_ns(src.ns, [*TRACEROUTE, str(dst.address)])
+def traceroute(src: LabHost, dst: LabHost, options: tuple[str, ...] = ()) -> Traced:
+    """`options`: the probe's protocol (-I, -T -p N; none: traceroute's UDP)."""
+    argv = sh.in_ns(src.ns, [*TRACEROUTE, *options, str(dst.address)])
     try:
         out = sh.run(argv, check=False, timeout=TRACE_TIMEOUT).stdout
     except LabError:
@@ -230,14 +235,23 @@ def traceroute(src: LabHost, dst: LabHost) -> Traced:
     return parse(out, dst.address)
 
 
-def trace_all(spec: LabSpec, ways: list[tuple[str, str]], enough: Callable[[Traced], bool]
-              ) -> dict[tuple[str, str], Traced]:
+Options = Callable[[str, str], tuple[str, ...]]
+
+
+def udp(src: str, dst: str) -> tuple[str, ...]:
+    """traceroute's own probes (UDP): what every way uses without a policy."""
+    return ()
+
+
+def trace_all(spec: LabSpec, ways: list[tuple[str, str]], enough: Callable[[Traced], bool],
+              options: Options = udp) -> dict[tuple[str, str], Traced]:
     """Every (source, destination) site way traced in parallel; a way whose path is not
-    `enough` once more (an ICMP reply can be rate-limited), keeping what saw more."""
+    `enough` once more (an ICMP reply can be rate-limited), keeping what saw more.
+    `options`: traceroute's probe for a way (a policy lets only some through)."""
     host = {h.site: h for h in spec.hosts}
 
     def run(way: tuple[str, str]) -> Traced:
-        return traceroute(host[way[0]], host[way[1]])
+        return traceroute(host[way[0]], host[way[1]], options(*way))
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         found = dict(zip(ways, pool.map(run, ways), strict=True))
@@ -252,42 +266,67 @@ def hub_devices(plan: FabricPlan) -> frozenset[str]:
     return frozenset(d.name for d in plan.devices if d.hub)
 
 
-def trace_pairs(rt: Runtime, plan: FabricPlan, pairs: list[tuple[str, str]]) -> list[Pair]:
+def trace_pairs(rt: Runtime, plan: FabricPlan, pairs: list[tuple[str, str]],
+                options: Options = udp) -> list[Pair]:
     """Each site pair traced both ways in the lab, beside the plan's prediction."""
     hubs, owned = hub_devices(plan), owners(plan, rt.spec)
     plan_hubs = predicted(plan, pairs)
     paths = trace_all(rt.spec, [w for a, b in pairs for w in ((a, b), (b, a))],
-                      lambda p: p.reached and bool(crossed(p, owned, hubs)))
+                      lambda p: p.reached and bool(crossed(p, owned, hubs)), options)
     return [Pair(a, b, paths[a, b], paths[b, a], plan_hubs[a, b], plan_hubs[b, a])
             for a, b in pairs]
 
 
 def settled_pairs(rt: Runtime, plan: FabricPlan, pairs: list[tuple[str, str]],
-                  wait: float = SETTLE) -> list[Pair]:
+                  wait: float = SETTLE, options: Options = udp) -> list[Pair]:
     """`trace_pairs`, tracing again (every 2 s, at most `wait` s) the pairs that do not
     yet match: sessions can be up and a route present while a better path is still on
     its way (an UPDATE behind its peer's advertisement interval)."""
     hubs, owned = hub_devices(plan), owners(plan, rt.spec)
-    results = dict(zip(pairs, trace_pairs(rt, plan, pairs), strict=True))
+    results = dict(zip(pairs, trace_pairs(rt, plan, pairs, options), strict=True))
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         pending = [p for p, r in results.items() if r.problems(owned, hubs)]
         if not pending:
             break
         time.sleep(2.0)
-        results.update(zip(pending, trace_pairs(rt, plan, pending), strict=True))
+        results.update(zip(pending, trace_pairs(rt, plan, pending, options), strict=True))
     return [results[p] for p in pairs]
 
 
-def check_symmetry(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
-    """Traceroutes between spoke LANs cross the same hub devices both ways, as planned."""
-    pairs, total = choose_pairs(plan, rt.spec)
+def check_symmetry(rt: Runtime, plan: FabricPlan, policy: FlowPolicy | None = None
+                   ) -> tuple[bool, str, list[str]]:
+    """Traceroutes between spoke LANs cross the same hub devices both ways, as planned.
+    Under a policy: only pairs it lets a probe cross both ways, each way traced with a
+    probe it allows (`FlowPolicy.trace_options`: ICMP echo, else TCP SYN to an allowed
+    port, else traceroute's UDP)."""
+    if policy is None:
+        pairs, total = choose_pairs(plan, rt.spec)
+        options: Options = udp
+    else:
+        pairs, total = choose_pairs(plan, rt.spec, traceable=lambda a, b:
+                                    policy.trace_options(a, b) is not None)
+        options = lambda a, b: policy.trace_options(a, b) or ()  # noqa: E731
     if not hub_devices(plan) or not pairs:
-        return True, "no hub device or fewer than two spoke sites: nothing to trace", []
+        return True, ("no hub device or fewer than two spoke sites" if policy is None else
+                      "no hub device, or no spoke pair the policy lets a probe cross both "
+                      "ways") + ": nothing to trace", []
     if shutil.which(TRACEROUTE[0]) is None:
         return False, "traceroute is not installed (Debian package traceroute)", []
-    return _summary(settled_pairs(rt, plan, pairs), total, owners(plan, rt.spec),
-                    hub_devices(plan))
+    ok, summary, details = _summary(settled_pairs(rt, plan, pairs, options=options), total,
+                                    owners(plan, rt.spec), hub_devices(plan))
+    if policy is not None:
+        skipped = choose_pairs(plan, rt.spec)[1] - total
+        summary += (f"; {skipped} spoke pairs skipped: the policy lets no probe cross both "
+                    f"ways; probes: {_methods(pairs, options)}")
+    return ok, summary, details
+
+
+def _methods(pairs: list[tuple[str, str]], options: Options) -> str:
+    names = {"-I": "ICMP echo", "-T": "TCP SYN"}
+    used = Counter(names.get(next(iter(options(a, b)), ""), "UDP")
+                   for x, y in pairs for a, b in ((x, y), (y, x)))
+    return ", ".join(f"{n} {m}" for m, n in sorted(used.items())) + " ways"
 
 
 def _summary(results: list[Pair], total: int, owned: dict[IPv4Address, str],

@@ -7,19 +7,26 @@ as charon's loaded connections say (`probe.auth_methods`); bgp: every session up
 ping: every LAN test host reaches every other; capture: only ESP-in-UDP between sites
 on the underlay bridges; symmetry (`labsymmetry`): a traceroute between spoke LANs
 crosses the same hub devices both ways; failover: a site's primary link cut moves its
-traffic to the backup tunnel and back.
+traffic to the backup tunnel and back. Under a segmentation policy (`plan.policy`, see
+`labpolicy`): bgp expects exactly the LANs each device's tunnel ends accept, and flags a
+LAN routed that the policy hides; ping, capture, symmetry and failover use only flows
+the policy allows; and two more checks run: policy (`labenforce`: every site pair,
+allowed flows through, denied ones stopped at the source, a capture of some) and
+compromise (`labcompromise`: a spoke without its firewall is still refused).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from netorch.lab import labverify, measure, probe
+from netorch.lab import labpolicy, labverify, measure, probe
+from netorch.lab.labpolicy import FlowPolicy
 from netorch.lab.runtime import Runtime
+from netorch.lab.spec import LabHost
 from netorch.pki import FabricPki
 from netorch.plan.model import FabricPlan
 from netorch.verify import TunnelStatus
@@ -83,8 +90,20 @@ def other_lans(rt: Runtime, plan: FabricPlan, device: str) -> list[str]:
 
 
 def route_problems(rt: Runtime, plan: FabricPlan) -> list[str]:
-    return [f"{dev.name}: no route to {p}" for dev in rt.spec.devices
-            for p in other_lans(rt, plan, dev.name) if not measure.route_gateways(dev.ns, p)]
+    """Every other site's LAN routed; under a policy exactly those the device's tunnel ends
+    accept (`labpolicy.routable_lans`), and none the policy hides."""
+    if plan.policy is None:
+        return [f"{dev.name}: no route to {p}" for dev in rt.spec.devices
+                for p in other_lans(rt, plan, dev.name)
+                if not measure.route_gateways(dev.ns, p)]
+    problems = []
+    for dev in rt.spec.devices:
+        may, hidden = labpolicy.routable_lans(plan, dev.name)
+        problems += [f"{dev.name}: no route to {p}" for p in may
+                     if not measure.route_gateways(dev.ns, p)]
+        problems += [f"{dev.name}: routes {p}, which the policy hides from it" for p in hidden
+                     if measure.route_gateways(dev.ns, p)]
+    return problems
 
 
 def check_bgp(rt: Runtime, plan: FabricPlan, wait: float = BGP_TIMEOUT
@@ -95,26 +114,40 @@ def check_bgp(rt: Runtime, plan: FabricPlan, wait: float = BGP_TIMEOUT
         rt, plan, lambda r: labverify.bgp_problems(r) or route_problems(rt, plan), wait)
     total = sum(len(d.tunnels) for d in plan.devices)
     up = sum(b.up for b in report.bgp)
-    routes = "LAN prefixes of every other site routed (lab probe)" if not gaps else \
-        f"{len(gaps)} problems"
+    routes = f"{len(gaps)} problems" if gaps else _routed(rt, plan)
     return not gaps, f"{up}/{total} sessions Established (netorch verify); {routes}", gaps
 
 
-def check_ping(rt: Runtime) -> tuple[bool, str, list[str]]:
-    pairs = [(h, t) for h in rt.spec.hosts for t in rt.spec.hosts if h is not t]
+def _routed(rt: Runtime, plan: FabricPlan) -> str:
+    if plan.policy is None:
+        return "LAN prefixes of every other site routed (lab probe)"
+    counts = [labpolicy.routable_lans(plan, d.name) for d in rt.spec.devices]
+    return (f"the LAN prefixes the policy lets each device reach routed, those it hides not "
+            f"({sum(len(m) for m, _ in counts)} routed, {sum(len(h) for _, h in counts)} "
+            "hidden, lab probe)")
+
+
+def check_ping(rt: Runtime, policy: FlowPolicy | None = None
+               ) -> tuple[bool, str, list[str]]:
+    """Every LAN test host pings every other; under a policy only where it allows icmp."""
+    hosts = {h.site: h for h in rt.spec.hosts}
+    every = [(h.site, t.site) for h in rt.spec.hosts for t in rt.spec.hosts if h is not t]
+    kept, skipped = labpolicy.ping_pairs(policy, every)
+    pairs = [(hosts[a], hosts[b]) for a, b in kept]
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(lambda p: probe.ping(p[0].ns, str(p[1].address), count=3,
                                                      interval=0.2), pairs))
     failed = [f"{h.site} -> {t.site} ({t.address})" for (h, t), ok in zip(pairs, results,
                                                                          strict=True) if not ok]
-    return not failed, f"{len(pairs) - len(failed)}/{len(pairs)} LAN pairs reachable", failed
+    skip = f"; {skipped} pairs skipped: the policy denies icmp" if policy is not None else ""
+    return not failed, f"{len(pairs) - len(failed)}/{len(pairs)} LAN pairs reachable{skip}", \
+        failed
 
 
-def check_capture(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
+def check_capture(rt: Runtime, plan: FabricPlan, policy: FlowPolicy | None = None
+                  ) -> tuple[bool, str, list[str]]:
     lans = sorted(str(p) for s in plan.sites for p in s.lan)
-    hosts = rt.spec.hosts
-
-    pairs = [(h, hosts[(i + 1) % len(hosts)]) for i, h in enumerate(hosts)]
+    pairs = ring(rt.spec.hosts, policy)
 
     def traffic() -> None:
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -125,3 +158,19 @@ def check_capture(rt: Runtime, plan: FabricPlan) -> tuple[bool, str, list[str]]:
     summary = (f"{seen.packets} packets: {seen.udp_4500} UDP/4500, {seen.esp} ESP, "
                f"{seen.cleartext} cleartext between LANs")
     return ok, summary, list(seen.examples)
+
+
+def ring(hosts: Sequence[LabHost], policy: FlowPolicy | None) -> list[tuple[LabHost, LabHost]]:
+    """Each host with the next one (in site order) it may ping: the next one without a
+    policy; under one, the first one after it the policy allows icmp to (none: left
+    out)."""
+    if policy is None:
+        return [(h, hosts[(i + 1) % len(hosts)]) for i, h in enumerate(hosts)]
+    pairs = []
+    for i, host in enumerate(hosts):
+        ahead = [hosts[(i + k) % len(hosts)] for k in range(1, len(hosts))]
+        target = next((t for t in ahead if policy is None
+                       or policy.allows(host.site, t.site, labpolicy.ICMP)), None)
+        if target is not None:
+            pairs.append((host, target))
+    return pairs

@@ -82,7 +82,7 @@ def raw_jinja(plan: FabricPlan, devices: set[str]) -> dict[str, dict[str, str]]:
                 | {p.match for v in mine for p in v.local.preferences})
         variables = {"fabric": plan.fabric, "site": sites[d.site], "device": d, "tunnels": mine,
                      "prefix_sets": [sets[n] for n in sorted(used)],
-                     "options": {"dataplane": "kernel"}, "pki": None}
+                     "options": {"dataplane": "kernel"}, "pki": None, "policy": None}
         files = {}
         for name in sorted(n for n in env.list_templates(extensions=["j2"])
                            if "/" not in n and not n.startswith("_")):

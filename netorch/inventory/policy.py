@@ -55,7 +55,7 @@ SERVICES: dict[str, tuple[tuple[Port, ...], str]] = {
     "dns": ((_udp(53), _tcp(53)), "DNS (RFC 1035, RFC 7766)"),
     "http": ((_tcp(80),), "HTTP"),
     "https": ((_tcp(443),), "HTTPS (HTTP over TLS)"),
-    "ldaps": ((_tcp(636),), "LDAP over TLS (RFC 8314)"),
+    "ldaps": ((_tcp(636),), "LDAP over TLS (IANA port registry: ldaps 636/tcp)"),
     "ntp": ((_udp(123),), "NTP (RFC 5905)"),
     "rdp": ((_tcp(3389), _udp(3389)), "Remote Desktop (MS-RDPBCGR)"),
     "smb": ((_tcp(445),), "SMB file sharing (MS-SMB2, direct TCP)"),

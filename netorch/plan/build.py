@@ -69,6 +69,7 @@ class Builder:
             self.prefix_sets = sorted([*self.prefix_sets, *reach, routing.no_routes()],
                                       key=lambda s: s.name)
         self._filtered: dict[tuple[int, str], list[Preference]] = {}
+        self.hub_site = {routing.site_set(h): h for h in self.hubs}
         self._proposals: dict[tuple[str, str], Proposal] = {}
         self._ike_ids: dict[str, str] = {}
         self._link_addresses: dict[int, tuple[IPv4Address, IPv4Address]] = {}
@@ -179,9 +180,8 @@ class Builder:
                 return catch_all, rules
             partners = self.policy.related[side.site.name]
             key = (id(rules), self.reach[side.site.name])
-            if key not in self._filtered:
-                allowed = {routing.site_set(p) for p in partners}
-                self._filtered[key] = [p for p in rules if p.match in allowed]
+            if key not in self._filtered:  # one rule per hub site: few
+                self._filtered[key] = [p for p in rules if self.hub_site[p.match] in partners]
             return catch_all, self._filtered[key]
         direct = 0 if peer_hub or own_hub else routing.DIRECT
         return direct + routing.end_preference(band, self.member_rank[peer.device.name]), []

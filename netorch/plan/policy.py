@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
-from netorch.inventory.model import Inventory, Policy, Site
+from netorch.inventory.model import Inventory, Policy
 from netorch.inventory.policy import ANY, SERVICES, selector, service_ports
 from netorch.plan.model import AddressGroup, FlowRule, PolicyPlan, Service, ServicePort
 from netorch.plan.values import shared_network
@@ -132,7 +132,9 @@ def compile_policy(inventory: Inventory, prefixes: Mapping[str, Sequence[IPv4Net
                               source=r.source, destination=r.destination,
                               services=[service_name(s) for s in r.services]) for r in rules])
     sides = [(groups.members[r.source], groups.members[r.destination]) for r in rules]
-    return Compiled(plan, _enforced(inventory, rules, sides, hubs), _related(inventory, sides))
+    signatures = _signatures(inventory, sides)
+    return Compiled(plan, _enforced(inventory, rules, signatures, hubs),
+                    _related(inventory, sides, signatures))
 
 
 def _written(policy: Policy, groups: _Groups) -> Iterable[_Rule]:
@@ -192,43 +194,47 @@ def _describe(spec: str) -> str:
 
 
 def _enforced(inventory: Inventory, rules: Sequence[_Rule],
-              sides: Sequence[tuple[frozenset[str], frozenset[str]]], hubs: set[str]
+              signatures: Mapping[str, tuple[int, ...]], hubs: set[str]
               ) -> dict[str, list[str]]:
     """Each non-hub site's rules: those naming it on either side."""
-    cache: dict[tuple[bool, ...], list[str]] = {}
+    cache: dict[tuple[int, ...], list[str]] = {}
     out = {}
     for site in inventory.sites:
         if site.name in hubs:
             continue
-        key = _signature(site, sides)
+        key = signatures[site.name]
         if key not in cache:
-            cache[key] = [r.name for r, (a, b) in zip(rules, sides, strict=True)
-                          if site.name in a or site.name in b]
+            cache[key] = list(dict.fromkeys(rules[i // 2].name for i in key))
         out[site.name] = cache[key]
     return out
 
 
-def _signature(site: Site, sides: Sequence[tuple[frozenset[str], frozenset[str]]]
-               ) -> tuple[bool, ...]:
-    return tuple(b for a, d in sides for b in (site.name in a, site.name in d))
+def _signatures(inventory: Inventory, sides: Sequence[tuple[frozenset[str], frozenset[str]]]
+                ) -> dict[str, tuple[int, ...]]:
+    """Each site's memberships: 2*N when rule N's source holds it, 2*N+1 when its
+    destination does (read from the groups' members, not every site against every rule)."""
+    found: dict[str, list[int]] = {s.name: [] for s in inventory.sites}
+    for i, (a, b) in enumerate(sides):
+        for site in a:
+            found[site].append(2 * i)
+        for site in b:
+            found[site].append(2 * i + 1)
+    return {name: tuple(sorted(marks)) for name, marks in found.items()}
 
 
-def _related(inventory: Inventory, sides: Sequence[tuple[frozenset[str], frozenset[str]]]
-             ) -> dict[str, frozenset[str]]:
+def _related(inventory: Inventory, sides: Sequence[tuple[frozenset[str], frozenset[str]]],
+             signatures: Mapping[str, tuple[int, ...]]) -> dict[str, frozenset[str]]:
     """Each site's flow partners (itself only when a rule pairs it with itself): sites
     with the same memberships share one set object."""
-    cache: dict[tuple[bool, ...], frozenset[str]] = {}
+    cache: dict[tuple[int, ...], frozenset[str]] = {}
     out = {}
     for site in inventory.sites:
-        key = _signature(site, sides)
+        key = signatures[site.name]
         if key not in cache:
             partners: set[str] = set()
-            for (a, b), (in_a, in_b) in zip(sides, zip(key[::2], key[1::2], strict=True),
-                                             strict=True):
-                if in_a:
-                    partners |= b
-                if in_b:
-                    partners |= a
+            for mark in key:
+                a, b = sides[mark // 2]
+                partners |= b if mark % 2 == 0 else a
             cache[key] = frozenset(partners)
         out[site.name] = cache[key]
     return out

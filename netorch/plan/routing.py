@@ -65,6 +65,9 @@ def reach_sets(related: Mapping[str, frozenset[str]], sets: Sequence[PrefixSet],
     (one shared object per class of sites); `sets`: the site sets (`prefix_sets`);
     `ids`: every site's id."""
     by_name = {s.name: s for s in sets}
+    # every site set's entries ranked once: each class then sorts by an int
+    rank = {id(e): i for i, e in enumerate(sorted(
+        (e for s in sets if s.name != FABRIC_SET for e in s.entries), key=_entry_key))}
     classes: dict[frozenset[str], list[str]] = {}
     for site in sorted(related):
         classes.setdefault(related[site], []).append(site)
@@ -81,7 +84,7 @@ def reach_sets(related: Mapping[str, frozenset[str]], sets: Sequence[PrefixSet],
             entries = [e for p in sorted(partners) for e in by_name[site_set(p)].entries]
             out.append(PrefixSet(name=name, description=f"what {first}"
                                  f"{' and its peers' if len(members) > 1 else ''} may reach",
-                                 entries=sorted(entries, key=_entry_key)))
+                                 entries=sorted(entries, key=lambda e: rank[id(e)])))
         names.update(dict.fromkeys(members, name))
     return names, out
 

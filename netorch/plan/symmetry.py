@@ -28,7 +28,7 @@ from netorch.inventory.model import Inventory
 from netorch.plan.bgpsim import ORIGIN, OWN, Destination, Edge, Route, best, offer, transit_routes
 from netorch.plan.model import FabricPlan
 from netorch.plan.prefixindex import PrefixIndex
-from netorch.plan.routing import REACH, site_set, unfiltered
+from netorch.plan.routing import FABRIC_SET, site_set, unfiltered
 
 MAX_HOPS = 64
 
@@ -44,6 +44,7 @@ class Fabric:
     devices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     edges: dict[str, dict[str, list[Edge]]] = field(default_factory=dict)
     transit: dict[str, dict[str, list[Edge]]] = field(default_factory=dict)
+    reach: dict[str, str] = field(default_factory=dict)  # spoke device -> set from hubs
     _routes: dict[tuple[Destination, str | None], dict[str, Route]] = field(
         default_factory=dict)
 
@@ -63,6 +64,8 @@ class Fabric:
                 prefs = local.preferences
                 if id(prefs) not in rules:
                     rules[id(prefs)] = tuple((p.match, p.local_preference) for p in prefs)
+                if remote.device in fab.hubs and local.device not in fab.hubs:
+                    fab.reach[local.device] = local.accepts
                 edge = Edge(remote.device, t.underlay, local.local_preference, rules[id(prefs)],
                             unfiltered(local.accepts), unfiltered(remote.advertises), t.prepend)
                 fab.edges.setdefault(local.device, {}).setdefault(remote.device, []).append(edge)
@@ -112,6 +115,14 @@ class Site:
     origins: tuple[str, ...]  # the devices originating the traced prefix
     dest: Destination
     source: tuple[object, ...]  # what the gateway hears from transit devices
+    reach: str = FABRIC_SET  # the set its gateway accepts from the hubs
+    held: frozenset[str] = frozenset()  # the sets holding its prefix, reach sets too
+
+    def related(self, other: Site) -> bool:
+        """Whether each may hear the other's prefix (under a policy only flow partners
+        do; a pair that may not has no path to compare)."""
+        return ((self.reach == FABRIC_SET or self.reach in other.held)
+                and (other.reach == FABRIC_SET or other.reach in self.held))
 
 
 def sites_of(fab: Fabric, index: PrefixIndex) -> list[Site]:
@@ -124,7 +135,8 @@ def sites_of(fab: Fabric, index: PrefixIndex) -> list[Site]:
         gateway = members[0]
         prefix = s.lan[0] if s.lan else fab.plan.device(gateway).loopback.network
         origins = members if s.lan else (gateway,)
-        dest = destination(fab, s.name, index.sets_of(prefix), origins)
+        held = index.sets_of(prefix)
+        dest = destination(fab, s.name, frozenset(unfiltered(n) for n in held), origins)
         if gateway in fab.transit:
             source: tuple[object, ...] = ("transit", gateway)
         else:
@@ -132,7 +144,8 @@ def sites_of(fab: Fabric, index: PrefixIndex) -> list[Site]:
                           if p in fab.transit for e in es)
             asn = fab.asns[gateway]
             source = (heard, asn if asn in transit_asns else None)
-        out.append(Site(s.name, gateway, origins, dest, source))
+        out.append(Site(s.name, gateway, origins, dest, source,
+                        fab.reach.get(gateway, FABRIC_SET), held))
     return out
 
 
@@ -211,8 +224,7 @@ def paused_gc() -> Iterator[None]:
 
 def _check(plan: FabricPlan, inventory: Inventory) -> list[Finding]:
     fab = Fabric.of(plan)
-    sites = sites_of(fab, PrefixIndex([s for s in plan.prefix_sets
-                                       if not s.name.startswith(REACH)]))
+    sites = sites_of(fab, PrefixIndex(plan.prefix_sets))
     downs: list[str | None] = [None]
     if len(plan.fabric.underlays) > 1:
         downs += sorted(plan.fabric.underlays)
@@ -240,11 +252,30 @@ def _pairs(fab: Fabric, sites: list[Site]) -> list[tuple[Site, Site, int]]:
     for k1, k2 in combinations_with_replacement(range(len(keys)), 2):
         g1, g2 = groups[keys[k1]], groups[keys[k2]]
         pair = next(((a, b) for a in g1 for b in g2
-                     if a is not b and (a.name, b.name) not in joined), None)
+                     if a is not b and (a.name, b.name) not in joined and a.related(b)), None)
         if pair is not None:
-            total = len(g1) * (len(g2) - 1) // 2 if k1 == k2 else len(g1) * len(g2)
-            out.append((pair[0], pair[1], total))
+            out.append((pair[0], pair[1], _related_pairs(g1, g2, same=k1 == k2)))
     return out
+
+
+def _related_pairs(g1: list[Site], g2: list[Site], *, same: bool) -> int:
+    """How many pairs, one site of each group (two of one), may hear each other
+    (`Site.related`, symmetric under a policy: counted from `g1`'s side)."""
+    reaching: dict[str, int] = defaultdict(int)  # sites of g2 by the set they accept
+    held: dict[str, int] = defaultdict(int)  # sites of g2 by the sets holding them
+    for b in g2:
+        reaching[b.reach] += 1
+        for name in b.held:
+            held[name] += 1
+    count = 0
+    for a in g1:
+        if a.reach == FABRIC_SET:  # every b that accepts a
+            count += reaching[FABRIC_SET] + sum(reaching.get(n, 0) for n in a.held
+                                                if n != FABRIC_SET)
+        else:
+            count += held[a.reach]
+        count -= same and a.related(a)
+    return count // 2 if same else count
 
 
 def _direct(fab: Fabric, sites: list[Site]) -> list[tuple[Site, Site]]:

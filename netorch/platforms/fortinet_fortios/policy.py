@@ -38,12 +38,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from netorch.deploy.change import Conflict
 from netorch.platforms.fortinet_fortios import PLATFORM
-from netorch.platforms.fortinet_fortios.names import reserved_id
 from netorch.platforms.fortinet_fortios.tree import Node
 
 if TYPE_CHECKING:
+    from netorch.deploy.change import Conflict
     from netorch.plan.model import FabricPlan, PolicyPlan
 
 ID_BASE = int(PLATFORM.owned["id_base"])
@@ -183,6 +182,8 @@ def shadowing(view: Node, intended: Node, order: list[str]) -> list[Conflict]:
     that would also put netorch's accepts above the operator's deny policies in
     between, overriding them. Nothing is sent until the operator narrows, refuses or
     moves it."""
+    # lazy: render imports this module (policy IDs); `names` loads deploy's stack
+    from netorch.platforms.fortinet_fortios.names import reserved_id  # noqa: PLC0415 - lazy: see above
     want = intended.tables.get(TABLE, Node()).entries
     denies = {n: (zones(e, "srcintf"), zones(e, "dstintf")) for n, e in want.items()
               if e.words("action") == ["deny"] and n in order}
@@ -205,6 +206,9 @@ def shadowing(view: Node, intended: Node, order: list[str]) -> list[Conflict]:
 
 
 def _shadow(name: str, entry: Node, action: str, last: str) -> Conflict:
+    # lazy: render imports this module (policy IDs), and must not load deploy's stack
+    from netorch.deploy.change import Conflict  # noqa: PLC0415 - lazy: see above
+
     where = f"srcintf {' '.join(entry.words('srcintf'))}, dstintf " \
             f"{' '.join(entry.words('dstintf'))}"
     return Conflict(

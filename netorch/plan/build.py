@@ -206,7 +206,8 @@ class Builder:
             return self.prefix_sets
         used = {routing.FABRIC_SET} | {n for t in tunnels for e in t.ends()
                                        for n in (e.accepts, e.advertises)}
-        return [s for s in self.prefix_sets if s.name in used or s.name.startswith("site-")]
+        used |= {routing.site_set(s.name) for s in self.inventory.sites}
+        return [s for s in self.prefix_sets if s.name in used]
 
     def _summary(self) -> FabricSummary:
         f = self.fabric
@@ -238,14 +239,7 @@ class Builder:
             vdom=device.vdom, lan_zone=device.lan_zone, hub=hub,
             ike_id=self.ike_id(device.name),
             links=links, advertises=routing.advertises(site.name, hub), tunnels=tunnels,
-            policy=self._enforced(site.name, hub))
-
-    def _enforced(self, site: str, hub: bool) -> list[str] | None:
-        if self.policy is None:
-            return None
-        if hub:
-            return [r.name for r in self.policy.plan.rules]
-        return self.policy.enforced[site]
+            policy=self.policy.enforced[site.name] if self.policy else None)
 
     def _link(self, link: Link) -> LinkPlan:
         endpoint = self.link_addresses(link)[1]

@@ -33,7 +33,7 @@ class Compiled:
     """The compiled policy and what the planner needs of it."""
 
     plan: PolicyPlan
-    enforced: dict[str, list[str]]  # non-hub site -> names of the rules its devices enforce
+    enforced: dict[str, list[str]]  # site -> names of the rules its devices enforce
     related: dict[str, frozenset[str]]  # site -> the sites it exchanges flows with (shared)
 
 
@@ -196,11 +196,14 @@ def _describe(spec: str) -> str:
 def _enforced(inventory: Inventory, rules: Sequence[_Rule],
               signatures: Mapping[str, tuple[int, ...]], hubs: set[str]
               ) -> dict[str, list[str]]:
-    """Each non-hub site's rules: those naming it on either side."""
+    """Each site's rules: every rule for a hub site (it forwards between spokes), else
+    those naming the site on either side; sites alike share one list."""
+    every = [r.name for r in rules]
     cache: dict[tuple[int, ...], list[str]] = {}
     out = {}
     for site in inventory.sites:
         if site.name in hubs:
+            out[site.name] = every
             continue
         key = signatures[site.name]
         if key not in cache:
